@@ -1,0 +1,54 @@
+# Everything runs from a virtual environment at .venv, bootstrapped from pinned requirements on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.installed
+TOOLS_STAMP := tools/node_modules/.installed
+REDOCLY := tools/node_modules/.bin/redocly
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: all venv generate check-generated lint lint-spec lint-python test clean
+
+all: test
+
+$(VENV_STAMP): requirements/dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(VENV_STAMP)
+
+$(TOOLS_STAMP): tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+## generate: regenerate the generated part of gladia_live_client/ from openapi.yaml
+generate: $(VENV_STAMP)
+	$(PY) scripts/generate.py
+
+## check-generated: fail when the committed package differs from a fresh generation
+check-generated: $(VENV_STAMP)
+	$(PY) scripts/generate.py --check
+
+## lint: the spec (openapi-spec-validator, redocly) and the package (ruff, mypy --strict)
+lint: lint-spec lint-python
+
+lint-spec: $(VENV_STAMP) $(TOOLS_STAMP)
+	$(VENV)/bin/openapi-spec-validator openapi.yaml
+	$(REDOCLY) lint openapi.yaml --config redocly.yaml 2>&1 | grep -v -e '^\s*$$' -e '║' -e '╔' -e '╚'; test $${PIPESTATUS[0]} -eq 0
+
+lint-python: $(VENV_STAMP)
+	$(VENV)/bin/ruff check gladia_live_client scripts tests
+	$(VENV)/bin/ruff format --check gladia_live_client scripts tests
+	$(VENV)/bin/mypy
+
+## test: lint, drift check and the test suite
+test: lint check-generated
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) tools/node_modules

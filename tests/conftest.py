@@ -1,0 +1,32 @@
+"""Fixtures shared by every layer of the suite."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "openapi.yaml"
+# Upstream material lives beside the repository, never inside it; tests that need it skip without it.
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not (REFERENCE / "gladia-openapi.json").is_file():
+        pytest.skip(f"upstream reference material not found at {REFERENCE}")
+    return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def upstream(reference_dir: Path) -> dict[str, Any]:
+    return json.loads((reference_dir / "gladia-openapi.json").read_text(encoding="utf-8"))

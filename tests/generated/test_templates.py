@@ -1,0 +1,192 @@
+"""Each fix in generator-templates/ proven on the generated code.
+
+These are unit tests of generated functions: the HTTP exchange goes through `httpx.MockTransport`, which
+records the request exactly as httpx would put it on the wire. The end-to-end layer repeats the important
+ones over real loopback sockets against the local server.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+import gladia_live_client
+from gladia_live_client import AuthenticatedClient
+from gladia_live_client.api.live_v2 import get_job, init_session, list_jobs
+from gladia_live_client.models import (
+    ListJobsCustomMetadata,
+    ListJobsStatusItem,
+    StreamingRequest,
+    StreamingResponse,
+    StreamingResponseStatus,
+    StreamingSupportedBitDepthEnum,
+    StreamingSupportedEncodingEnum,
+    TranslationModelEnum,
+    UnauthorizedErrorResponse,
+)
+from gladia_live_client.types import UNSET
+
+SECRET = "sk-test-0123456789abcdef"
+JOB = {
+    "id": "45463597-20b7-4af7-b3b3-f5fb778203ab",
+    "request_id": "G-45463597",
+    "version": 2,
+    "status": "done",
+    "created_at": "2024-01-01T00:00:00.000Z",
+    "kind": "live",
+}
+
+
+def client_recording(
+    requests: list[httpx.Request], respond: Callable[[httpx.Request], httpx.Response] | None = None, **kwargs: Any
+) -> AuthenticatedClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return respond(request) if respond else httpx.Response(200, json=JOB)
+
+    return AuthenticatedClient(
+        base_url="https://api.gladia.io",
+        token=SECRET,
+        httpx_args={"transport": httpx.MockTransport(handler)},
+        **kwargs,
+    )
+
+
+def test_key_is_sent_in_x_gladia_key_never_as_bearer() -> None:
+    requests: list[httpx.Request] = []
+    get_job.sync_detailed("abc", client=client_recording(requests))
+    assert requests[0].headers["x-gladia-key"] == SECRET
+    assert "authorization" not in requests[0].headers
+
+
+def test_key_is_hidden_from_repr_and_str() -> None:
+    client = AuthenticatedClient(base_url="https://api.gladia.io", token=SECRET)
+    assert SECRET not in repr(client)
+    assert SECRET not in str(client)
+
+
+def test_callers_headers_dict_is_not_modified() -> None:
+    headers = {"x-trace": "1"}
+    requests: list[httpx.Request] = []
+    client = client_recording(requests, headers=headers)
+    get_job.sync_detailed("abc", client=client)
+    assert headers == {"x-trace": "1"}
+    assert requests[0].headers["x-trace"] == "1"
+
+
+def test_default_timeout_is_finite() -> None:
+    client = AuthenticatedClient(base_url="https://api.gladia.io", token=SECRET)
+    timeout = client.get_httpx_client().timeout
+    assert all(value is not None and 0 < value < 600 for value in (timeout.connect, timeout.read, timeout.write))
+
+
+@pytest.mark.parametrize(
+    ("enum", "value"),
+    [(StreamingResponseStatus, "archived"), (TranslationModelEnum, "turbo"), (StreamingSupportedBitDepthEnum, 12)],
+)
+def test_unknown_enum_value_is_kept(enum: Any, value: Any) -> None:
+    member = enum(value)
+    assert member.value == value
+    assert member == value
+    assert isinstance(member, enum)
+
+
+def test_known_enum_value_is_the_member() -> None:
+    assert StreamingSupportedBitDepthEnum(16) is StreamingSupportedBitDepthEnum.VALUE_16
+    with pytest.raises(ValueError, match="not a valid"):
+        StreamingSupportedBitDepthEnum("sixteen")
+
+
+def test_response_with_unknown_status_value_parses_whole() -> None:
+    job = StreamingResponse.from_dict({**JOB, "status": "archived"})
+    assert job.status.value == "archived"
+    assert job.to_dict()["status"] == "archived"
+
+
+EMPTY_PAGE = {"first": "", "current": "", "next": None, "items": []}
+
+
+def test_custom_metadata_filter_is_one_json_parameter_and_status_repeats() -> None:
+    requests: list[httpx.Request] = []
+    client = client_recording(requests, respond=lambda _: httpx.Response(200, json=EMPTY_PAGE))
+    list_jobs.sync_detailed(
+        client=client,
+        custom_metadata=ListJobsCustomMetadata.from_dict({"user": "John", "limit": 5}),
+        status=[ListJobsStatusItem.DONE, ListJobsStatusItem.ERROR],
+        date=datetime.date(2026, 8, 22),
+    )
+    query = parse_qs(urlsplit(str(requests[0].url)).query)
+    assert query["custom_metadata"] == ['{"user":"John","limit":5}']
+    assert "user" not in query
+    assert "limit" not in query, "a metadata key must not become a query parameter"
+    assert query["status"] == ["done", "error"]
+    assert query["date"] == ["2026-08-22"]
+
+
+def test_unset_query_parameters_are_omitted() -> None:
+    requests: list[httpx.Request] = []
+    list_jobs.sync_detailed(client=client_recording(requests, respond=lambda _: httpx.Response(200, json=EMPTY_PAGE)))
+    assert requests[0].url.query == b""
+
+
+def test_unset_body_fields_are_omitted() -> None:
+    requests: list[httpx.Request] = []
+    body = StreamingRequest(encoding=StreamingSupportedEncodingEnum.WAVPCM)
+    init_session.sync_detailed(client=client_recording(requests), body=body)
+    assert json.loads(requests[0].content) == {"encoding": "wav/pcm"}
+    assert StreamingRequest().to_dict() == {}
+    assert StreamingRequest().messages_config is UNSET
+
+
+def test_non_standard_status_does_not_crash() -> None:
+    requests: list[httpx.Request] = []
+    client = client_recording(requests, respond=lambda _: httpx.Response(520, text="<html>origin error</html>"))
+    response = get_job.sync_detailed("abc", client=client)
+    assert response.status_code == 520
+    assert response.parsed is None
+    known = get_job.sync_detailed("abc", client=client_recording([]))
+    assert known.status_code is HTTPStatus.OK
+
+
+def test_html_error_body_parses_to_none_not_an_exception() -> None:
+    client = client_recording([], respond=lambda _: httpx.Response(401, text="<html>401 Unauthorized</html>"))
+    response = get_job.sync_detailed("abc", client=client)
+    assert response.status_code == 401
+    assert response.parsed is None
+
+
+def test_partial_error_body_parses() -> None:
+    client = client_recording([], respond=lambda _: httpx.Response(401, json={"message": "gladia user not found"}))
+    parsed = get_job.sync_detailed("abc", client=client).parsed
+    assert isinstance(parsed, UnauthorizedErrorResponse)
+    assert parsed.message == "gladia user not found"
+
+
+def test_version_is_exported() -> None:
+    assert gladia_live_client.__version__.count(".") == 2
+
+
+def test_nulls_parse_in_result_file_request_params_and_addon_error() -> None:
+    job = StreamingResponse.from_dict(
+        {**JOB, "status": "error", "result": None, "file": None, "request_params": None, "custom_metadata": None}
+    )
+    assert job.result is None
+    assert job.file is None
+    assert job.request_params is None
+    assert job.to_dict()["result"] is None
+
+
+def test_path_id_is_percent_encoded(caplog: pytest.LogCaptureFixture) -> None:
+    requests: list[httpx.Request] = []
+    caplog.set_level(logging.DEBUG)
+    get_job.sync_detailed("a/b?c", client=client_recording(requests))
+    assert requests[0].url.raw_path == b"/v2/live/a%2Fb%3Fc"
+    assert SECRET not in caplog.text

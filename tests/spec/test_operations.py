@@ -1,0 +1,69 @@
+"""The six live operations, their names and their declared responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+EXPECTED = {
+    ("post", "/v2/live"): ("init_session", "201"),
+    ("get", "/v2/live"): ("list_jobs", "200"),
+    ("get", "/v2/live/{id}"): ("get_job", "200"),
+    ("delete", "/v2/live/{id}"): ("delete_job", "202"),
+    ("patch", "/v2/live/{id}"): ("patch_job", "204"),
+    ("get", "/v2/live/{id}/file"): ("get_audio", "200"),
+}
+
+
+def operations(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(method, path): op for path, item in spec["paths"].items() for method, op in item.items()}
+
+
+def test_exactly_the_six_live_operations(spec: dict[str, Any]) -> None:
+    found = {key: op["operationId"] for key, op in operations(spec).items()}
+    assert found == {key: name for key, (name, _) in EXPECTED.items()}
+
+
+@pytest.mark.parametrize(("key", "expected"), EXPECTED.items(), ids=lambda v: str(v))
+def test_success_status_and_undeclared_statuses(spec: dict[str, Any], key: Any, expected: Any) -> None:
+    responses = operations(spec)[key]["responses"]
+    assert expected[1] in responses
+    assert {"429", "5XX"} <= set(responses), "rate limiting and gateway errors must be declared"
+
+
+def test_bodiless_and_binary_responses(spec: dict[str, Any]) -> None:
+    ops = operations(spec)
+    assert "content" not in ops[("delete", "/v2/live/{id}")]["responses"]["202"]
+    assert "content" not in ops[("patch", "/v2/live/{id}")]["responses"]["204"]
+    audio = ops[("get", "/v2/live/{id}/file")]["responses"]["200"]["content"]
+    assert list(audio) == ["application/octet-stream"]
+    assert audio["application/octet-stream"]["schema"]["format"] == "binary"
+
+
+def test_upstream_operation_ids_are_kept_and_real(spec: dict[str, Any], upstream: dict[str, Any]) -> None:
+    upstream_ids = {
+        (method, path): op["operationId"]
+        for path, item in upstream["paths"].items()
+        if path.startswith("/v2/live")
+        for method, op in item.items()
+    }
+    ours = {key: op["x-upstream-operation-id"] for key, op in operations(spec).items()}
+    assert ours == upstream_ids
+
+
+def test_security_is_the_gladia_header_and_server_has_no_trailing_slash(spec: dict[str, Any]) -> None:
+    scheme = spec["components"]["securitySchemes"]["x_gladia_key"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "x-gladia-key")
+    assert spec["security"] == [{"x_gladia_key": []}]
+    assert [server["url"] for server in spec["servers"]] == ["https://api.gladia.io"]
+
+
+def test_list_query_parameters(spec: dict[str, Any]) -> None:
+    params = {p["name"]: p for p in operations(spec)[("get", "/v2/live")]["parameters"]}
+    assert set(params) == {"offset", "limit", "date", "before_date", "after_date", "status", "custom_metadata"}
+    assert params["date"]["schema"]["format"] == "date"
+    assert params["before_date"]["schema"]["format"] == "date-time"
+    assert params["status"]["schema"]["type"] == "array"
+    assert params["status"].get("explode", True) is True
+    assert list(params["custom_metadata"]["content"]) == ["application/json"]
