@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all venv generate check-generated lint lint-spec lint-python test clean
+.PHONY: all venv generate check-generated lint lint-spec lint-python test fuzz spec-diff clean
 
 all: test
 
@@ -49,6 +49,16 @@ lint-python: $(VENV_STAMP)
 ## test: lint, drift check and the test suite
 test: lint check-generated
 	$(PY) -m pytest -q
+
+## fuzz: the large run of the generated-response fuzz (GLADIA_FUZZ_EXAMPLES per schema; >= 10,000 bodies in all)
+GLADIA_FUZZ_EXAMPLES ?= 400
+fuzz: $(VENV_STAMP)
+	GLADIA_FUZZ_EXAMPLES=$(GLADIA_FUZZ_EXAMPLES) $(PY) -m pytest -q tests/contract/test_responses.py tests/contract/test_ws_messages.py
+
+## spec-diff: what a newer upstream document changes in the live contract (UPSTREAM=path/to/openapi.json)
+spec-diff: $(VENV_STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=path/to/openapi.json"; exit 2; }
+	$(PY) scripts/spec_diff.py "$(UPSTREAM)"
 
 clean:
 	rm -rf $(VENV) tools/node_modules
