@@ -53,11 +53,10 @@ class AddonErrorDTO:
 
         message = d.pop("message")
 
-        addon_error_dto = cls(
-            status_code=status_code,
-            exception=exception,
-            message=message,
-        )
+        addon_error_dto = cls.__new__(cls)
+        addon_error_dto.status_code = status_code
+        addon_error_dto.exception = exception
+        addon_error_dto.message = message
 
         addon_error_dto.additional_properties = d
         return addon_error_dto

@@ -48,10 +48,9 @@ class AudioChunkAckData:
 
         time_range = cast(list[float], d.pop("time_range"))
 
-        audio_chunk_ack_data = cls(
-            byte_range=byte_range,
-            time_range=time_range,
-        )
+        audio_chunk_ack_data = cls.__new__(cls)
+        audio_chunk_ack_data.byte_range = byte_range
+        audio_chunk_ack_data.time_range = time_range
 
         audio_chunk_ack_data.additional_properties = d
         return audio_chunk_ack_data

@@ -122,14 +122,13 @@ class AudioChunkAckMessage:
 
         data = _parse_data(d.pop("data"))
 
-        audio_chunk_ack_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            acknowledged=acknowledged,
-            error=error,
-            type_=type_,
-            data=data,
-        )
+        audio_chunk_ack_message = cls.__new__(cls)
+        audio_chunk_ack_message.session_id = session_id
+        audio_chunk_ack_message.created_at = created_at
+        audio_chunk_ack_message.acknowledged = acknowledged
+        audio_chunk_ack_message.error = error
+        audio_chunk_ack_message.type_ = type_
+        audio_chunk_ack_message.data = data
 
         audio_chunk_ack_message.additional_properties = d
         return audio_chunk_ack_message

@@ -54,10 +54,9 @@ class AudioChunkAction:
 
         data = AudioChunkActionData.from_dict(d.pop("data"))
 
-        audio_chunk_action = cls(
-            type_=type_,
-            data=data,
-        )
+        audio_chunk_action = cls.__new__(cls)
+        audio_chunk_action.type_ = type_
+        audio_chunk_action.data = data
 
         audio_chunk_action.additional_properties = d
         return audio_chunk_action

@@ -39,9 +39,8 @@ class AudioChunkActionData:
         d = dict(src_dict)
         chunk = d.pop("chunk")
 
-        audio_chunk_action_data = cls(
-            chunk=chunk,
-        )
+        audio_chunk_action_data = cls.__new__(cls)
+        audio_chunk_action_data.chunk = chunk
 
         audio_chunk_action_data.additional_properties = d
         return audio_chunk_action_data

@@ -124,14 +124,13 @@ class BadRequestErrorResponse:
 
                 validation_errors.append(validation_errors_item)
 
-        bad_request_error_response = cls(
-            timestamp=timestamp,
-            path=path,
-            request_id=request_id,
-            status_code=status_code,
-            message=message,
-            validation_errors=validation_errors,
-        )
+        bad_request_error_response = cls.__new__(cls)
+        bad_request_error_response.timestamp = timestamp
+        bad_request_error_response.path = path
+        bad_request_error_response.request_id = request_id
+        bad_request_error_response.status_code = status_code
+        bad_request_error_response.message = message
+        bad_request_error_response.validation_errors = validation_errors
 
         bad_request_error_response.additional_properties = d
         return bad_request_error_response

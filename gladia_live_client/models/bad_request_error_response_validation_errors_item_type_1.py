@@ -25,7 +25,7 @@ class BadRequestErrorResponseValidationErrorsItemType1:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        bad_request_error_response_validation_errors_item_type_1 = cls()
+        bad_request_error_response_validation_errors_item_type_1 = cls.__new__(cls)
 
         bad_request_error_response_validation_errors_item_type_1.additional_properties = d
         return bad_request_error_response_validation_errors_item_type_1

@@ -120,18 +120,17 @@ class CallbackConfig:
 
         receive_lifecycle_events = d.pop("receive_lifecycle_events", UNSET)
 
-        callback_config = cls(
-            url=url,
-            receive_partial_transcripts=receive_partial_transcripts,
-            receive_final_transcripts=receive_final_transcripts,
-            receive_speech_events=receive_speech_events,
-            receive_pre_processing_events=receive_pre_processing_events,
-            receive_realtime_processing_events=receive_realtime_processing_events,
-            receive_post_processing_events=receive_post_processing_events,
-            receive_acknowledgments=receive_acknowledgments,
-            receive_errors=receive_errors,
-            receive_lifecycle_events=receive_lifecycle_events,
-        )
+        callback_config = cls.__new__(cls)
+        callback_config.url = url
+        callback_config.receive_partial_transcripts = receive_partial_transcripts
+        callback_config.receive_final_transcripts = receive_final_transcripts
+        callback_config.receive_speech_events = receive_speech_events
+        callback_config.receive_pre_processing_events = receive_pre_processing_events
+        callback_config.receive_realtime_processing_events = receive_realtime_processing_events
+        callback_config.receive_post_processing_events = receive_post_processing_events
+        callback_config.receive_acknowledgments = receive_acknowledgments
+        callback_config.receive_errors = receive_errors
+        callback_config.receive_lifecycle_events = receive_lifecycle_events
 
         callback_config.additional_properties = d
         return callback_config

@@ -113,13 +113,12 @@ class ChapterizationDTO:
 
         results = _parse_results(d.pop("results"))
 
-        chapterization_dto = cls(
-            success=success,
-            is_empty=is_empty,
-            exec_time=exec_time,
-            error=error,
-            results=results,
-        )
+        chapterization_dto = cls.__new__(cls)
+        chapterization_dto.success = success
+        chapterization_dto.is_empty = is_empty
+        chapterization_dto.exec_time = exec_time
+        chapterization_dto.error = error
+        chapterization_dto.results = results
 
         chapterization_dto.additional_properties = d
         return chapterization_dto

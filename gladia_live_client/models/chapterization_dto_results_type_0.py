@@ -27,7 +27,7 @@ class ChapterizationDTOResultsType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        chapterization_dto_results_type_0 = cls()
+        chapterization_dto_results_type_0 = cls.__new__(cls)
 
         chapterization_dto_results_type_0.additional_properties = d
         return chapterization_dto_results_type_0

@@ -74,12 +74,11 @@ class ChapterizationSentence:
 
             words.append(words_item)
 
-        chapterization_sentence = cls(
-            sentence=sentence,
-            start=start,
-            end=end,
-            words=words,
-        )
+        chapterization_sentence = cls.__new__(cls)
+        chapterization_sentence.sentence = sentence
+        chapterization_sentence.start = start
+        chapterization_sentence.end = end
+        chapterization_sentence.words = words
 
         chapterization_sentence.additional_properties = d
         return chapterization_sentence

@@ -46,9 +46,8 @@ class CustomSpellingConfigDTO:
         d = dict(src_dict)
         spelling_dictionary = CustomSpellingConfigDTOSpellingDictionary.from_dict(d.pop("spelling_dictionary"))
 
-        custom_spelling_config_dto = cls(
-            spelling_dictionary=spelling_dictionary,
-        )
+        custom_spelling_config_dto = cls.__new__(cls)
+        custom_spelling_config_dto.spelling_dictionary = spelling_dictionary
 
         custom_spelling_config_dto.additional_properties = d
         return custom_spelling_config_dto

@@ -33,7 +33,7 @@ class CustomSpellingConfigDTOSpellingDictionary:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        custom_spelling_config_dto_spelling_dictionary = cls()
+        custom_spelling_config_dto_spelling_dictionary = cls.__new__(cls)
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():

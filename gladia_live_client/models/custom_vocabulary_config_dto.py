@@ -84,10 +84,9 @@ class CustomVocabularyConfigDTO:
 
         default_intensity = d.pop("default_intensity", UNSET)
 
-        custom_vocabulary_config_dto = cls(
-            vocabulary=vocabulary,
-            default_intensity=default_intensity,
-        )
+        custom_vocabulary_config_dto = cls.__new__(cls)
+        custom_vocabulary_config_dto.vocabulary = vocabulary
+        custom_vocabulary_config_dto.default_intensity = default_intensity
 
         custom_vocabulary_config_dto.additional_properties = d
         return custom_vocabulary_config_dto

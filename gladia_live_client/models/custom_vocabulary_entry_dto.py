@@ -76,12 +76,11 @@ class CustomVocabularyEntryDTO:
         else:
             language = TranscriptionLanguageCodeEnum(_language)
 
-        custom_vocabulary_entry_dto = cls(
-            value=value,
-            intensity=intensity,
-            pronunciations=pronunciations,
-            language=language,
-        )
+        custom_vocabulary_entry_dto = cls.__new__(cls)
+        custom_vocabulary_entry_dto.value = value
+        custom_vocabulary_entry_dto.intensity = intensity
+        custom_vocabulary_entry_dto.pronunciations = pronunciations
+        custom_vocabulary_entry_dto.language = language
 
         custom_vocabulary_entry_dto.additional_properties = d
         return custom_vocabulary_entry_dto

@@ -69,12 +69,11 @@ class EndRecordingMessage:
 
         data = EndRecordingMessageData.from_dict(d.pop("data"))
 
-        end_recording_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-            data=data,
-        )
+        end_recording_message = cls.__new__(cls)
+        end_recording_message.session_id = session_id
+        end_recording_message.created_at = created_at
+        end_recording_message.type_ = type_
+        end_recording_message.data = data
 
         end_recording_message.additional_properties = d
         return end_recording_message

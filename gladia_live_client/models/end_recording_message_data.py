@@ -39,9 +39,8 @@ class EndRecordingMessageData:
         d = dict(src_dict)
         recording_duration = d.pop("recording_duration")
 
-        end_recording_message_data = cls(
-            recording_duration=recording_duration,
-        )
+        end_recording_message_data = cls.__new__(cls)
+        end_recording_message_data.recording_duration = recording_duration
 
         end_recording_message_data.additional_properties = d
         return end_recording_message_data

@@ -56,11 +56,10 @@ class EndSessionMessage:
 
         type_ = EndSessionMessageType(d.pop("type"))
 
-        end_session_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-        )
+        end_session_message = cls.__new__(cls)
+        end_session_message.session_id = session_id
+        end_session_message.created_at = created_at
+        end_session_message.type_ = type_
 
         end_session_message.additional_properties = d
         return end_session_message

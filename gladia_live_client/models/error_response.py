@@ -72,13 +72,12 @@ class ErrorResponse:
 
         message = d.pop("message", UNSET)
 
-        error_response = cls(
-            timestamp=timestamp,
-            path=path,
-            request_id=request_id,
-            status_code=status_code,
-            message=message,
-        )
+        error_response = cls.__new__(cls)
+        error_response.timestamp = timestamp
+        error_response.path = path
+        error_response.request_id = request_id
+        error_response.status_code = status_code
+        error_response.message = message
 
         error_response.additional_properties = d
         return error_response

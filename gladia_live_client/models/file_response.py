@@ -91,13 +91,12 @@ class FileResponse:
 
         number_of_channels = _parse_number_of_channels(d.pop("number_of_channels"))
 
-        file_response = cls(
-            id=id,
-            filename=filename,
-            source=source,
-            audio_duration=audio_duration,
-            number_of_channels=number_of_channels,
-        )
+        file_response = cls.__new__(cls)
+        file_response.id = id
+        file_response.filename = filename
+        file_response.source = source
+        file_response.audio_duration = audio_duration
+        file_response.number_of_channels = number_of_channels
 
         file_response.additional_properties = d
         return file_response

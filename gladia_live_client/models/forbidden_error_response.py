@@ -71,13 +71,12 @@ class ForbiddenErrorResponse:
 
         message = d.pop("message", UNSET)
 
-        forbidden_error_response = cls(
-            timestamp=timestamp,
-            path=path,
-            request_id=request_id,
-            status_code=status_code,
-            message=message,
-        )
+        forbidden_error_response = cls.__new__(cls)
+        forbidden_error_response.timestamp = timestamp
+        forbidden_error_response.path = path
+        forbidden_error_response.request_id = request_id
+        forbidden_error_response.status_code = status_code
+        forbidden_error_response.message = message
 
         forbidden_error_response.additional_properties = d
         return forbidden_error_response

@@ -56,11 +56,10 @@ class InitStreamingResponse:
 
         url = d.pop("url")
 
-        init_streaming_response = cls(
-            id=id,
-            created_at=created_at,
-            url=url,
-        )
+        init_streaming_response = cls.__new__(cls)
+        init_streaming_response.id = id
+        init_streaming_response.created_at = created_at
+        init_streaming_response.url = url
 
         init_streaming_response.additional_properties = d
         return init_streaming_response

@@ -63,10 +63,9 @@ class LanguageConfig:
 
         code_switching = d.pop("code_switching", UNSET)
 
-        language_config = cls(
-            languages=languages,
-            code_switching=code_switching,
-        )
+        language_config = cls.__new__(cls)
+        language_config.languages = languages
+        language_config.code_switching = code_switching
 
         language_config.additional_properties = d
         return language_config

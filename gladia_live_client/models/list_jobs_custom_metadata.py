@@ -31,7 +31,7 @@ class ListJobsCustomMetadata:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        list_jobs_custom_metadata = cls()
+        list_jobs_custom_metadata = cls.__new__(cls)
 
         list_jobs_custom_metadata.additional_properties = d
         return list_jobs_custom_metadata

@@ -83,12 +83,11 @@ class ListStreamingResponse:
 
             items.append(items_item)
 
-        list_streaming_response = cls(
-            first=first,
-            current=current,
-            next_=next_,
-            items=items,
-        )
+        list_streaming_response = cls.__new__(cls)
+        list_streaming_response.first = first
+        list_streaming_response.current = current
+        list_streaming_response.next_ = next_
+        list_streaming_response.items = items
 
         list_streaming_response.additional_properties = d
         return list_streaming_response

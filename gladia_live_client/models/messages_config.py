@@ -108,17 +108,16 @@ class MessagesConfig:
 
         receive_lifecycle_events = d.pop("receive_lifecycle_events", UNSET)
 
-        messages_config = cls(
-            receive_partial_transcripts=receive_partial_transcripts,
-            receive_final_transcripts=receive_final_transcripts,
-            receive_speech_events=receive_speech_events,
-            receive_pre_processing_events=receive_pre_processing_events,
-            receive_realtime_processing_events=receive_realtime_processing_events,
-            receive_post_processing_events=receive_post_processing_events,
-            receive_acknowledgments=receive_acknowledgments,
-            receive_errors=receive_errors,
-            receive_lifecycle_events=receive_lifecycle_events,
-        )
+        messages_config = cls.__new__(cls)
+        messages_config.receive_partial_transcripts = receive_partial_transcripts
+        messages_config.receive_final_transcripts = receive_final_transcripts
+        messages_config.receive_speech_events = receive_speech_events
+        messages_config.receive_pre_processing_events = receive_pre_processing_events
+        messages_config.receive_realtime_processing_events = receive_realtime_processing_events
+        messages_config.receive_post_processing_events = receive_post_processing_events
+        messages_config.receive_acknowledgments = receive_acknowledgments
+        messages_config.receive_errors = receive_errors
+        messages_config.receive_lifecycle_events = receive_lifecycle_events
 
         messages_config.additional_properties = d
         return messages_config

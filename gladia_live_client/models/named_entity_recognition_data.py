@@ -69,11 +69,10 @@ class NamedEntityRecognitionData:
 
             results.append(results_item)
 
-        named_entity_recognition_data = cls(
-            utterance_id=utterance_id,
-            utterance=utterance,
-            results=results,
-        )
+        named_entity_recognition_data = cls.__new__(cls)
+        named_entity_recognition_data.utterance_id = utterance_id
+        named_entity_recognition_data.utterance = utterance
+        named_entity_recognition_data.results = results
 
         named_entity_recognition_data.additional_properties = d
         return named_entity_recognition_data

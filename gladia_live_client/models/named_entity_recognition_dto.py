@@ -121,13 +121,12 @@ class NamedEntityRecognitionDTO:
 
         results = _parse_results(d.pop("results"))
 
-        named_entity_recognition_dto = cls(
-            success=success,
-            is_empty=is_empty,
-            exec_time=exec_time,
-            error=error,
-            results=results,
-        )
+        named_entity_recognition_dto = cls.__new__(cls)
+        named_entity_recognition_dto.success = success
+        named_entity_recognition_dto.is_empty = is_empty
+        named_entity_recognition_dto.exec_time = exec_time
+        named_entity_recognition_dto.error = error
+        named_entity_recognition_dto.results = results
 
         named_entity_recognition_dto.additional_properties = d
         return named_entity_recognition_dto

@@ -116,13 +116,12 @@ class NamedEntityRecognitionMessage:
 
         data = _parse_data(d.pop("data"))
 
-        named_entity_recognition_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            error=error,
-            type_=type_,
-            data=data,
-        )
+        named_entity_recognition_message = cls.__new__(cls)
+        named_entity_recognition_message.session_id = session_id
+        named_entity_recognition_message.created_at = created_at
+        named_entity_recognition_message.error = error
+        named_entity_recognition_message.type_ = type_
+        named_entity_recognition_message.data = data
 
         named_entity_recognition_message.additional_properties = d
         return named_entity_recognition_message

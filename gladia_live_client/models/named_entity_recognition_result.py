@@ -60,12 +60,11 @@ class NamedEntityRecognitionResult:
 
         end = d.pop("end")
 
-        named_entity_recognition_result = cls(
-            entity_type=entity_type,
-            text=text,
-            start=start,
-            end=end,
-        )
+        named_entity_recognition_result = cls.__new__(cls)
+        named_entity_recognition_result.entity_type = entity_type
+        named_entity_recognition_result.text = text
+        named_entity_recognition_result.start = start
+        named_entity_recognition_result.end = end
 
         named_entity_recognition_result.additional_properties = d
         return named_entity_recognition_result

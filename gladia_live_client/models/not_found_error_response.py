@@ -71,13 +71,12 @@ class NotFoundErrorResponse:
 
         message = d.pop("message", UNSET)
 
-        not_found_error_response = cls(
-            timestamp=timestamp,
-            path=path,
-            request_id=request_id,
-            status_code=status_code,
-            message=message,
-        )
+        not_found_error_response = cls.__new__(cls)
+        not_found_error_response.timestamp = timestamp
+        not_found_error_response.path = path
+        not_found_error_response.request_id = request_id
+        not_found_error_response.status_code = status_code
+        not_found_error_response.message = message
 
         not_found_error_response.additional_properties = d
         return not_found_error_response

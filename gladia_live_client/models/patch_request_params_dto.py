@@ -30,7 +30,7 @@ class PatchRequestParamsDTO:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        patch_request_params_dto = cls()
+        patch_request_params_dto = cls.__new__(cls)
 
         patch_request_params_dto.additional_properties = d
         return patch_request_params_dto

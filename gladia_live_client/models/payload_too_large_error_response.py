@@ -71,13 +71,12 @@ class PayloadTooLargeErrorResponse:
 
         message = d.pop("message", UNSET)
 
-        payload_too_large_error_response = cls(
-            timestamp=timestamp,
-            path=path,
-            request_id=request_id,
-            status_code=status_code,
-            message=message,
-        )
+        payload_too_large_error_response = cls.__new__(cls)
+        payload_too_large_error_response.timestamp = timestamp
+        payload_too_large_error_response.path = path
+        payload_too_large_error_response.request_id = request_id
+        payload_too_large_error_response.status_code = status_code
+        payload_too_large_error_response.message = message
 
         payload_too_large_error_response.additional_properties = d
         return payload_too_large_error_response

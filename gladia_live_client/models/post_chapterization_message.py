@@ -116,13 +116,12 @@ class PostChapterizationMessage:
 
         data = _parse_data(d.pop("data"))
 
-        post_chapterization_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            error=error,
-            type_=type_,
-            data=data,
-        )
+        post_chapterization_message = cls.__new__(cls)
+        post_chapterization_message.session_id = session_id
+        post_chapterization_message.created_at = created_at
+        post_chapterization_message.error = error
+        post_chapterization_message.type_ = type_
+        post_chapterization_message.data = data
 
         post_chapterization_message.additional_properties = d
         return post_chapterization_message

@@ -53,9 +53,8 @@ class PostChapterizationMessageData:
 
             results.append(results_item)
 
-        post_chapterization_message_data = cls(
-            results=results,
-        )
+        post_chapterization_message_data = cls.__new__(cls)
+        post_chapterization_message_data.results = results
 
         post_chapterization_message_data.additional_properties = d
         return post_chapterization_message_data

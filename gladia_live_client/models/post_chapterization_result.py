@@ -121,18 +121,17 @@ class PostChapterizationResult:
 
         summary = d.pop("summary", UNSET)
 
-        post_chapterization_result = cls(
-            headline=headline,
-            gist=gist,
-            keywords=keywords,
-            start=start,
-            end=end,
-            sentences=sentences,
-            text=text,
-            abstractive_summary=abstractive_summary,
-            extractive_summary=extractive_summary,
-            summary=summary,
-        )
+        post_chapterization_result = cls.__new__(cls)
+        post_chapterization_result.headline = headline
+        post_chapterization_result.gist = gist
+        post_chapterization_result.keywords = keywords
+        post_chapterization_result.start = start
+        post_chapterization_result.end = end
+        post_chapterization_result.sentences = sentences
+        post_chapterization_result.text = text
+        post_chapterization_result.abstractive_summary = abstractive_summary
+        post_chapterization_result.extractive_summary = extractive_summary
+        post_chapterization_result.summary = summary
 
         post_chapterization_result.additional_properties = d
         return post_chapterization_result

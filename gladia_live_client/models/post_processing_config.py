@@ -68,11 +68,10 @@ class PostProcessingConfig:
 
         chapterization = d.pop("chapterization", UNSET)
 
-        post_processing_config = cls(
-            summarization=summarization,
-            summarization_config=summarization_config,
-            chapterization=chapterization,
-        )
+        post_processing_config = cls.__new__(cls)
+        post_processing_config.summarization = summarization
+        post_processing_config.summarization_config = summarization_config
+        post_processing_config.chapterization = chapterization
 
         post_processing_config.additional_properties = d
         return post_processing_config

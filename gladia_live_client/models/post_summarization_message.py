@@ -116,13 +116,12 @@ class PostSummarizationMessage:
 
         data = _parse_data(d.pop("data"))
 
-        post_summarization_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            error=error,
-            type_=type_,
-            data=data,
-        )
+        post_summarization_message = cls.__new__(cls)
+        post_summarization_message.session_id = session_id
+        post_summarization_message.created_at = created_at
+        post_summarization_message.error = error
+        post_summarization_message.type_ = type_
+        post_summarization_message.data = data
 
         post_summarization_message.additional_properties = d
         return post_summarization_message

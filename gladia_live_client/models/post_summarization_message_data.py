@@ -39,9 +39,8 @@ class PostSummarizationMessageData:
         d = dict(src_dict)
         results = d.pop("results")
 
-        post_summarization_message_data = cls(
-            results=results,
-        )
+        post_summarization_message_data = cls.__new__(cls)
+        post_summarization_message_data.results = results
 
         post_summarization_message_data.additional_properties = d
         return post_summarization_message_data

@@ -70,12 +70,11 @@ class PostTranscriptMessage:
 
         data = TranscriptionDTO.from_dict(d.pop("data"))
 
-        post_transcript_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-            data=data,
-        )
+        post_transcript_message = cls.__new__(cls)
+        post_transcript_message.session_id = session_id
+        post_transcript_message.created_at = created_at
+        post_transcript_message.type_ = type_
+        post_transcript_message.data = data
 
         post_transcript_message.additional_properties = d
         return post_transcript_message

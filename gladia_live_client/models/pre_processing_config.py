@@ -49,10 +49,9 @@ class PreProcessingConfig:
 
         speech_threshold = d.pop("speech_threshold", UNSET)
 
-        pre_processing_config = cls(
-            audio_enhancer=audio_enhancer,
-            speech_threshold=speech_threshold,
-        )
+        pre_processing_config = cls.__new__(cls)
+        pre_processing_config.audio_enhancer = audio_enhancer
+        pre_processing_config.speech_threshold = speech_threshold
 
         pre_processing_config.additional_properties = d
         return pre_processing_config

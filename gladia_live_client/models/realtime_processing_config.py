@@ -127,16 +127,15 @@ class RealtimeProcessingConfig:
 
         sentiment_analysis = d.pop("sentiment_analysis", UNSET)
 
-        realtime_processing_config = cls(
-            custom_vocabulary=custom_vocabulary,
-            custom_vocabulary_config=custom_vocabulary_config,
-            custom_spelling=custom_spelling,
-            custom_spelling_config=custom_spelling_config,
-            translation=translation,
-            translation_config=translation_config,
-            named_entity_recognition=named_entity_recognition,
-            sentiment_analysis=sentiment_analysis,
-        )
+        realtime_processing_config = cls.__new__(cls)
+        realtime_processing_config.custom_vocabulary = custom_vocabulary
+        realtime_processing_config.custom_vocabulary_config = custom_vocabulary_config
+        realtime_processing_config.custom_spelling = custom_spelling
+        realtime_processing_config.custom_spelling_config = custom_spelling_config
+        realtime_processing_config.translation = translation
+        realtime_processing_config.translation_config = translation_config
+        realtime_processing_config.named_entity_recognition = named_entity_recognition
+        realtime_processing_config.sentiment_analysis = sentiment_analysis
 
         realtime_processing_config.additional_properties = d
         return realtime_processing_config

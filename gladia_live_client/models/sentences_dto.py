@@ -110,13 +110,12 @@ class SentencesDTO:
 
         results = _parse_results(d.pop("results"))
 
-        sentences_dto = cls(
-            success=success,
-            is_empty=is_empty,
-            exec_time=exec_time,
-            error=error,
-            results=results,
-        )
+        sentences_dto = cls.__new__(cls)
+        sentences_dto.success = success
+        sentences_dto.is_empty = is_empty
+        sentences_dto.exec_time = exec_time
+        sentences_dto.error = error
+        sentences_dto.results = results
 
         sentences_dto.additional_properties = d
         return sentences_dto

@@ -69,11 +69,10 @@ class SentimentAnalysisData:
 
             results.append(results_item)
 
-        sentiment_analysis_data = cls(
-            utterance_id=utterance_id,
-            utterance=utterance,
-            results=results,
-        )
+        sentiment_analysis_data = cls.__new__(cls)
+        sentiment_analysis_data.utterance_id = utterance_id
+        sentiment_analysis_data.utterance = utterance
+        sentiment_analysis_data.results = results
 
         sentiment_analysis_data.additional_properties = d
         return sentiment_analysis_data

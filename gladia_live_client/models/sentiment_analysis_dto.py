@@ -93,13 +93,12 @@ class SentimentAnalysisDTO:
 
         results = d.pop("results")
 
-        sentiment_analysis_dto = cls(
-            success=success,
-            is_empty=is_empty,
-            exec_time=exec_time,
-            error=error,
-            results=results,
-        )
+        sentiment_analysis_dto = cls.__new__(cls)
+        sentiment_analysis_dto.success = success
+        sentiment_analysis_dto.is_empty = is_empty
+        sentiment_analysis_dto.exec_time = exec_time
+        sentiment_analysis_dto.error = error
+        sentiment_analysis_dto.results = results
 
         sentiment_analysis_dto.additional_properties = d
         return sentiment_analysis_dto

@@ -116,13 +116,12 @@ class SentimentAnalysisMessage:
 
         data = _parse_data(d.pop("data"))
 
-        sentiment_analysis_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            error=error,
-            type_=type_,
-            data=data,
-        )
+        sentiment_analysis_message = cls.__new__(cls)
+        sentiment_analysis_message.session_id = session_id
+        sentiment_analysis_message.created_at = created_at
+        sentiment_analysis_message.error = error
+        sentiment_analysis_message.type_ = type_
+        sentiment_analysis_message.data = data
 
         sentiment_analysis_message.additional_properties = d
         return sentiment_analysis_message

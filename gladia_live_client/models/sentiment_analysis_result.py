@@ -74,14 +74,13 @@ class SentimentAnalysisResult:
 
         channel = d.pop("channel")
 
-        sentiment_analysis_result = cls(
-            sentiment=sentiment,
-            emotion=emotion,
-            text=text,
-            start=start,
-            end=end,
-            channel=channel,
-        )
+        sentiment_analysis_result = cls.__new__(cls)
+        sentiment_analysis_result.sentiment = sentiment
+        sentiment_analysis_result.emotion = emotion
+        sentiment_analysis_result.text = text
+        sentiment_analysis_result.start = start
+        sentiment_analysis_result.end = end
+        sentiment_analysis_result.channel = channel
 
         sentiment_analysis_result.additional_properties = d
         return sentiment_analysis_result

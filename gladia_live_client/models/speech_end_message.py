@@ -69,12 +69,11 @@ class SpeechEndMessage:
 
         data = SpeechMessageData.from_dict(d.pop("data"))
 
-        speech_end_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-            data=data,
-        )
+        speech_end_message = cls.__new__(cls)
+        speech_end_message.session_id = session_id
+        speech_end_message.created_at = created_at
+        speech_end_message.type_ = type_
+        speech_end_message.data = data
 
         speech_end_message.additional_properties = d
         return speech_end_message

@@ -46,10 +46,9 @@ class SpeechMessageData:
 
         channel = d.pop("channel")
 
-        speech_message_data = cls(
-            time=time,
-            channel=channel,
-        )
+        speech_message_data = cls.__new__(cls)
+        speech_message_data.time = time
+        speech_message_data.channel = channel
 
         speech_message_data.additional_properties = d
         return speech_message_data

@@ -69,12 +69,11 @@ class SpeechStartMessage:
 
         data = SpeechMessageData.from_dict(d.pop("data"))
 
-        speech_start_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-            data=data,
-        )
+        speech_start_message = cls.__new__(cls)
+        speech_start_message.session_id = session_id
+        speech_start_message.created_at = created_at
+        speech_start_message.type_ = type_
+        speech_start_message.data = data
 
         speech_start_message.additional_properties = d
         return speech_start_message

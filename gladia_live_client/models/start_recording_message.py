@@ -57,11 +57,10 @@ class StartRecordingMessage:
 
         type_ = StartRecordingMessageType(d.pop("type"))
 
-        start_recording_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-        )
+        start_recording_message = cls.__new__(cls)
+        start_recording_message.session_id = session_id
+        start_recording_message.created_at = created_at
+        start_recording_message.type_ = type_
 
         start_recording_message.additional_properties = d
         return start_recording_message

@@ -56,11 +56,10 @@ class StartSessionMessage:
 
         type_ = StartSessionMessageType(d.pop("type"))
 
-        start_session_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-        )
+        start_session_message = cls.__new__(cls)
+        start_session_message.session_id = session_id
+        start_session_message.created_at = created_at
+        start_session_message.type_ = type_
 
         start_session_message.additional_properties = d
         return start_session_message

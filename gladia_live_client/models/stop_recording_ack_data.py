@@ -46,10 +46,9 @@ class StopRecordingAckData:
 
         recording_left_to_process = d.pop("recording_left_to_process")
 
-        stop_recording_ack_data = cls(
-            recording_duration=recording_duration,
-            recording_left_to_process=recording_left_to_process,
-        )
+        stop_recording_ack_data = cls.__new__(cls)
+        stop_recording_ack_data.recording_duration = recording_duration
+        stop_recording_ack_data.recording_left_to_process = recording_left_to_process
 
         stop_recording_ack_data.additional_properties = d
         return stop_recording_ack_data

@@ -123,14 +123,13 @@ class StopRecordingAckMessage:
 
         data = _parse_data(d.pop("data"))
 
-        stop_recording_ack_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            acknowledged=acknowledged,
-            error=error,
-            type_=type_,
-            data=data,
-        )
+        stop_recording_ack_message = cls.__new__(cls)
+        stop_recording_ack_message.session_id = session_id
+        stop_recording_ack_message.created_at = created_at
+        stop_recording_ack_message.acknowledged = acknowledged
+        stop_recording_ack_message.error = error
+        stop_recording_ack_message.type_ = type_
+        stop_recording_ack_message.data = data
 
         stop_recording_ack_message.additional_properties = d
         return stop_recording_ack_message

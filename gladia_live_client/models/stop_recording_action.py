@@ -41,9 +41,8 @@ class StopRecordingAction:
         d = dict(src_dict)
         type_ = StopRecordingActionType(d.pop("type"))
 
-        stop_recording_action = cls(
-            type_=type_,
-        )
+        stop_recording_action = cls.__new__(cls)
+        stop_recording_action.type_ = type_
 
         stop_recording_action.additional_properties = d
         return stop_recording_action

@@ -262,23 +262,22 @@ class StreamingRequest:
         else:
             callback_config = CallbackConfig.from_dict(_callback_config)
 
-        streaming_request = cls(
-            encoding=encoding,
-            bit_depth=bit_depth,
-            sample_rate=sample_rate,
-            channels=channels,
-            custom_metadata=custom_metadata,
-            model=model,
-            endpointing=endpointing,
-            maximum_duration_without_endpointing=maximum_duration_without_endpointing,
-            language_config=language_config,
-            pre_processing=pre_processing,
-            realtime_processing=realtime_processing,
-            post_processing=post_processing,
-            messages_config=messages_config,
-            callback=callback,
-            callback_config=callback_config,
-        )
+        streaming_request = cls.__new__(cls)
+        streaming_request.encoding = encoding
+        streaming_request.bit_depth = bit_depth
+        streaming_request.sample_rate = sample_rate
+        streaming_request.channels = channels
+        streaming_request.custom_metadata = custom_metadata
+        streaming_request.model = model
+        streaming_request.endpointing = endpointing
+        streaming_request.maximum_duration_without_endpointing = maximum_duration_without_endpointing
+        streaming_request.language_config = language_config
+        streaming_request.pre_processing = pre_processing
+        streaming_request.realtime_processing = realtime_processing
+        streaming_request.post_processing = post_processing
+        streaming_request.messages_config = messages_config
+        streaming_request.callback = callback
+        streaming_request.callback_config = callback_config
 
         streaming_request.additional_properties = d
         return streaming_request

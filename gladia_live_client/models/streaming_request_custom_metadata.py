@@ -32,7 +32,7 @@ class StreamingRequestCustomMetadata:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        streaming_request_custom_metadata = cls()
+        streaming_request_custom_metadata = cls.__new__(cls)
 
         streaming_request_custom_metadata.additional_properties = d
         return streaming_request_custom_metadata

@@ -244,22 +244,21 @@ class StreamingRequestParamsResponse:
         else:
             callback_config = CallbackConfig.from_dict(_callback_config)
 
-        streaming_request_params_response = cls(
-            encoding=encoding,
-            bit_depth=bit_depth,
-            sample_rate=sample_rate,
-            channels=channels,
-            model=model,
-            endpointing=endpointing,
-            maximum_duration_without_endpointing=maximum_duration_without_endpointing,
-            language_config=language_config,
-            pre_processing=pre_processing,
-            realtime_processing=realtime_processing,
-            post_processing=post_processing,
-            messages_config=messages_config,
-            callback=callback,
-            callback_config=callback_config,
-        )
+        streaming_request_params_response = cls.__new__(cls)
+        streaming_request_params_response.encoding = encoding
+        streaming_request_params_response.bit_depth = bit_depth
+        streaming_request_params_response.sample_rate = sample_rate
+        streaming_request_params_response.channels = channels
+        streaming_request_params_response.model = model
+        streaming_request_params_response.endpointing = endpointing
+        streaming_request_params_response.maximum_duration_without_endpointing = maximum_duration_without_endpointing
+        streaming_request_params_response.language_config = language_config
+        streaming_request_params_response.pre_processing = pre_processing
+        streaming_request_params_response.realtime_processing = realtime_processing
+        streaming_request_params_response.post_processing = post_processing
+        streaming_request_params_response.messages_config = messages_config
+        streaming_request_params_response.callback = callback
+        streaming_request_params_response.callback_config = callback_config
 
         streaming_request_params_response.additional_properties = d
         return streaming_request_params_response

@@ -289,21 +289,20 @@ class StreamingResponse:
 
         result = _parse_result(d.pop("result", UNSET))
 
-        streaming_response = cls(
-            id=id,
-            request_id=request_id,
-            version=version,
-            status=status,
-            created_at=created_at,
-            kind=kind,
-            completed_at=completed_at,
-            custom_metadata=custom_metadata,
-            error_code=error_code,
-            post_session_metadata=post_session_metadata,
-            file=file,
-            request_params=request_params,
-            result=result,
-        )
+        streaming_response = cls.__new__(cls)
+        streaming_response.id = id
+        streaming_response.request_id = request_id
+        streaming_response.version = version
+        streaming_response.status = status
+        streaming_response.created_at = created_at
+        streaming_response.kind = kind
+        streaming_response.completed_at = completed_at
+        streaming_response.custom_metadata = custom_metadata
+        streaming_response.error_code = error_code
+        streaming_response.post_session_metadata = post_session_metadata
+        streaming_response.file = file
+        streaming_response.request_params = request_params
+        streaming_response.result = result
 
         streaming_response.additional_properties = d
         return streaming_response

@@ -32,7 +32,7 @@ class StreamingResponseCustomMetadataType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        streaming_response_custom_metadata_type_0 = cls()
+        streaming_response_custom_metadata_type_0 = cls.__new__(cls)
 
         streaming_response_custom_metadata_type_0.additional_properties = d
         return streaming_response_custom_metadata_type_0

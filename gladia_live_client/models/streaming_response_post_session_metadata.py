@@ -27,7 +27,7 @@ class StreamingResponsePostSessionMetadata:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        streaming_response_post_session_metadata = cls()
+        streaming_response_post_session_metadata = cls.__new__(cls)
 
         streaming_response_post_session_metadata.additional_properties = d
         return streaming_response_post_session_metadata

@@ -149,15 +149,14 @@ class StreamingTranscriptionResultDTO:
         else:
             chapterization = ChapterizationDTO.from_dict(_chapterization)
 
-        streaming_transcription_result_dto = cls(
-            metadata=metadata,
-            transcription=transcription,
-            translation=translation,
-            summarization=summarization,
-            named_entity_recognition=named_entity_recognition,
-            sentiment_analysis=sentiment_analysis,
-            chapterization=chapterization,
-        )
+        streaming_transcription_result_dto = cls.__new__(cls)
+        streaming_transcription_result_dto.metadata = metadata
+        streaming_transcription_result_dto.transcription = transcription
+        streaming_transcription_result_dto.translation = translation
+        streaming_transcription_result_dto.summarization = summarization
+        streaming_transcription_result_dto.named_entity_recognition = named_entity_recognition
+        streaming_transcription_result_dto.sentiment_analysis = sentiment_analysis
+        streaming_transcription_result_dto.chapterization = chapterization
 
         streaming_transcription_result_dto.additional_properties = d
         return streaming_transcription_result_dto

@@ -159,16 +159,15 @@ class StreamingTranscriptionResultWithMessagesDTO:
 
         messages = cast(list[str], d.pop("messages", UNSET))
 
-        streaming_transcription_result_with_messages_dto = cls(
-            metadata=metadata,
-            transcription=transcription,
-            translation=translation,
-            summarization=summarization,
-            named_entity_recognition=named_entity_recognition,
-            sentiment_analysis=sentiment_analysis,
-            chapterization=chapterization,
-            messages=messages,
-        )
+        streaming_transcription_result_with_messages_dto = cls.__new__(cls)
+        streaming_transcription_result_with_messages_dto.metadata = metadata
+        streaming_transcription_result_with_messages_dto.transcription = transcription
+        streaming_transcription_result_with_messages_dto.translation = translation
+        streaming_transcription_result_with_messages_dto.summarization = summarization
+        streaming_transcription_result_with_messages_dto.named_entity_recognition = named_entity_recognition
+        streaming_transcription_result_with_messages_dto.sentiment_analysis = sentiment_analysis
+        streaming_transcription_result_with_messages_dto.chapterization = chapterization
+        streaming_transcription_result_with_messages_dto.messages = messages
 
         streaming_transcription_result_with_messages_dto.additional_properties = d
         return streaming_transcription_result_with_messages_dto

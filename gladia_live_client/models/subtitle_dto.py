@@ -48,10 +48,9 @@ class SubtitleDTO:
 
         subtitles = d.pop("subtitles")
 
-        subtitle_dto = cls(
-            format_=format_,
-            subtitles=subtitles,
-        )
+        subtitle_dto = cls.__new__(cls)
+        subtitle_dto.format_ = format_
+        subtitle_dto.subtitles = subtitles
 
         subtitle_dto.additional_properties = d
         return subtitle_dto

@@ -47,9 +47,8 @@ class SummarizationConfigDTO:
         else:
             type_ = SummaryTypesEnum(_type_)
 
-        summarization_config_dto = cls(
-            type_=type_,
-        )
+        summarization_config_dto = cls.__new__(cls)
+        summarization_config_dto.type_ = type_
 
         summarization_config_dto.additional_properties = d
         return summarization_config_dto

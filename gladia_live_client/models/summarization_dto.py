@@ -98,13 +98,12 @@ class SummarizationDTO:
 
         results = _parse_results(d.pop("results"))
 
-        summarization_dto = cls(
-            success=success,
-            is_empty=is_empty,
-            exec_time=exec_time,
-            error=error,
-            results=results,
-        )
+        summarization_dto = cls.__new__(cls)
+        summarization_dto.success = success
+        summarization_dto.is_empty = is_empty
+        summarization_dto.exec_time = exec_time
+        summarization_dto.error = error
+        summarization_dto.results = results
 
         summarization_dto.additional_properties = d
         return summarization_dto

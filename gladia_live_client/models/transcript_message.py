@@ -69,12 +69,11 @@ class TranscriptMessage:
 
         data = TranscriptMessageData.from_dict(d.pop("data"))
 
-        transcript_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            type_=type_,
-            data=data,
-        )
+        transcript_message = cls.__new__(cls)
+        transcript_message.session_id = session_id
+        transcript_message.created_at = created_at
+        transcript_message.type_ = type_
+        transcript_message.data = data
 
         transcript_message.additional_properties = d
         return transcript_message

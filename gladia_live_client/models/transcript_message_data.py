@@ -59,11 +59,10 @@ class TranscriptMessageData:
 
         utterance = UtteranceDTO.from_dict(d.pop("utterance"))
 
-        transcript_message_data = cls(
-            id=id,
-            is_final=is_final,
-            utterance=utterance,
-        )
+        transcript_message_data = cls.__new__(cls)
+        transcript_message_data.id = id
+        transcript_message_data.is_final = is_final
+        transcript_message_data.utterance = utterance
 
         transcript_message_data.additional_properties = d
         return transcript_message_data

@@ -123,13 +123,12 @@ class TranscriptionDTO:
 
                 subtitles.append(subtitles_item)
 
-        transcription_dto = cls(
-            full_transcript=full_transcript,
-            languages=languages,
-            utterances=utterances,
-            sentences=sentences,
-            subtitles=subtitles,
-        )
+        transcription_dto = cls.__new__(cls)
+        transcription_dto.full_transcript = full_transcript
+        transcription_dto.languages = languages
+        transcription_dto.utterances = utterances
+        transcription_dto.sentences = sentences
+        transcription_dto.subtitles = subtitles
 
         transcription_dto.additional_properties = d
         return transcription_dto

@@ -60,12 +60,11 @@ class TranscriptionMetadataDTO:
 
         transcription_time = d.pop("transcription_time")
 
-        transcription_metadata_dto = cls(
-            audio_duration=audio_duration,
-            number_of_distinct_channels=number_of_distinct_channels,
-            billing_time=billing_time,
-            transcription_time=transcription_time,
-        )
+        transcription_metadata_dto = cls.__new__(cls)
+        transcription_metadata_dto.audio_duration = audio_duration
+        transcription_metadata_dto.number_of_distinct_channels = number_of_distinct_channels
+        transcription_metadata_dto.billing_time = billing_time
+        transcription_metadata_dto.transcription_time = transcription_time
 
         transcription_metadata_dto.additional_properties = d
         return transcription_metadata_dto

@@ -110,15 +110,14 @@ class TranslationConfigDTO:
 
         informal = d.pop("informal", UNSET)
 
-        translation_config_dto = cls(
-            target_languages=target_languages,
-            model=model,
-            match_original_utterances=match_original_utterances,
-            lipsync=lipsync,
-            context_adaptation=context_adaptation,
-            context=context,
-            informal=informal,
-        )
+        translation_config_dto = cls.__new__(cls)
+        translation_config_dto.target_languages = target_languages
+        translation_config_dto.model = model
+        translation_config_dto.match_original_utterances = match_original_utterances
+        translation_config_dto.lipsync = lipsync
+        translation_config_dto.context_adaptation = context_adaptation
+        translation_config_dto.context = context
+        translation_config_dto.informal = informal
 
         translation_config_dto.additional_properties = d
         return translation_config_dto

@@ -78,13 +78,12 @@ class TranslationData:
 
         translated_utterance = UtteranceDTO.from_dict(d.pop("translated_utterance"))
 
-        translation_data = cls(
-            utterance_id=utterance_id,
-            utterance=utterance,
-            original_language=original_language,
-            target_language=target_language,
-            translated_utterance=translated_utterance,
-        )
+        translation_data = cls.__new__(cls)
+        translation_data.utterance_id = utterance_id
+        translation_data.utterance = utterance
+        translation_data.original_language = original_language
+        translation_data.target_language = target_language
+        translation_data.translated_utterance = translated_utterance
 
         translation_data.additional_properties = d
         return translation_data

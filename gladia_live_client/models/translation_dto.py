@@ -120,13 +120,12 @@ class TranslationDTO:
 
         results = _parse_results(d.pop("results"))
 
-        translation_dto = cls(
-            success=success,
-            is_empty=is_empty,
-            exec_time=exec_time,
-            error=error,
-            results=results,
-        )
+        translation_dto = cls.__new__(cls)
+        translation_dto.success = success
+        translation_dto.is_empty = is_empty
+        translation_dto.exec_time = exec_time
+        translation_dto.error = error
+        translation_dto.results = results
 
         translation_dto.additional_properties = d
         return translation_dto

@@ -115,13 +115,12 @@ class TranslationMessage:
 
         data = _parse_data(d.pop("data"))
 
-        translation_message = cls(
-            session_id=session_id,
-            created_at=created_at,
-            error=error,
-            type_=type_,
-            data=data,
-        )
+        translation_message = cls.__new__(cls)
+        translation_message.session_id = session_id
+        translation_message.created_at = created_at
+        translation_message.error = error
+        translation_message.type_ = type_
+        translation_message.data = data
 
         translation_message.additional_properties = d
         return translation_message

@@ -152,14 +152,13 @@ class TranslationResultDTO:
 
                 subtitles.append(subtitles_item)
 
-        translation_result_dto = cls(
-            error=error,
-            full_transcript=full_transcript,
-            languages=languages,
-            utterances=utterances,
-            sentences=sentences,
-            subtitles=subtitles,
-        )
+        translation_result_dto = cls.__new__(cls)
+        translation_result_dto.error = error
+        translation_result_dto.full_transcript = full_transcript
+        translation_result_dto.languages = languages
+        translation_result_dto.utterances = utterances
+        translation_result_dto.sentences = sentences
+        translation_result_dto.subtitles = subtitles
 
         translation_result_dto.additional_properties = d
         return translation_result_dto

@@ -71,13 +71,12 @@ class UnauthorizedErrorResponse:
 
         message = d.pop("message", UNSET)
 
-        unauthorized_error_response = cls(
-            timestamp=timestamp,
-            path=path,
-            request_id=request_id,
-            status_code=status_code,
-            message=message,
-        )
+        unauthorized_error_response = cls.__new__(cls)
+        unauthorized_error_response.timestamp = timestamp
+        unauthorized_error_response.path = path
+        unauthorized_error_response.request_id = request_id
+        unauthorized_error_response.status_code = status_code
+        unauthorized_error_response.message = message
 
         unauthorized_error_response.additional_properties = d
         return unauthorized_error_response

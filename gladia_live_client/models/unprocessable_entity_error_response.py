@@ -71,13 +71,12 @@ class UnprocessableEntityErrorResponse:
 
         message = d.pop("message", UNSET)
 
-        unprocessable_entity_error_response = cls(
-            timestamp=timestamp,
-            path=path,
-            request_id=request_id,
-            status_code=status_code,
-            message=message,
-        )
+        unprocessable_entity_error_response = cls.__new__(cls)
+        unprocessable_entity_error_response.timestamp = timestamp
+        unprocessable_entity_error_response.path = path
+        unprocessable_entity_error_response.request_id = request_id
+        unprocessable_entity_error_response.status_code = status_code
+        unprocessable_entity_error_response.message = message
 
         unprocessable_entity_error_response.additional_properties = d
         return unprocessable_entity_error_response

@@ -107,16 +107,15 @@ class UtteranceDTO:
 
         speaker = d.pop("speaker", UNSET)
 
-        utterance_dto = cls(
-            start=start,
-            end=end,
-            confidence=confidence,
-            channel=channel,
-            words=words,
-            text=text,
-            language=language,
-            speaker=speaker,
-        )
+        utterance_dto = cls.__new__(cls)
+        utterance_dto.start = start
+        utterance_dto.end = end
+        utterance_dto.confidence = confidence
+        utterance_dto.channel = channel
+        utterance_dto.words = words
+        utterance_dto.text = text
+        utterance_dto.language = language
+        utterance_dto.speaker = speaker
 
         utterance_dto.additional_properties = d
         return utterance_dto

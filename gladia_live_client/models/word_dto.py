@@ -60,12 +60,11 @@ class WordDTO:
 
         confidence = d.pop("confidence")
 
-        word_dto = cls(
-            word=word,
-            start=start,
-            end=end,
-            confidence=confidence,
-        )
+        word_dto = cls.__new__(cls)
+        word_dto.word = word
+        word_dto.start = start
+        word_dto.end = end
+        word_dto.confidence = confidence
 
         word_dto.additional_properties = d
         return word_dto
