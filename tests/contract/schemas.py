@@ -33,6 +33,14 @@ FUZZ_SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
 )
 
+
+class _Counter:
+    total = 0
+
+
+# How many generated bodies went through a parsing test in this run (reported by conftest.py).
+GENERATED = _Counter()
+
 # The string formats the spec uses, as the server writes them.
 FORMATS: dict[str, st.SearchStrategy[str]] = {
     "uuid": st.uuids().map(str),

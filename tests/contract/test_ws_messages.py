@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gladia_live_client.models as models
-from tests.contract.schemas import FUZZ_SETTINGS, component, spec, validator_for, values_of
+from tests.contract.schemas import FUZZ_SETTINGS, GENERATED, component, spec, validator_for, values_of
 
 
 def union_members(union: str) -> dict[str, str]:
@@ -46,6 +46,7 @@ def test_acknowledgements_share_the_client_action_types() -> None:
 @given(data=st.data())
 def test_generated_message_parses_into_its_model(direction: str, message_type: str, name: str, data: Any) -> None:
     body = data.draw(values_of(component(name)), label="message")
+    GENERATED.total += 1
     assert body["type"] == message_type
     model = getattr(models, name)
     parsed = model.from_dict(body)
