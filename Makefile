@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all venv generate check-generated lint lint-spec lint-python test fuzz spec-diff clean
+.PHONY: all venv generate check-generated lint lint-spec lint-python test fuzz spec-diff bench clean
 
 all: test
 
@@ -42,8 +42,8 @@ lint-spec: $(VENV_STAMP) $(TOOLS_STAMP)
 	$(REDOCLY) lint openapi.yaml --config redocly.yaml 2>&1 | grep -v -e '^\s*$$' -e '║' -e '╔' -e '╚'; test $${PIPESTATUS[0]} -eq 0
 
 lint-python: $(VENV_STAMP)
-	$(VENV)/bin/ruff check gladia_live_client scripts tests
-	$(VENV)/bin/ruff format --check gladia_live_client scripts tests
+	$(VENV)/bin/ruff check gladia_live_client scripts tests benchmarks
+	$(VENV)/bin/ruff format --check gladia_live_client scripts tests benchmarks
 	$(VENV)/bin/mypy
 
 ## test: lint, drift check and the test suite
@@ -60,5 +60,16 @@ spec-diff: $(VENV_STAMP)
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=path/to/openapi.json"; exit 2; }
 	$(PY) scripts/spec_diff.py "$(UPSTREAM)"
 
+## bench: every benchmark side by side, with ratios against baselines measured in the same run
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements/dev.txt requirements/bench.txt pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements/dev.txt -r requirements/bench.txt
+	$(BENCH_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/run.py
+
 clean:
-	rm -rf $(VENV) tools/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) tools/node_modules
