@@ -8,7 +8,8 @@ Run it through `make generate`. The steps:
    template then sends such a parameter as JSON text (see generator-templates/endpoint_macros.py.jinja).
 2. Run openapi-python-client (pinned) with `generator-config.yaml` and `generator-templates/` into a
    temporary folder; its post-hooks run the pinned ruff with `--isolated`.
-3. Stamp every generated Python file with a "generated, do not edit" header, add `py.typed`.
+3. Stamp every generated Python file with a "generated, do not edit" header, add `py.typed` and
+   `openapi.json` (the spec as JSON, for the code that needs the contract at run time).
 4. Only if all of that succeeded, replace the generated files of the package with the new ones. The
    hand-written subpackages listed in HAND_WRITTEN are never touched.
 
@@ -18,6 +19,8 @@ folder only and exits 1 when the committed package differs from it (the drift ch
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import shutil
 import subprocess
@@ -44,7 +47,8 @@ HEADER = (
 
 
 def generator_document(spec: dict[str, Any]) -> dict[str, Any]:
-    """Return the spec with JSON-content query parameters rewritten to schema parameters."""
+    """Return a copy of the spec with JSON-content query parameters rewritten to schema parameters."""
+    spec = copy.deepcopy(spec)
     for path_item in spec.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict):
@@ -81,12 +85,15 @@ def run_generator(document: Path, output: Path) -> None:
         raise SystemExit(f"openapi-python-client failed (exit {result.returncode}); the package was left as it was")
 
 
-def finish(output: Path) -> None:
+def finish(output: Path, spec: dict[str, Any]) -> None:
     for cache in list(output.rglob("__pycache__")) + list(output.rglob(".ruff_cache")):
         shutil.rmtree(cache)
     for source in sorted(output.rglob("*.py")):
         source.write_text(HEADER + source.read_text(encoding="utf-8"), encoding="utf-8")
     (output / "py.typed").write_text("# Marker file for PEP 561: this package ships type information.\n")
+    # The contract itself ships inside the package (an installed wheel has no repository around it): the
+    # local server validates requests and its messages against it, and tests validate against it.
+    (output / "openapi.json").write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def swap_in(output: Path) -> None:
@@ -138,7 +145,7 @@ def main(argv: list[str]) -> int:
         document.write_text(yaml.safe_dump(generator_document(spec), sort_keys=False), encoding="utf-8")
         output = scratch_path / "gladia_live_client"
         run_generator(document, output)
-        finish(output)
+        finish(output, spec)
         if check_only:
             problems = drift(output)
             for problem in problems:

@@ -88,3 +88,12 @@ def test_failed_generation_leaves_the_package_untouched(checkout: Path) -> None:
     result = generate(checkout)
     assert result.returncode != 0
     assert digest(checkout / "gladia_live_client") == before
+
+
+def test_the_package_ships_the_contract_it_was_generated_from() -> None:
+    import json
+
+    import yaml
+
+    shipped = json.loads((ROOT / "gladia_live_client" / "openapi.json").read_text(encoding="utf-8"))
+    assert shipped == yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
