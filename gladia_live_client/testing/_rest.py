@@ -201,19 +201,18 @@ async def list_jobs(ctx: ServerContext, request: Request) -> Response:
         query = parse_list_query(request.query_params)
     except QueryError as exc:
         return error_response(request, 400, "invalid query parameters", validation_errors=exc.problems)
-    page, total = ctx.store.list(query)
+    page, more = ctx.store.list(query)
     kept = [(key, value) for key, value in request.query_params.multi_items() if key not in ("offset", "limit")]
     base = f"{_base_url(ctx, request)}{request.url.path}"
 
     def link(offset: int) -> str:
         return f"{base}?{urlencode([*kept, ('offset', offset), ('limit', query.limit)])}"
 
-    following = query.offset + query.limit
     return JSONResponse(
         {
             "first": link(0),
             "current": link(query.offset),
-            "next": link(following) if following < total else None,
+            "next": link(query.offset + query.limit) if more else None,
             "items": [session.to_json(detail=False) for session in page],
         }
     )

@@ -63,10 +63,20 @@ class Store:
         session.result = None
         self._by_token.pop(session.token, None)
 
-    def list(self, query: ListQuery) -> tuple[list[LiveSession], int]:
-        """The page of jobs matching the filters, newest first, and how many match in all."""
-        matching = [session for session in reversed(self._sessions.values()) if self._matches(session, query)]
-        return matching[query.offset : query.offset + query.limit], len(matching)
+    def list(self, query: ListQuery) -> tuple[list[LiveSession], bool]:
+        """The page of jobs matching the filters, newest first, and whether more match after it."""
+        page: list[LiveSession] = []
+        skipped = 0
+        for session in reversed(self._sessions.values()):
+            if not self._matches(session, query):
+                continue
+            if skipped < query.offset:
+                skipped += 1
+            elif len(page) < query.limit:
+                page.append(session)
+            else:
+                return page, True  # one match past the page is enough to know a next page exists
+        return page, False
 
     @staticmethod
     def _matches(session: LiveSession, query: ListQuery) -> bool:

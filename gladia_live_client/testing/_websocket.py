@@ -163,7 +163,12 @@ class Connection:
                 return
             await finish(self.ctx, self.session, stop_ack=True)
         else:
-            await self.close(1003, f"unknown message type {kind!r}"[:120])
+            await self.close(1003, _reason(f"unknown message type {kind!r}"))
+
+
+def _reason(text: str) -> str:
+    """A close reason within the 123 bytes of UTF-8 a close frame has room for."""
+    return text.encode()[:123].decode(errors="ignore")
 
 
 async def finish(ctx: ServerContext, session: LiveSession, *, stop_ack: bool, idle: bool = False) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -60,6 +62,56 @@ def test_pyproject_ships_the_spec_declares_the_extra_and_the_plugin() -> None:
         project["project"]["entry-points"]["pytest11"]["gladia_live_client"]
         == "gladia_live_client.testing.pytest_plugin"
     )
+
+
+def test_the_server_runs_from_a_wheel(tmp_path: Path) -> None:
+    # Build from a copy, so the build leaves nothing in the repository, then import from the wheel file alone.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "gladia_live_client", source / "gladia_live_client", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(source),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (entry_points_name,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
+        entry_points = archive.read(entry_points_name).decode()
+    assert {"gladia_live_client/testing/openapi.json", "gladia_live_client/testing/README.md"} <= names
+    assert "gladia_live_client.testing.pytest_plugin" in entry_points
+    code = (
+        f"import sys; sys.path.insert(0, {str(wheel)!r})\n"
+        "import httpx, gladia_live_client.testing as testing\n"
+        f"assert testing.__file__.startswith({str(wheel)!r}), testing.__file__\n"
+        "with testing.LocalGladiaServer() as server:\n"
+        "    post = lambda body: httpx.post(server.base_url + '/v2/live', json=body, headers={'x-gladia-key': 'k'})\n"
+        "    print(post({}).status_code, post({'channels': 0}).json()['validation_errors'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("201 ['body.channels: 0 is less than the minimum of 1']"), result.stdout
 
 
 def test_the_package_root_does_not_import_the_server() -> None:

@@ -150,6 +150,10 @@ async def test_list_pages_with_links_until_next_is_null(server: LocalGladiaServe
         url, pages = page["next"], pages + 1
     assert pages == 3
     assert seen == list(reversed(ids))  # newest first, each job once
+    # A page ending exactly on the last job has no next page; one past the end is empty.
+    assert (await http.get("/v2/live", params={"offset": 3, "limit": 2})).json()["next"] is None
+    assert (await http.get("/v2/live", params={"offset": 2, "limit": 2})).json()["next"] is not None
+    assert (await http.get("/v2/live", params={"offset": 9})).json()["items"] == []
 
 
 async def test_list_filters(server: LocalGladiaServer, http: httpx.AsyncClient) -> None:
