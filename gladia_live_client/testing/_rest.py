@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -11,11 +10,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse as _StarletteJSONResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from ._context import ServerContext
 from ._faults import HttpFault
+from ._json import dumps, loads
 from ._session import LiveSession, new_request_id, now, timestamp
 from ._spec import BODY_SCHEMAS, QueryError, effective_params, parse_list_query, parse_region, validate_body
 
@@ -26,6 +27,13 @@ MAX_PATCH_BODY = 100 * 1024  # "must be a json object no longer that 100kb"
 _WAV_CHUNK = 256 * 1024
 
 Handler = Callable[[ServerContext, Request], Awaitable[Response]]
+
+
+class JSONResponse(_StarletteJSONResponse):
+    """Compact JSON that always encodes (see `_json.dumps`)."""
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content).encode()
 
 
 def error_response(
@@ -97,7 +105,7 @@ def _fault_response(request: Request, fault: HttpFault) -> Response:
             response.headers["content-type"] = fault.content_type
         return response
     if isinstance(body, dict):
-        default_type, content = "application/json", json.dumps(body).encode()
+        default_type, content = "application/json", dumps(body).encode()
     elif isinstance(body, str):
         default_type, content = "text/plain; charset=utf-8", body.encode()
     else:
@@ -160,8 +168,8 @@ def _json_body(request: Request, body: bytes) -> tuple[Any, str | None]:
     if not body:
         return None, "body: required, got an empty body"
     try:
-        return json.loads(body), None
-    except (ValueError, UnicodeDecodeError) as exc:
+        return loads(body), None
+    except ValueError as exc:
         return None, f"body: not valid JSON ({exc})"
 
 

@@ -8,15 +8,15 @@ job's `result.messages` are the exact text that was sent.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._audio import AudioFormat
+from ._json import dumps
 from ._recognizer import Recognizer, SpeechEvent, TranscriptEvent
 from ._spec import enum_values
 
@@ -43,10 +43,6 @@ def timestamp(moment: datetime) -> str:
 def new_request_id() -> str:
     """A debug id shaped like upstream's: `G-` and 8 hex digits."""
     return "G-" + secrets.token_hex(4)
-
-
-def _dumps(message: Mapping[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
 def _addon(results: Any, *, empty: bool) -> dict[str, Any]:
@@ -147,7 +143,7 @@ class LiveSession:
         return {"session_id": self.id, "created_at": timestamp(now()), "type": kind, **fields}
 
     def _emit(self, out: list[str], message: dict[str, Any], *, record: bool = True) -> None:
-        text = _dumps(message)
+        text = dumps(message)
         if record:
             self.messages.append(text)
         out.append(text)
@@ -383,7 +379,7 @@ class LiveSession:
 
 def _dumps_list(items: list[dict[str, Any]]) -> str:
     # SentimentAnalysisDTO.results is a string in the contract: the results list as JSON text.
-    return json.dumps(items, separators=(",", ":"), ensure_ascii=False)
+    return dumps(items)
 
 
 def _summary(utterances: Sequence[dict[str, Any]], kind: str) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from ._json import loads
+
 __all__ = [
     "BODY_SCHEMAS",
     "CUSTOM_METADATA_MAX_CHARS",
@@ -203,7 +205,7 @@ def _parse_query(operation: Mapping[str, Any], query: Any) -> dict[str, Any]:
             schema = parameter["content"]["application/json"]["schema"]
             text = raw[-1]
             try:
-                value: Any = json.loads(text)
+                value: Any = loads(text)
             except ValueError:
                 problems.append(_truncate(f"{location}: {text!r} is not JSON text"))
                 continue

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import json
 import time
 from collections import deque
 from typing import Any
@@ -15,6 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ._context import MAX_FRAME_BYTES, ServerContext
 from ._faults import WsDrop
+from ._json import loads
 from ._session import LiveSession
 
 __all__ = ["websocket_endpoint"]
@@ -139,7 +139,7 @@ class Connection:
 
     async def on_text(self, text: str) -> None:
         try:
-            message: Any = json.loads(text)
+            message: Any = loads(text)
         except ValueError:
             await self.close(1003, "text frames must be JSON messages")
             return

@@ -127,6 +127,22 @@ def frames(audio: bytes, size: int = FRAME) -> list[bytes]:
     return [audio[offset : offset + size] for offset in range(0, len(audio), size)]
 
 
+def parse_wav(data: bytes) -> tuple[dict[str, int], bytes]:
+    """The `fmt ` fields and the `data` payload of a RIFF/WAVE file (checking the RIFF size)."""
+    assert data[:4] == b"RIFF"
+    assert data[8:12] == b"WAVE"
+    assert struct.unpack("<I", data[4:8])[0] == len(data) - 8
+    chunks: dict[bytes, bytes] = {}
+    offset = 12
+    while offset < len(data):
+        name, size = data[offset : offset + 4], struct.unpack("<I", data[offset + 4 : offset + 8])[0]
+        chunks[name] = data[offset + 8 : offset + 8 + size]
+        offset += 8 + size + (size & 1)
+    tag, channels, rate, byte_rate, block, bits = struct.unpack("<HHIIHH", chunks[b"fmt "][:16])
+    fields = {"tag": tag, "channels": channels, "rate": rate, "byte_rate": byte_rate, "block": block, "bits": bits}
+    return fields, chunks[b"data"]
+
+
 # -- the server and raw clients -------------------------------------------------------------------------
 
 

@@ -126,11 +126,30 @@ async def test_requests_off_the_contract_get_400_naming_the_problem(
 
 
 async def test_post_rejects_bodies_that_are_not_json(http: httpx.AsyncClient) -> None:
-    for content, content_type in ((b"{nope", "application/json"), (b"", "application/json"), (b"{}", "text/plain")):
+    for content, content_type in (
+        (b"{nope", "application/json"),
+        (b"", "application/json"),
+        (b"{}", "text/plain"),
+        (b'{"endpointing": NaN}', "application/json"),
+        (b'{"custom_metadata": {"a": Infinity}}', "application/json"),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),
+        (b'{"custom_metadata": "\xff"}', "application/json"),
+    ):
         response = await http.post("/v2/live", content=content, headers={"content-type": content_type})
         assert_error_body(response, 400)
         assert response.json()["validation_errors"][0].startswith("body:")
     assert (await http.get("/v2/live")).json()["items"] == []
+
+
+async def test_unpaired_surrogates_are_kept_and_escaped(http: httpx.AsyncClient) -> None:
+    # Valid JSON escapes that are not valid Unicode: stored as given, sent back escaped (as JSON.stringify does).
+    body = b'{"custom_metadata": {"k": "\\ud800 and \xc3\xa9"}}'
+    created = await http.post("/v2/live", content=body, headers={"content-type": "application/json"})
+    assert created.status_code == 201
+    job = await http.get(f"/v2/live/{created.json()['id']}")
+    assert job.status_code == 200
+    assert b'"k":"\\ud800 and \\u00e9"' in job.content
+    assert job.json()["custom_metadata"] == {"k": "\ud800 and \u00e9"}
 
 
 async def _jobs(http: httpx.AsyncClient, count: int, **body: Any) -> list[str]:

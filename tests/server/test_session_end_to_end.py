@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import struct
 
 import httpx
 import pytest
@@ -18,6 +17,7 @@ from .conftest import (
     assert_conforms,
     frames,
     init_session,
+    parse_wav,
     read_all,
     run_session,
     speech_pattern,
@@ -34,22 +34,6 @@ ALL_FEATURES = {
     },
     "post_processing": {"summarization": True, "chapterization": True},
 }
-
-
-def parse_wav(data: bytes) -> tuple[dict[str, int], bytes]:
-    """The `fmt ` fields and the `data` payload of a RIFF/WAVE file (checking the RIFF size)."""
-    assert data[:4] == b"RIFF"
-    assert data[8:12] == b"WAVE"
-    assert struct.unpack("<I", data[4:8])[0] == len(data) - 8
-    chunks: dict[bytes, bytes] = {}
-    offset = 12
-    while offset < len(data):
-        name, size = data[offset : offset + 4], struct.unpack("<I", data[offset + 4 : offset + 8])[0]
-        chunks[name] = data[offset + 8 : offset + 8 + size]
-        offset += 8 + size + (size & 1)
-    tag, channels, rate, byte_rate, block, bits = struct.unpack("<HHIIHH", chunks[b"fmt "][:16])
-    fields = {"tag": tag, "channels": channels, "rate": rate, "byte_rate": byte_rate, "block": block, "bits": bits}
-    return fields, chunks[b"data"]
 
 
 async def test_full_session_end_to_end(server: LocalGladiaServer) -> None:
@@ -179,3 +163,37 @@ async def test_reconnecting_to_a_finished_session_is_refused(server: LocalGladia
         async with websockets.connect(created["url"]):
             pass
     assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bit_depth", "sample_rate", "channels", "tag"),
+    [
+        ("wav/pcm", 8, 8000, 1, 1),
+        ("wav/pcm", 24, 48000, 2, 1),
+        ("wav/pcm", 32, 44100, 3, 1),
+        ("wav/alaw", 8, 8000, 1, 6),
+        ("wav/ulaw", 8, 16000, 2, 7),
+    ],
+)
+async def test_the_file_is_a_wav_of_the_committed_audio_in_its_format(
+    server: LocalGladiaServer, encoding: str, bit_depth: int, sample_rate: int, channels: int, tag: int
+) -> None:
+    frame = bit_depth // 8 * channels
+    audio = bytes(range(256)) * (frame * 40) + b"\x01" * frame  # an odd number of bytes for 8-bit mono
+    async with httpx.AsyncClient(base_url=server.base_url, headers={"x-gladia-key": API_KEY}) as http:
+        body = {"encoding": encoding, "bit_depth": bit_depth, "sample_rate": sample_rate, "channels": channels}
+        created = await init_session(http, **body)
+        received = await run_session(created["url"], frames(audio, 999 * frame))
+        assert received.close_code == 1000
+        wav = await http.get(f"/v2/live/{created['id']}/file")
+    fields, data = parse_wav(wav.content)
+    assert fields == {
+        "tag": tag,
+        "channels": channels,
+        "rate": sample_rate,
+        "byte_rate": sample_rate * frame,
+        "block": frame,
+        "bits": bit_depth,
+    }
+    assert data == audio
+    assert int(wav.headers["content-length"]) == len(wav.content)

@@ -129,6 +129,8 @@ async def test_audio_chunk_errors_are_acknowledged_as_failures(server: LocalGlad
     ("frame", "reason"),
     [
         ("not json", "text frames must be JSON messages"),
+        ("[" * 100_000 + "]" * 100_000, "text frames must be JSON messages"),
+        ('{"type": "audio_chunk", "data": {"chunk": NaN}}', "text frames must be JSON messages"),
         ('{"type": "end_session"}', "unknown message type 'end_session'"),
         (json.dumps({"type": "é" * 200}), "unknown message type '" + "é" * 50),
     ],
