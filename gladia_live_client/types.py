@@ -62,4 +62,14 @@ def status_of(code: int) -> HTTPStatus | int:
         return code
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "status_of"]
+def mask_url_secrets(url: object) -> str:
+    """`url` with the value of every query parameter replaced by `***` (a live URL's query holds its token)."""
+    text = str(url)
+    base, separator, query = text.partition("?")
+    if not separator:
+        return repr(text)
+    masked = "&".join(f"{pair.partition('=')[0]}=***" for pair in query.split("&") if pair)
+    return repr(f"{base}?{masked}")
+
+
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "mask_url_secrets", "status_of"]

@@ -10,6 +10,8 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import mask_url_secrets
+
 T = TypeVar("T", bound="InitStreamingResponse")
 
 
@@ -25,7 +27,7 @@ class InitStreamingResponse:
 
     id: UUID
     created_at: datetime.datetime
-    url: str
+    url: str = _attrs_field(repr=mask_url_secrets)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

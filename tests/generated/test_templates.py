@@ -190,3 +190,14 @@ def test_path_id_is_percent_encoded(caplog: pytest.LogCaptureFixture) -> None:
     get_job.sync_detailed("a/b?c", client=client_recording(requests))
     assert requests[0].url.raw_path == b"/v2/live/a%2Fb%3Fc"
     assert SECRET not in caplog.text
+
+
+def test_websocket_url_token_is_masked_in_repr() -> None:
+    from gladia_live_client.models import InitStreamingResponse
+
+    created = InitStreamingResponse.from_dict(
+        {"id": JOB["id"], "created_at": JOB["created_at"], "url": "wss://api.gladia.io/v2/live?token=tok-secret-1"}
+    )
+    assert "tok-secret-1" not in repr(created)
+    assert "token=***" in repr(created)
+    assert created.url.endswith("token=tok-secret-1"), "the value itself stays usable"
