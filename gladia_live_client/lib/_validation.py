@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 # "The post_request_metadata parameter must be a json object no longer that 100kb" (the API's 413 message).
-MAX_PATCH_BODY_BYTES = 100 * 1000
+# The API runs on Node.js, whose body-parser reads "100kb" as 100 * 1024 bytes.
+MAX_PATCH_BODY_BYTES = 100 * 1024
 # The documented limit of the stringified custom_metadata query filter.
 MAX_CUSTOM_METADATA_FILTER_CHARS = 2000
 

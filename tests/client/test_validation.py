@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from gladia_live_client.lib import GladiaLive, InvalidRequestError
+from gladia_live_client.lib._validation import MAX_PATCH_BODY_BYTES
 from gladia_live_client.models import PatchRequestParamsDTO, StreamingRequest, StreamingSupportedEncodingEnum
 
 from ._mock import EMPTY_PAGE, JOB_ID, Script
@@ -72,7 +73,7 @@ def test_a_uuid_id_is_accepted_and_quoted_ids_stay_in_one_segment() -> None:
         ({1: "a"}, "keys must be strings"),
         ({"a": float("nan")}, "not JSON-serialisable"),
         ({"a": object()}, "not JSON-serialisable"),
-        ({"a": "x" * 100_000}, "at most 100000"),
+        ({"a": "x" * 102_400}, "at most 102400"),
     ],
 )
 def test_patch_body_checks(metadata: object, match: str) -> None:
@@ -84,12 +85,12 @@ def test_patch_body_checks(metadata: object, match: str) -> None:
 
 def test_patch_body_at_the_limit_is_sent_as_is() -> None:
     script = Script(httpx.Response(204))
-    padding = 100_000 - len(json.dumps({"a": ""}, separators=(",", ":")))
+    padding = MAX_PATCH_BODY_BYTES - len(json.dumps({"a": ""}, separators=(",", ":")))
     metadata = {"a": "é" * (padding // 2)}  # two bytes each in UTF-8: the limit counts bytes
     with script.sync_client() as gladia:
         gladia.patch_job(JOB_ID, metadata)
         gladia.patch_job(JOB_ID, PatchRequestParamsDTO.from_dict({"nested": {"k": [1, None]}}))
-    assert len(script.requests[0].content) == 100_000
+    assert len(script.requests[0].content) == MAX_PATCH_BODY_BYTES == 100 * 1024
     assert json.loads(script.requests[0].content) == metadata
     assert json.loads(script.requests[1].content) == {"nested": {"k": [1, None]}}
     assert script.requests[0].method == "PATCH"
