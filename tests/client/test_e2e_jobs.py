@@ -65,22 +65,18 @@ async def test_a_job_from_start_to_deletion_async(agladia: AsyncGladiaLive, serv
 
 
 def test_iter_jobs_walks_several_pages_with_filters(gladia: GladiaLive, server: Any) -> None:
+    started = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
     wanted = {str(gladia.init_session({"custom_metadata": {"team": "red", "n": i}}).id) for i in range(7)}
     for i in range(3):
         gladia.init_session({"custom_metadata": {"team": "blue", "n": i}})
     done = gladia.init_session({"custom_metadata": {"team": "red", "n": 99}})
     record_sync(done.url, AUDIO)
-    today = datetime.datetime.now(datetime.UTC).date()
-    an_hour_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=5)
 
     before = server.request_count("list_jobs")
     found = list(
         gladia.iter_jobs(
-            limit=2,
-            status=["queued"],
-            custom_metadata={"team": "red"},
-            date=today,
-            after_date=an_hour_ago,
+            limit=2, status=["queued"], custom_metadata={"team": "red"}, after_date=started, before_date=later
         )
     )
     assert {str(job.id) for job in found} == wanted
@@ -91,6 +87,9 @@ def test_iter_jobs_walks_several_pages_with_filters(gladia: GladiaLive, server: 
     assert len(page.items) == 3
     assert page.next_ is not None
     assert [str(job.id) for job in gladia.list_jobs(status=["done"]).items] == [str(done.id)]
+    # The day of a job, as the server dated it (no midnight race with the test's clock).
+    assert str(done.id) in {str(job.id) for job in gladia.iter_jobs(date=done.created_at.date(), status="done")}
+    assert gladia.list_jobs(after_date=later).items == []
 
 
 async def test_async_iter_jobs_walks_several_pages(agladia: AsyncGladiaLive, server: Any) -> None:
