@@ -2,12 +2,34 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 """A client library for accessing Gladia live API v2"""
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .client import AuthenticatedClient, Client
+
+if TYPE_CHECKING:
+    from .lib import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = (
+
+def _lib() -> Any:
+    # import_module, not `from . import lib`: the latter asks this module for `lib` and re-enters __getattr__.
+    return import_module(f"{__name__}.lib")
+
+
+def __getattr__(name: str) -> Any:
+    if name != "lib" and name in _lib().__all__:
+        return getattr(_lib(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_lib().__all__])
+
+
+__all__ = [
     "AuthenticatedClient",
     "Client",
     "__version__",
-)
+]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from gladia_live_client.lib import AsyncGladiaLive, GladiaLive, _retries
+from gladia_live_client.testing import LocalGladiaServer
 
 SERVER_KEY = "local-test-key-5d8e2b7a9c"
 
@@ -19,17 +20,9 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[Any]:
-    """A started local Gladia server (over loopback) with a fixed API key; skipped without the testing extra."""
-    testing = pytest.importorskip(
-        "gladia_live_client.testing",
-        reason="the local server (gladia_live_client.testing, testing extra) is not available",
-    )
-    try:
-        server_class = testing.LocalGladiaServer
-    except (ImportError, AttributeError) as exc:
-        pytest.skip(f"the local server is not usable: {exc}")
-    with server_class(api_key=SERVER_KEY) as running:
+def server() -> Iterator[LocalGladiaServer]:
+    """A started local Gladia server (over loopback) with a fixed API key."""
+    with LocalGladiaServer(api_key=SERVER_KEY) as running:
         yield running
 
 

@@ -201,3 +201,18 @@ def test_websocket_url_token_is_masked_in_repr() -> None:
     assert "tok-secret-1" not in repr(created)
     assert "token=***" in repr(created)
     assert created.url.endswith("token=tok-secret-1"), "the value itself stays usable"
+
+
+def test_hand_written_api_is_re_exported_from_the_root_lazily() -> None:
+    import subprocess
+    import sys
+
+    import gladia_live_client.lib as lib
+
+    for name in lib.__all__:
+        assert getattr(gladia_live_client, name) is getattr(lib, name)
+    with pytest.raises(AttributeError):
+        _ = gladia_live_client.NoSuchName  # type: ignore[attr-defined]
+    probe = "import sys, gladia_live_client; print('gladia_live_client.lib' in sys.modules)"
+    fresh = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert fresh.stdout.strip() == "False", "importing the package must not load the hand-written layer"
