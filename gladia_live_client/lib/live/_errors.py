@@ -17,7 +17,17 @@ __all__ = [
 
 
 class LiveError(Exception):
-    """Base class of every error a live session raises."""
+    """Base class of every error a live session raises.
+
+    Attributes:
+        message: the server message the error is about, when there is one (e.g. an untyped final result).
+    """
+
+    message: object = None
+
+    def with_message(self, message: object) -> LiveError:
+        self.message = message
+        return self
 
 
 class LiveConnectionError(LiveError):

@@ -365,6 +365,13 @@ class LiveProtocol:
         )
         return Reconnect(delay, attempt)
 
+    def fail(self, error: LiveError) -> Fail:
+        """End the session with `error`: the shell hit something no reconnection can fix (a malformed URL, a bug)."""
+        self._connected = False
+        if self.finished:
+            return Fail(self._error or error)
+        return self._fail(error)
+
     def _finish(self) -> Finish:
         self._state = LiveState.CLOSED
         return Finish()
