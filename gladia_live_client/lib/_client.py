@@ -1,0 +1,291 @@
+"""`GladiaLive`: the synchronous client of the six ``/v2/live`` REST operations.
+
+Each method checks its arguments, builds the request with the generated endpoint module, sends it through a
+`httpx.Client` whose transport retries (see `._retries`) and logs (see `._logging`), and returns the generated
+model or raises a typed `APIError`. The endpoint modules and models are imported on first use, which keeps
+``import gladia_live_client`` cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import httpx
+
+from ..types import UNSET
+from . import _base, _validation
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config
+from ._download import Destination, open_sink
+from ._logging import LoggingTransport
+
+if TYPE_CHECKING:
+    from httpx_retries import Retry
+
+    from ..models.init_streaming_response import InitStreamingResponse
+    from ..models.list_streaming_response import ListStreamingResponse
+    from ..models.patch_request_params_dto import PatchRequestParamsDTO
+    from ..models.streaming_request import StreamingRequest
+    from ..models.streaming_response import StreamingResponse
+    from ..models.streaming_supported_regions import StreamingSupportedRegions
+    from ._validation import JobId
+
+__all__ = ["GladiaLive"]
+
+
+class GladiaLive:
+    """Synchronous client for Gladia's live API v2 (REST operations). Use it as a context manager.
+
+    ::
+
+        with GladiaLive() as gladia:                 # GLADIA_API_KEY from the environment
+            session = gladia.init_session({"encoding": "wav/pcm", "sample_rate": 16000})
+            job = gladia.get_job(session.id)
+
+    Args:
+        api_key: the Gladia API key; default: the ``GLADIA_API_KEY`` environment variable. Missing: `ConfigurationError`.
+        base_url: default: ``GLADIA_API_URL``, else ``https://api.gladia.io``.
+        timeout: seconds (one value for connect, read, write and pool) or an `httpx.Timeout`;
+            default 60 s, 10 s to connect.
+        max_retries: retries after the first attempt (default 2; 0 disables); see the retry policy in README.
+        transport: an `httpx.BaseTransport` to send through (a proxy, custom TLS, a mock in tests, a shared
+            connection pool). Retries and logging wrap it; closing the client does not close it.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        from ._retries import RetryPolicy
+
+        if transport is not None and not isinstance(transport, httpx.BaseTransport):
+            raise TypeError(f"transport must be an httpx.BaseTransport, not {type(transport).__name__}")
+        # Settings a later `live()` (the WebSocket session) reads: base URL, API key, timeout.
+        self._config = resolve_config(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        self._retry = RetryPolicy(self._config.max_retries)
+        inner = LoggingTransport(transport or httpx.HTTPTransport(), owns_inner=transport is None)
+        self._api = _base.api_client(self._config)
+        self._http = httpx.Client(
+            transport=self._retry.transport(inner), **_base.httpx_client_options(self._api, self._config)
+        )
+        self._api.set_httpx_client(self._http)
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._config.max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool. The client cannot be used afterwards."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- operations ----------------------------------------------------------------------------------------
+
+    def init_session(
+        self,
+        request: StreamingRequest | Mapping[str, Any],
+        region: StreamingSupportedRegions | str | None = None,
+    ) -> InitStreamingResponse:
+        """Start a live session (``POST /v2/live``): its job id, and the WebSocket URL to stream audio to.
+
+        ``request`` is a `StreamingRequest` or a mapping of its JSON fields; only the fields set are sent, so
+        the server's defaults apply to the others. The returned ``url`` carries a secret token: do not log it.
+        Never retried in a way that could create a second session (see the retry policy).
+        """
+        from ..api.live_v2 import init_session
+        from ..models.init_streaming_response import InitStreamingResponse
+
+        region_value = _validation.region(region)
+        kwargs = init_session._get_kwargs(
+            body=_validation.streaming_request(request), region=UNSET if region_value is None else region_value
+        )
+        response = self._send(kwargs, retry=self._retry.create_session)
+        return _base.parse_model(
+            init_session._parse_response, self._api, response, InitStreamingResponse, "init_session", self._config
+        )
+
+    def get_job(self, id: JobId) -> StreamingResponse:
+        """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""
+        from ..api.live_v2 import get_job
+        from ..models.streaming_response import StreamingResponse
+
+        kwargs = get_job._get_kwargs(_validation.job_id(id))
+        response = self._send(kwargs)
+        return _base.parse_model(
+            get_job._parse_response, self._api, response, StreamingResponse, "get_job", self._config
+        )
+
+    def list_jobs(
+        self,
+        *,
+        offset: int | None = None,
+        limit: int | None = None,
+        date: datetime.date | str | None = None,
+        before_date: datetime.datetime | str | None = None,
+        after_date: datetime.datetime | str | None = None,
+        status: str | Iterable[str] | None = None,
+        custom_metadata: Mapping[str, Any] | None = None,
+    ) -> ListStreamingResponse:
+        """One page of live jobs (``GET /v2/live``); `iter_jobs` walks every page.
+
+        Filters: ``date`` a `datetime.date` (or ``"YYYY-MM-DD"``); ``before_date``/``after_date`` timezone-aware
+        `datetime.datetime` (or ISO 8601 strings); ``status`` one or several of ``queued``, ``processing``,
+        ``done``, ``error``; ``custom_metadata`` a mapping matched against the jobs' custom metadata (at most
+        2000 characters once serialised).
+        """
+        filters = _validation.list_filters(
+            offset=offset,
+            limit=limit,
+            date=date,
+            before_date=before_date,
+            after_date=after_date,
+            status=status,
+            custom_metadata=custom_metadata,
+        )
+        return self._list_page(filters)[0]
+
+    def iter_jobs(
+        self,
+        *,
+        limit: int | None = None,
+        date: datetime.date | str | None = None,
+        before_date: datetime.datetime | str | None = None,
+        after_date: datetime.datetime | str | None = None,
+        status: str | Iterable[str] | None = None,
+        custom_metadata: Mapping[str, Any] | None = None,
+    ) -> Iterator[StreamingResponse]:
+        """Every job matching the filters (as in `list_jobs`), page after page; ``limit`` is the page size.
+
+        Each page is requested with the same filters and the offset of the previous page's ``next`` link.
+        Arguments are checked at once; requests are sent as the iterator is consumed.
+        """
+        filters = _validation.list_filters(
+            limit=limit,
+            date=date,
+            before_date=before_date,
+            after_date=after_date,
+            status=status,
+            custom_metadata=custom_metadata,
+        )
+        self._list_kwargs(filters)  # check now, not at the first next()
+        return self._iter_pages(filters)
+
+    def delete_job(self, id: JobId) -> None:
+        """Delete a job and its data (``DELETE /v2/live/{id}``); 403 while it is still being processed."""
+        from ..api.live_v2 import delete_job
+
+        kwargs = delete_job._get_kwargs(_validation.job_id(id))
+        response = self._send(kwargs)
+        _base.parse_empty(delete_job._parse_response, self._api, response, "delete_job", self._config)
+
+    def patch_job(self, id: JobId, metadata: Mapping[str, Any] | PatchRequestParamsDTO) -> None:
+        """Attach debugging metadata to a job (``PATCH /v2/live/{id}``), shown as its ``post_session_metadata``.
+
+        ``metadata`` is a JSON object of at most 100 kB once serialised.
+        """
+        from ..api.live_v2 import patch_job
+
+        job = _validation.job_id(id)
+        kwargs = patch_job._get_kwargs(job, body=_validation.patch_body(metadata))
+        _validation.check_patch_size(kwargs)
+        response = self._send(kwargs)
+        _base.parse_empty(patch_job._parse_response, self._api, response, "patch_job", self._config)
+
+    def download_audio(self, id: JobId, destination: Destination, *, chunk_size: int | None = None) -> int:
+        """Stream the job's recording (``GET /v2/live/{id}/file``, a WAV file) to a path or binary file.
+
+        Memory stays constant whatever the size. A path is written to a temporary file beside it and renamed
+        into place once complete, so a failure never leaves a partial file at the path. Returns the number of
+        bytes written.
+        """
+        chunks = self._audio_chunks(id, chunk_size)  # checks the arguments before the destination is touched
+        sink = open_sink(destination)
+        try:
+            with contextlib.closing(chunks):
+                for chunk in chunks:
+                    sink.write(chunk)
+            sink.commit()
+        except BaseException:
+            sink.abort()
+            raise
+        return sink.written
+
+    def iter_audio(self, id: JobId, *, chunk_size: int | None = None) -> Generator[bytes]:
+        """The job's recording as a stream of byte chunks (``GET /v2/live/{id}/file``).
+
+        Exhaust it or ``close()`` it to release the connection; arguments are checked at once.
+        """
+        return self._audio_chunks(id, chunk_size)
+
+    # -- plumbing ------------------------------------------------------------------------------------------
+
+    def _audio_chunks(self, id: JobId, chunk_size: int | None) -> Generator[bytes]:
+        from ..api.live_v2 import get_audio
+
+        kwargs = get_audio._get_kwargs(_validation.job_id(id))
+        return self._stream(kwargs, _validation.check_chunk_size(chunk_size))
+
+    def _send(self, kwargs: dict[str, Any], *, retry: Retry | None = None) -> httpx.Response:
+        extensions = {} if retry is None else {"retry": retry}
+        try:
+            return self._http.request(**kwargs, extensions=extensions)
+        except httpx.RequestError as exc:
+            raise _base.connection_error(exc, kwargs) from exc
+
+    def _list_kwargs(self, filters: Mapping[str, Any]) -> dict[str, Any]:
+        from ..api.live_v2 import list_jobs
+
+        kwargs = list_jobs._get_kwargs(**filters)
+        _validation.check_custom_metadata_filter(kwargs)
+        return kwargs
+
+    def _list_page(self, filters: Mapping[str, Any]) -> tuple[ListStreamingResponse, httpx.Response]:
+        from ..api.live_v2 import list_jobs
+        from ..models.list_streaming_response import ListStreamingResponse
+
+        response = self._send(self._list_kwargs(filters))
+        page = _base.parse_model(
+            list_jobs._parse_response, self._api, response, ListStreamingResponse, "list_jobs", self._config
+        )
+        return page, response
+
+    def _iter_pages(self, filters: dict[str, Any]) -> Iterator[StreamingResponse]:
+        next_filters: dict[str, Any] | None = filters
+        while next_filters is not None:
+            page, response = self._list_page(next_filters)
+            yield from page.items
+            next_filters = _base.next_page_filters(page, next_filters, response)
+
+    def _stream(self, kwargs: dict[str, Any], chunk_size: int | None) -> Generator[bytes]:
+        try:
+            with self._http.stream(**kwargs) as response:
+                if not response.is_success:
+                    response.read()
+                    _base.raise_for_status(response, self._config)
+                yield from response.iter_bytes(chunk_size)
+        except httpx.RequestError as exc:
+            raise _base.connection_error(exc, kwargs) from exc

@@ -1,0 +1,104 @@
+"""Resolve and check the client's settings: arguments first, then environment variables, then defaults."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+
+import httpx
+
+from ._exceptions import ConfigurationError
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ClientConfig",
+    "resolve_config",
+]
+
+API_KEY_ENV = "GLADIA_API_KEY"
+BASE_URL_ENV = "GLADIA_API_URL"
+DEFAULT_BASE_URL = "https://api.gladia.io"
+DEFAULT_MAX_RETRIES = 2
+# Finite by default so a silent server never blocks a caller forever; connecting should be quick.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """The settings one client was built with. The API key is left out of ``repr``."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    timeout: httpx.Timeout
+    max_retries: int
+
+
+def resolve_config(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    timeout: float | httpx.Timeout,
+    max_retries: int,
+) -> ClientConfig:
+    """Check the arguments, fill the blanks from ``GLADIA_API_KEY`` / ``GLADIA_API_URL``, raise `ConfigurationError`."""
+    return ClientConfig(
+        base_url=_base_url(base_url),
+        api_key=_api_key(api_key),
+        timeout=_timeout(timeout),
+        max_retries=_max_retries(max_retries),
+    )
+
+
+def _api_key(value: str | None) -> str:
+    if value is None:
+        value = os.environ.get(API_KEY_ENV)
+        if value is None or not value.strip():
+            raise ConfigurationError(
+                f"No Gladia API key: pass api_key=... or set the {API_KEY_ENV} environment variable."
+            )
+    if not isinstance(value, str):
+        raise ConfigurationError(f"api_key must be a string, not {type(value).__name__}.")
+    # Keys read from files often end with a newline, which httpx would reject as a header value.
+    key = value.strip()
+    if not key:
+        raise ConfigurationError("api_key is empty.")
+    if any(ord(char) < 0x21 or ord(char) > 0x7E for char in key):
+        raise ConfigurationError("api_key contains characters that cannot be sent in an HTTP header.")
+    return key
+
+
+def _base_url(value: str | None) -> str:
+    if value is None:
+        value = os.environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL
+    if not isinstance(value, str):
+        raise ConfigurationError(f"base_url must be a string, not {type(value).__name__}.")
+    try:
+        url = httpx.URL(value.strip())
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"base_url {value!r} is not a valid URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"base_url must be an http:// or https:// URL with a host, got {value!r}.")
+    if url.query or url.fragment:
+        raise ConfigurationError(f"base_url must not have a query or fragment, got {value!r}.")
+    return str(url).rstrip("/")
+
+
+def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(f"timeout must be a number of seconds or an httpx.Timeout, not {value!r}.")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"timeout must be a finite number of seconds above 0, got {value!r}.")
+    return httpx.Timeout(float(value))
+
+
+def _max_retries(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"max_retries must be an integer >= 0 (0 disables retries), got {value!r}.")
+    return value

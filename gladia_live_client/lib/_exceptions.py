@@ -1,0 +1,247 @@
+"""The exceptions raised by `GladiaLive` and `AsyncGladiaLive`.
+
+Everything derives from `GladiaError`, so ``except GladiaError`` catches every failure of the client::
+
+    GladiaError
+    ├── ConfigurationError          bad constructor argument or environment (no API key, ...)   (also ValueError)
+    ├── InvalidRequestError         a client-side check failed; nothing was sent               (also ValueError)
+    └── APIError                    a request was attempted and failed
+        ├── APIConnectionError      no usable response: connection refused or reset, protocol error, ...
+        │   └── APITimeoutError     the connect, read, write or pool timeout elapsed
+        ├── APIResponseValidationError   a success response that does not match the contract
+        └── APIStatusError          the server answered with a non-success status
+            ├── BadRequestError             400
+            ├── AuthenticationError         401
+            ├── PermissionDeniedError       403
+            ├── NotFoundError               404
+            ├── PayloadTooLargeError        413
+            ├── UnprocessableEntityError    422
+            ├── RateLimitError              429
+            └── InternalServerError         5xx
+
+Messages never contain the API key: the client redacts it from anything taken from a response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "GladiaError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+]
+
+
+class GladiaError(Exception):
+    """Base class of every exception raised by this client."""
+
+
+class ConfigurationError(GladiaError, ValueError):
+    """A constructor argument or environment variable is missing or invalid (for example no API key)."""
+
+
+class InvalidRequestError(GladiaError, ValueError):
+    """A client-side check rejected an argument; no request was sent."""
+
+
+class APIError(GladiaError):
+    """A request to the API was attempted and failed.
+
+    Attributes:
+        message: what went wrong, in words.
+        method: the HTTP method of the failed request (``"GET"``, ...).
+        path: the URL path of the failed request, without the query string.
+    """
+
+    message: str
+    method: str | None
+    path: str | None
+
+    def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+
+
+class APIConnectionError(APIError):
+    """No usable response arrived: the connection was refused or dropped, or the server broke the protocol.
+
+    Raised after the retries allowed for the request were spent. The original `httpx` exception is the
+    ``__cause__``.
+    """
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout elapsed (see the client's ``timeout``)."""
+
+
+class _ResponseError(APIError):
+    """Shared state of the errors that carry a response."""
+
+    status_code: int
+    request_id: str | None
+    body: Any
+    response: httpx.Response
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        request_id: str | None,
+        body: Any,
+    ) -> None:
+        try:
+            request: httpx.Request | None = response.request
+        except RuntimeError:  # a response built by hand has no request
+            request = None
+        super().__init__(
+            message,
+            method=request.method if request is not None else None,
+            path=request.url.path if request is not None else None,
+        )
+        self.status_code = response.status_code
+        self.request_id = request_id
+        self.body = body
+        self.response = response
+
+
+class APIResponseValidationError(_ResponseError):
+    """The server answered with a success status but a body (or status) that the contract does not allow.
+
+    Attributes:
+        status_code: the HTTP status of the response.
+        request_id: the request id, when the response carried one.
+        body: the response body (parsed JSON, else text, else ``None``).
+        response: the `httpx.Response` itself.
+    """
+
+    def __str__(self) -> str:
+        return f"{self.status_code} {_reason(self.status_code)}: {self.message} [{_request_id_text(self.request_id)}]"
+
+
+class APIStatusError(_ResponseError):
+    """The server answered with a non-success status; the status picks the subclass.
+
+    Attributes:
+        status_code: the HTTP status of the response.
+        message: the server's message (``"message"`` of the JSON error body), else the reason phrase.
+        request_id: the server's request id (``"request_id"``, like ``"G-821fe9df"``): what support asks for.
+        validation_errors: the server's list of validation errors (strings, or objects some servers send).
+        body: the response body (parsed JSON, else text, else ``None``).
+        response: the `httpx.Response` itself.
+    """
+
+    validation_errors: list[Any]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        request_id: str | None = None,
+        validation_errors: Sequence[Any] = (),
+        body: Any = None,
+    ) -> None:
+        super().__init__(message, response=response, request_id=request_id, body=body)
+        self.validation_errors = list(validation_errors)
+
+    def __str__(self) -> str:
+        text = f"{self.status_code} {_reason(self.status_code)}: {self.message} [{_request_id_text(self.request_id)}]"
+        if self.validation_errors:
+            text += "; validation errors: " + "; ".join(_item_text(item) for item in self.validation_errors)
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r}, "
+            f"request_id={self.request_id!r}, validation_errors={self.validation_errors!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400: the request is malformed; ``validation_errors`` says what to fix."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or unknown."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: not allowed, for example deleting a job that is still being processed."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such job (or route)."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: the body is too large (the PATCH metadata limit is 100 kB)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request is well-formed but cannot be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; retried automatically (honouring ``Retry-After``) before this is raised."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the server or a gateway failed; retried automatically (500, 502, 503, 504) before this is raised."""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    413: PayloadTooLargeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for a non-success status: exact matches, any 5xx, else `APIStatusError` itself."""
+    if status_code in _STATUS_ERRORS:
+        return _STATUS_ERRORS[status_code]
+    if 500 <= status_code <= 599:
+        return InternalServerError
+    return APIStatusError
+
+
+def _reason(status_code: int) -> str:
+    return httpx.codes.get_reason_phrase(status_code) or "Unknown Status"
+
+
+def _request_id_text(request_id: str | None) -> str:
+    return f"request_id={request_id}" if request_id else "no request id"
+
+
+def _item_text(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    try:
+        return json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        return repr(item)

@@ -1,0 +1,101 @@
+"""The retry policy, built on `httpx-retries` (a `RetryTransport` under the client's `httpx` client).
+
+Policy (``max_retries`` = retries after the first attempt; default 2; 0 disables retrying):
+
+* ``GET``, ``DELETE`` and ``PATCH`` (``get_job``, ``list_jobs``, ``get_audio``, ``delete_job``, ``patch_job``)
+  are retried on statuses 408, 429, 500, 502, 503 and 504, and on transport failures (connect errors,
+  timeouts, connections dropped before a response). Deleting or patching twice has the effect of doing it
+  once; the only visible difference is that a DELETE whose first attempt succeeded unseen answers 404.
+* ``POST /v2/live`` (``init_session``) creates a live session, so it is retried only when the server cannot
+  have created one: the connection was never established (refused, connect timeout, no pooled connection
+  free) or the answer is 429 (rate limited before any work). A 5xx, a timeout after the request was sent or a
+  dropped connection may hide a created session, so they raise at once: a retry must never create a
+  duplicate session.
+* Waits grow exponentially with jitter (about 0.5 s, 1 s, 2 s, ... at most 8 s). A ``Retry-After`` header
+  (seconds, fractional seconds or an HTTP date) replaces the computed wait, capped at 60 s.
+* Retries happen before the response body is read: a download that breaks in the middle of the body is
+  not resumed; it raises `APIConnectionError` (and leaves no partial file behind).
+
+Why `httpx-retries` as is: its `Retry` reads a policy per request from ``request.extensions["retry"]``, which
+gives ``POST /v2/live`` its own narrow policy while every other request uses the default one, and it works
+for streamed responses. Two small overrides below keep within its documented extension points: the
+``Retry-After`` parser also accepts fractional seconds, and the exponential backoff has its own cap so the
+``Retry-After`` cap (``max_backoff_wait``) can be larger.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from http import HTTPStatus
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+__all__ = [
+    "MAX_BACKOFF",
+    "MAX_RETRY_AFTER",
+    "RETRY_STATUSES",
+    "RetryPolicy",
+]
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+INITIAL_BACKOFF = 0.5
+MAX_BACKOFF = 8.0
+MAX_RETRY_AFTER = 60.0
+BACKOFF_JITTER = 0.5
+
+_IDEMPOTENT_METHODS = ("GET", "HEAD", "DELETE", "PATCH")
+# Raised before the request could reach the server: retrying cannot duplicate a session.
+_NOT_SENT_ERRORS: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class _Retry(Retry):
+    """`Retry` with a fractional ``Retry-After`` and a backoff capped apart from the ``Retry-After`` cap."""
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        try:
+            seconds = float(retry_after.strip())
+        except ValueError:
+            return super().parse_retry_after(retry_after)  # an HTTP date
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"Invalid Retry-After header: {retry_after}")
+        return seconds
+
+    def backoff_strategy(self) -> float:
+        # attempts_made is 1 before the first retry: 0.5 s, 1 s, 2 s, ... up to 8 s, then a jitter in [0.5, 1]
+        # (capped before the jitter, unlike the base class, so waits at the cap stay spread out).
+        if self.backoff_factor == 0:
+            return 0.0
+        nominal = min(self.backoff_factor * 2.0**self.attempts_made, MAX_BACKOFF)
+        return nominal * random.uniform(1 - self.backoff_jitter, 1)
+
+
+class RetryPolicy:
+    """The two `Retry` configurations of one client and the transport that applies them."""
+
+    def __init__(self, max_retries: int) -> None:
+        self.default: Retry = _retry(max_retries, _IDEMPOTENT_METHODS, RETRY_STATUSES, None)
+        self.create_session: Retry = _retry(max_retries, ("POST",), (HTTPStatus.TOO_MANY_REQUESTS,), _NOT_SENT_ERRORS)
+
+    def transport(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> RetryTransport:
+        """Wrap ``inner``; requests without a ``retry`` extension get the default (never-POST) policy."""
+        return RetryTransport(transport=inner, retry=self.default)
+
+
+def _retry(
+    max_retries: int,
+    methods: tuple[str, ...],
+    statuses: frozenset[int] | tuple[int, ...],
+    exceptions: tuple[type[Exception], ...] | None,
+) -> Retry:
+    return _Retry(
+        total=max_retries,
+        allowed_methods=methods,
+        status_forcelist=statuses,
+        retry_on_exceptions=exceptions,  # None: httpx-retries' default, every transport failure
+        backoff_factor=INITIAL_BACKOFF / 2,
+        backoff_jitter=BACKOFF_JITTER,
+        max_backoff_wait=MAX_RETRY_AFTER,
+        respect_retry_after_header=True,
+    )

@@ -1,0 +1,45 @@
+"""Fixtures of the client tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from gladia_live_client.lib import AsyncGladiaLive, GladiaLive, _retries
+
+SERVER_KEY = "local-test-key-5d8e2b7a9c"
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shrink the exponential backoff (not the Retry-After handling) so retry tests stay quick."""
+    monkeypatch.setattr(_retries, "INITIAL_BACKOFF", 0.002)
+
+
+@pytest.fixture
+def server() -> Iterator[Any]:
+    """A started local Gladia server (over loopback) with a fixed API key; skipped without the testing extra."""
+    testing = pytest.importorskip(
+        "gladia_live_client.testing",
+        reason="the local server (gladia_live_client.testing, testing extra) is not available",
+    )
+    try:
+        server_class = testing.LocalGladiaServer
+    except (ImportError, AttributeError) as exc:
+        pytest.skip(f"the local server is not usable: {exc}")
+    with server_class(api_key=SERVER_KEY) as running:
+        yield running
+
+
+@pytest.fixture
+def gladia(server: Any) -> Iterator[GladiaLive]:
+    with GladiaLive(api_key=server.api_key, base_url=server.base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def agladia(server: Any) -> AsyncIterator[AsyncGladiaLive]:
+    async with AsyncGladiaLive(api_key=server.api_key, base_url=server.base_url, timeout=30) as client:
+        yield client
