@@ -5,6 +5,7 @@ One I/O-free protocol core (`_protocol.LiveProtocol`) makes every decision; `Liv
 `websockets` is imported only when a session connects, so importing this package stays cheap.
 """
 
+from ._async import AsyncLiveSession
 from ._audio import AudioFormat, WavInfo, read_wav_header
 from ._errors import (
     AudioFormatError,
@@ -19,8 +20,10 @@ from ._messages import GenericMessage, LiveMessage, parse_server_message
 from ._options import KeepaliveMode, LiveOptions
 from ._policy import ReconnectPolicy, is_terminal_close, is_terminal_handshake_status
 from ._protocol import LiveState, LiveStats
+from ._sync import LiveSession
 
 __all__ = [
+    "AsyncLiveSession",
     "AudioFormat",
     "AudioFormatError",
     "GenericMessage",
@@ -30,6 +33,7 @@ __all__ = [
     "LiveHandshakeRejected",
     "LiveMessage",
     "LiveOptions",
+    "LiveSession",
     "LiveSessionClosed",
     "LiveState",
     "LiveStateError",

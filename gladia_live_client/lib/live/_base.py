@@ -52,8 +52,8 @@ class FinalResult:
         if self._untyped is not None:
             raise LiveError(
                 "the post_final_transcript message does not fit its schema "
-                f"({self._untyped.reason}); its raw JSON is this error's `message.raw`"
-            ).with_message(self._untyped)
+                f"({self._untyped.reason}); its raw JSON is this error's `server_message.raw`"
+            ).with_server_message(self._untyped)
         raise LiveError(
             "the session ended without a post_final_transcript message "
             "(is messages_config.receive_post_processing_events off?)"

@@ -6,6 +6,8 @@ WebSocket URL's token (URLs are masked before they reach a message).
 
 from __future__ import annotations
 
+from .._exceptions import GladiaError
+
 __all__ = [
     "AudioFormatError",
     "LiveConnectionError",
@@ -16,17 +18,17 @@ __all__ = [
 ]
 
 
-class LiveError(Exception):
-    """Base class of every error a live session raises.
+class LiveError(GladiaError):
+    """Base class of every error a live session raises (a `GladiaError`).
 
     Attributes:
-        message: the server message the error is about, when there is one (e.g. an untyped final result).
+        server_message: the server message the error is about, when there is one (an untyped final result).
     """
 
-    message: object = None
+    server_message: object = None
 
-    def with_message(self, message: object) -> LiveError:
-        self.message = message
+    def with_server_message(self, message: object) -> LiveError:
+        self.server_message = message
         return self
 
 
@@ -68,7 +70,10 @@ class LiveHandshakeRejected(LiveConnectionError):
 
 
 class LiveSessionClosed(LiveError):
-    """The server closed the session with a terminal close code (1000, 1001, 4400-4499) before `end_session`.
+    """The server closed the session with a terminal close code (1000, 1001, 4400-4499) before its normal end.
+
+    The normal end is `end_session`, or (without lifecycle events) close 1000 once `stop_recording` and all
+    audio were acknowledged.
 
     Attributes:
         close_code, close_reason: as the server sent them.

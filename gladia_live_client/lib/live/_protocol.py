@@ -97,6 +97,8 @@ class LiveStats:
         max_bytes_buffered: the most ever held (never above `LiveOptions.buffer_limit`).
         connections: connections opened; reconnections: those after the first.
         keepalives_sent, silence_bytes: keepalives sent, and the audio bytes silence keepalives added.
+        stops_sent: `stop_recording` frames sent (more than one when a connection dropped before its ack).
+        full_buffer_writes: writes that found the buffer (partly) full, so the caller had to wait.
         offset_mismatches: acknowledgements whose start was not the previous committed offset (the server
             numbered audio differently from the client: a sign of lost or duplicated audio on its side).
     """
@@ -113,6 +115,8 @@ class LiveStats:
     reconnections: int
     keepalives_sent: int
     silence_bytes: int
+    stops_sent: int
+    full_buffer_writes: int
     offset_mismatches: int
 
 
@@ -165,6 +169,8 @@ class LiveProtocol:
         self._max_buffered = 0
         self._keepalives = 0
         self._silence_bytes = 0
+        self._stops_sent = 0
+        self._full_buffer_writes = 0
         self._offset_mismatches = 0
 
     # -- facts -------------------------------------------------------------------------------------------
@@ -186,6 +192,10 @@ class LiveProtocol:
     def ended(self) -> bool:
         """The server sent `end_session`: nothing more will come."""
         return self._ended
+
+    @property
+    def stop_acknowledged(self) -> bool:
+        return self._stop_acknowledged
 
     @property
     def connected(self) -> bool:
@@ -222,6 +232,8 @@ class LiveProtocol:
             reconnections=max(0, self._connections - 1),
             keepalives_sent=self._keepalives,
             silence_bytes=self._silence_bytes,
+            stops_sent=self._stops_sent,
+            full_buffer_writes=self._full_buffer_writes,
             offset_mismatches=self._offset_mismatches,
         )
 
@@ -248,6 +260,8 @@ class LiveProtocol:
         self.check_writable()
         view = memoryview(data).cast("B")
         taken = min(len(view), self.buffer_space())
+        if taken < len(view):
+            self._full_buffer_writes += 1
         if taken:
             self._buffer.append(view[:taken])
             self._max_buffered = max(self._max_buffered, len(self._buffer))
@@ -297,6 +311,9 @@ class LiveProtocol:
         self._connected = False
         if self._aborted or self._ended:
             return self._finish()
+        if code == 1000 and self._stop_acknowledged and not self._buffer:
+            # The normal end when lifecycle events (end_session) are not requested: everything was committed.
+            return self._finish()
         if code is not None and is_terminal_close(code):
             unacknowledged = len(self._buffer)
             detail = f"; {unacknowledged} bytes of audio were never acknowledged" if unacknowledged else ""
@@ -320,10 +337,13 @@ class LiveProtocol:
         if self._aborted:
             return self._finish()
         if status is not None and is_terminal_handshake_status(status):
+            hint = ""
+            if self._stop_acknowledged and not self._buffer:
+                hint = "; all audio had been acknowledged: the job's result is available from get_job()"
             return self._fail(
                 LiveHandshakeRejected(
                     f"the server refused the WebSocket handshake with HTTP {status}; this session's URL can no "
-                    "longer be used (not retried)",
+                    f"longer be used (not retried){hint}",
                     status_code=status,
                     attempts=self._failures + 1,
                 )
@@ -424,6 +444,7 @@ class LiveProtocol:
         if self._stop_requested and not self._stop_sent and not self._stop_acknowledged and offset == buffer.end:
             frames.append(_STOP_RECORDING)
             self._stop_sent = True
+            self._stops_sent += 1
         if keepalive and not frames:
             frames.append(_KEEPALIVE)
             self._keepalives += 1

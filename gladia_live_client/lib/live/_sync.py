@@ -217,7 +217,8 @@ class LiveSession(SessionBase):
                         else:
                             action = core.fail(LiveError(f"cannot connect: {detail}"))
                 else:
-                    action = self._run_connection(ws)
+                    with ws:  # websockets 17 wants the context manager; exiting closes the socket
+                        action = self._run_connection(ws)
                 if not isinstance(action, Reconnect):
                     return
                 with cond:
