@@ -406,3 +406,73 @@ def test_random_drops_never_lose_or_duplicate_audio(
     )
     core.receive(end_session_json())
     assert isinstance(core.connection_lost(clock[0], 1000, ""), Finish)
+
+
+def test_close_1000_after_stop_and_every_byte_acknowledged_is_the_normal_end() -> None:
+    core, server = make()
+    core.connection_made(0.0)
+    core.write(source_bytes(6400))
+    core.stop_recording()
+    server.deliver(core.frames_to_send(0.0))
+    for message in server.ack(10):
+        core.receive(message)
+    assert isinstance(core.connection_lost(1.0, 1000, "session ended"), Finish)
+
+
+def test_close_1000_after_the_stop_ack_with_audio_missing_is_an_error() -> None:
+    core, server = make()
+    core.connection_made(0.0)
+    core.write(source_bytes(6400))
+    core.stop_recording()
+    server.deliver(core.frames_to_send(0.0))
+    core.receive(server.ack(1)[0])
+    core.receive(
+        '{"type":"stop_recording","acknowledged":true,"error":null,"session_id":"s","created_at":"t",'
+        '"data":{"recording_duration":0.1,"recording_left_to_process":0}}'
+    )
+    action = core.connection_lost(1.0, 1000, "")
+    assert isinstance(action, Fail)
+    assert isinstance(action.error, LiveSessionClosed)
+    assert action.error.unacknowledged_bytes == 3200
+
+
+def test_abort_ends_the_session_whatever_happens_next() -> None:
+    core, _ = make()
+    core.connection_made(0.0)
+    core.abort()
+    assert core.should_close
+    assert core.frames_to_send(0.0) == []
+    assert isinstance(core.connection_lost(1.0, 1011, ""), Finish)
+    idle, _ = make()
+    idle.abort()
+    assert idle.state is LiveState.CLOSED
+    assert isinstance(idle.connection_failed(0.0, detail="refused"), Finish)
+
+
+def test_fail_ends_the_session_with_the_shells_error() -> None:
+    core, _ = make()
+    action = core.fail(LiveStateError("boom"))
+    assert core.state is LiveState.FAILED
+    assert core.error is action.error
+    with pytest.raises(LiveStateError, match="boom"):
+        core.write(b"x")
+
+
+def test_settings_that_cannot_work_are_refused() -> None:
+    with pytest.raises(ValueError, match="smaller than one sample frame"):
+        LiveProtocol(AudioFormat("wav/pcm", 32, 16000, 2), LiveOptions(buffer_limit=7))
+    for bad in ({"buffer_limit": 0}, {"frame_duration": 0}, {"keepalive_interval": 0}, {"keepalive": "ping"}):
+        with pytest.raises(ValueError):  # noqa: PT011 -- each names its own field
+            LiveOptions(**bad)  # type: ignore[arg-type]
+    for bad_policy in ({"max_attempts": -1}, {"initial_delay": 0}, {"multiplier": 0.5}, {"jitter": 1.0}):
+        with pytest.raises(ValueError):  # noqa: PT011
+            ReconnectPolicy(**bad_policy)  # type: ignore[arg-type]
+
+
+def test_backoff_grows_exponentially_to_its_cap_and_jitter_stays_in_bounds() -> None:
+    policy = ReconnectPolicy(initial_delay=0.5, max_delay=10.0, multiplier=2.0, jitter=0.5)
+    assert [policy.base_delay(n) for n in range(1, 8)] == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    assert policy.base_delay(10_000) == 10.0
+    rng = random.Random(3)
+    for attempt in range(1, 10):
+        assert policy.min_delay(attempt) <= policy.delay(attempt, rng) <= policy.base_delay(attempt)
