@@ -476,3 +476,17 @@ def test_backoff_grows_exponentially_to_its_cap_and_jitter_stays_in_bounds() -> 
     rng = random.Random(3)
     for attempt in range(1, 10):
         assert policy.min_delay(attempt) <= policy.delay(attempt, rng) <= policy.base_delay(attempt)
+
+
+def test_an_ack_that_misfits_its_schema_still_commits_its_byte_range() -> None:
+    """Ignoring a real acknowledgement would resend, so duplicate, audio: its byte_range is what counts."""
+    core, _ = make(include_acks=True)
+    core.connection_made(0.0)
+    core.write(source_bytes(6400))
+    core.frames_to_send(0.0)
+    (message,) = core.receive('{"type": "audio_chunk", "acknowledged": true, "data": {"byte_range": [0, 3200]}}')
+    assert isinstance(message, GenericMessage)  # no session_id, created_at, error: not the schema
+    assert core.stats().bytes_acknowledged == 3200
+    (message,) = core.receive('{"type": "audio_chunk", "acknowledged": true, "data": {"byte_range": [3200, true]}}')
+    assert isinstance(message, GenericMessage)
+    assert core.stats().bytes_acknowledged == 3200  # a boolean is not an offset

@@ -75,7 +75,10 @@ class AsyncLiveSession(SessionBase):
 
     def __init__(self, url: str, **kwargs: object) -> None:
         super().__init__(url, **kwargs)  # type: ignore[arg-type]
-        self._changes = _Changes()
+        # Each change wakes only the coroutines it concerns.
+        self._work = _Changes()  # the writer: something to send
+        self._room = _Changes()  # senders: room in the buffer, or the end
+        self._news = _Changes()  # readers and waits: a message, or the end
         self._inbox: deque[LiveMessage] = deque()
         self._ws: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
@@ -108,7 +111,7 @@ class AsyncLiveSession(SessionBase):
         self.start()
         if not self._core.finished and not self._core.stop_requested:
             self._core.stop_recording()
-            self._changes.notify()
+            self._work.notify()
         await self._wait_done()
         if self._core.error is not None:
             raise self._core.error
@@ -116,14 +119,20 @@ class AsyncLiveSession(SessionBase):
     async def abort(self) -> None:
         """Close the connection now, without stopping the recording; unacknowledged audio is abandoned."""
         self._core.abort()
-        self._changes.notify()
+        self._wake_all()
         if self._ws is not None:
             await self._ws.close()
         await self._wait_done()
 
+    def _wake_all(self) -> None:
+        self._work.notify()
+        self._room.notify()
+        self._news.notify()
+
     async def _wait_done(self) -> None:
+        # Wait for the supervisor without taking its outcome: the session's error is `self._core.error`.
         if self._task is not None:
-            await asyncio.shield(self._task)
+            await asyncio.wait({self._task})
 
     # -- sending -----------------------------------------------------------------------------------------
 
@@ -135,10 +144,10 @@ class AsyncLiveSession(SessionBase):
             taken = self._core.write(view)  # raises once the session cannot take audio
             if taken:
                 view = view[taken:]
-                self._changes.notify()
+                self._work.notify()
             if not view:
                 return
-            await self._changes.wait()
+            await self._room.wait()
 
     async def send_stream(self, chunks: AsyncIterable[AudioChunk] | Iterable[AudioChunk]) -> int:
         """Send every chunk of an async or plain iterable (e.g. a microphone generator); return the bytes sent."""
@@ -181,7 +190,7 @@ class AsyncLiveSession(SessionBase):
         """Ask the server to end the recording once all audio sent so far is delivered (idempotent)."""
         self.start()
         self._core.stop_recording()
-        self._changes.notify()
+        self._work.notify()
 
     # -- receiving ---------------------------------------------------------------------------------------
 
@@ -190,7 +199,7 @@ class AsyncLiveSession(SessionBase):
         self.start()
         while True:
             while not self._inbox and not self._done:
-                await self._changes.wait()
+                await self._news.wait()
             if not self._inbox:
                 break
             yield self._inbox.popleft()
@@ -210,7 +219,7 @@ class AsyncLiveSession(SessionBase):
         """Stop the recording if needed, read to the end and return the `post_final_transcript` message."""
         if not self._core.finished and not self._core.stop_requested:
             self._core.stop_recording()
-            self._changes.notify()
+            self._work.notify()
         collector = FinalResult()
         async for message in self:
             collector.feed(message)
@@ -236,19 +245,22 @@ class AsyncLiveSession(SessionBase):
                         action = core.fail(LiveError(f"cannot connect: {detail}"))
                 else:
                     action = await self._run_connection(ws)
-                self._changes.notify()
+                self._wake_all()
                 if not isinstance(action, Reconnect):
                     return
-                deadline = time.monotonic() + action.delay
+                deadline = time.monotonic() + action.delay  # the backoff; abort() cuts it short
                 while not core.finished and (left := deadline - time.monotonic()) > 0:
-                    await self._changes.wait(left)
-        except BaseException as exc:  # a bug or a cancellation must end the session, not hang the caller
-            core.fail(LiveError(f"live session failed unexpectedly: {type(exc).__name__}: {exc}"))
+                    await self._news.wait(left)
+        except asyncio.CancelledError:
+            core.fail(LiveError("the live session's task was cancelled"))
             raise
+        except Exception as exc:  # a bug must end the session, not hang the caller
+            core.fail(LiveError(f"live session failed unexpectedly: {type(exc).__name__}: {exc}"))
+            logger.exception("live session %s failed unexpectedly", self.session_id)
         finally:
             self._done = True
             self._ws = None
-            self._changes.notify()
+            self._wake_all()
 
     async def _run_connection(self, ws: ClientConnection) -> Action | None:
         from websockets.exceptions import ConnectionClosed  # noqa: PLC0415
@@ -259,7 +271,7 @@ class AsyncLiveSession(SessionBase):
             return None
         core.connection_made(time.monotonic())
         self._ws = ws
-        self._changes.notify()
+        self._work.notify()
         writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
         try:
             while True:
@@ -267,14 +279,14 @@ class AsyncLiveSession(SessionBase):
                 messages = core.receive(frame)
                 if messages:
                     self._inbox.extend(messages)
-                self._changes.notify()
+                    self._news.notify()
+                self._room.notify()  # an acknowledgement frees room
                 if core.should_close:
                     await ws.close()
         except ConnectionClosed:
             pass
         finally:
             self._ws = None
-            self._changes.notify()
             if not writer.done():
                 writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -291,7 +303,7 @@ class AsyncLiveSession(SessionBase):
                 frames = core.frames_to_send(now)
                 if not frames:
                     deadline = core.next_deadline()
-                    await self._changes.wait(None if deadline is None else max(0.0, deadline - now))
+                    await self._work.wait(None if deadline is None else max(0.0, deadline - now))
                     continue
                 for frame in frames:
                     await ws.send(frame)

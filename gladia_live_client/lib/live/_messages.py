@@ -37,9 +37,12 @@ __all__ = [
     "SERVER_MESSAGE_MODELS",
     "GenericMessage",
     "LiveMessage",
+    "ack_byte_range",
+    "decode_server_frame",
     "encode_keepalive",
     "encode_stop_recording",
     "parse_server_message",
+    "type_server_message",
 ]
 
 
@@ -108,8 +111,8 @@ SERVER_MESSAGE_MODELS: Mapping[str, _FromDict] = {
 }
 
 
-def parse_server_message(frame: str | bytes) -> LiveMessage:
-    """Type one frame the server sent. Never raises: what cannot be typed comes back as `GenericMessage`."""
+def decode_server_frame(frame: str | bytes) -> dict[str, Any] | GenericMessage:
+    """A server frame's JSON object, or a `GenericMessage` saying why the frame is not one."""
     if isinstance(frame, bytes | bytearray | memoryview):
         try:
             frame = bytes(frame).decode("utf-8")
@@ -121,6 +124,11 @@ def parse_server_message(frame: str | bytes) -> LiveMessage:
         return GenericMessage(None, {}, f"not JSON: {exc}", text=frame)
     if not isinstance(decoded, dict):
         return GenericMessage(None, {}, f"JSON {type(decoded).__name__}, not an object", text=frame)
+    return decoded
+
+
+def type_server_message(decoded: dict[str, Any]) -> LiveMessage:
+    """The model of a server JSON object, picked by its `type`; a `GenericMessage` when it cannot be typed."""
     message_type = decoded.get("type")
     if not isinstance(message_type, str):
         return GenericMessage(None, decoded, "no string 'type' field")
@@ -132,6 +140,24 @@ def parse_server_message(frame: str | bytes) -> LiveMessage:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         detail = f"missing field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
         return GenericMessage(message_type, decoded, f"does not fit the {message_type!r} schema ({detail})")
+
+
+def parse_server_message(frame: str | bytes) -> LiveMessage:
+    """Type one frame the server sent. Never raises: what cannot be typed comes back as `GenericMessage`."""
+    decoded = decode_server_frame(frame)
+    return decoded if isinstance(decoded, GenericMessage) else type_server_message(decoded)
+
+
+def ack_byte_range(decoded: Mapping[str, Any]) -> tuple[int, int] | None:
+    """`data.byte_range` of an `audio_chunk` acknowledgement, when it is two integers, else None."""
+    data = decoded.get("data")
+    byte_range = data.get("byte_range") if isinstance(data, dict) else None
+    if not isinstance(byte_range, list) or len(byte_range) != 2:
+        return None
+    start, end = byte_range
+    if type(start) is not int or type(end) is not int:  # bool is an int subclass: not an offset
+        return None
+    return start, end
 
 
 def encode_stop_recording() -> str:

@@ -21,14 +21,18 @@ import logging
 import random
 from dataclasses import dataclass
 
-from ...models.audio_chunk_ack_data import AudioChunkAckData
-from ...models.audio_chunk_ack_message import AudioChunkAckMessage
-from ...models.end_session_message import EndSessionMessage
-from ...models.stop_recording_ack_message import StopRecordingAckMessage
 from ._audio import AudioFormat
 from ._buffer import AudioBuffer
 from ._errors import LiveConnectionError, LiveError, LiveHandshakeRejected, LiveSessionClosed, LiveStateError
-from ._messages import LiveMessage, encode_keepalive, encode_stop_recording, parse_server_message
+from ._messages import (
+    GenericMessage,
+    LiveMessage,
+    ack_byte_range,
+    decode_server_frame,
+    encode_keepalive,
+    encode_stop_recording,
+    type_server_message,
+)
 from ._options import LiveOptions
 from ._policy import is_terminal_close, is_terminal_handshake_status
 
@@ -465,36 +469,47 @@ class LiveProtocol:
     # -- incoming ----------------------------------------------------------------------------------------
 
     def receive(self, frame: str | bytes) -> list[LiveMessage]:
-        """Handle one frame from the server; return the messages to give the caller (possibly none)."""
-        message = parse_server_message(frame)
-        if isinstance(message, AudioChunkAckMessage):
-            return self._on_audio_ack(message)
-        if isinstance(message, StopRecordingAckMessage):
-            if message.acknowledged:
+        """Handle one frame from the server; return the messages to give the caller (possibly none).
+
+        Acknowledgements are acted on from the raw JSON as soon as their `byte_range` is usable, even when
+        another field does not fit the schema: ignoring a real acknowledgement would resend, so duplicate,
+        audio. Models are built only for what the caller gets.
+        """
+        decoded = decode_server_frame(frame)
+        if isinstance(decoded, GenericMessage):
+            return [decoded]
+        kind = decoded.get("type")
+        acknowledged = decoded.get("acknowledged") is True
+        if kind == "audio_chunk":
+            byte_range = ack_byte_range(decoded) if acknowledged else None
+            if byte_range is not None:
+                self._on_audio_ack(*byte_range)
+                if not self.options.include_acks:
+                    return []
+            elif acknowledged:
+                logger.warning("live session %s: acknowledgement without a usable byte_range", self.session_id)
+            else:
+                logger.warning(
+                    "live session %s: audio chunk not acknowledged: %s", self.session_id, decoded.get("error")
+                )
+            return [type_server_message(decoded)]
+        if kind == "stop_recording":
+            if acknowledged:
                 self._stop_acknowledged = True
                 self._progress = True
-                return [message] if self.options.include_acks else []
-            logger.warning("live session %s: stop_recording was not acknowledged: %s", self.session_id, message.error)
-            return [message]
-        if isinstance(message, EndSessionMessage):
+                if not self.options.include_acks:
+                    return []
+            else:
+                logger.warning(
+                    "live session %s: stop_recording was not acknowledged: %s", self.session_id, decoded.get("error")
+                )
+            return [type_server_message(decoded)]
+        if kind == "end_session":
             self._ended = True
             self._progress = True
-        return [message]
+        return [type_server_message(decoded)]
 
-    def _on_audio_ack(self, message: AudioChunkAckMessage) -> list[LiveMessage]:
-        data = message.data
-        if not message.acknowledged:
-            logger.warning("live session %s: audio chunk not acknowledged: %s", self.session_id, message.error)
-            return [message]
-        byte_range = data.byte_range if isinstance(data, AudioChunkAckData) else None
-        if (
-            not isinstance(byte_range, list)
-            or len(byte_range) != 2
-            or not all(isinstance(value, int) and not isinstance(value, bool) for value in byte_range)
-        ):
-            logger.warning("live session %s: acknowledgement without a usable byte_range: %r", self.session_id, data)
-            return [message]
-        start, end = byte_range
+    def _on_audio_ack(self, start: int, end: int) -> None:
         acknowledged = self._buffer.start
         if end > self._sent_max:
             logger.warning(
@@ -518,4 +533,3 @@ class LiveProtocol:
             self._buffer.release(end)
             self._send_offset = max(self._send_offset, end)
             self._progress = True
-        return [message] if self.options.include_acks else []

@@ -48,7 +48,11 @@ class LiveSession(SessionBase):
 
     def __init__(self, url: str, **kwargs: object) -> None:
         super().__init__(url, **kwargs)  # type: ignore[arg-type]
-        self._cond = threading.Condition()
+        # One lock over the core; three conditions so each change wakes only the threads it concerns.
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)  # the writer: something to send
+        self._room = threading.Condition(self._lock)  # senders: room in the buffer, or the end
+        self._news = threading.Condition(self._lock)  # readers and waits: a message, or the end
         self._inbox: deque[LiveMessage] = deque()
         self._ws: ClientConnection | None = None
         self._thread: threading.Thread | None = None
@@ -58,7 +62,7 @@ class LiveSession(SessionBase):
 
     def start(self) -> Self:
         """Start connecting (idempotent)."""
-        with self._cond:
+        with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._supervise, name="gladia-live", daemon=True)
                 self._thread.start()
@@ -81,23 +85,30 @@ class LiveSession(SessionBase):
         Raises the session's error if it failed. Unread messages stay readable by iterating.
         """
         self.start()
-        with self._cond:
+        with self._lock:
             if not self._core.finished and not self._core.stop_requested:
                 self._core.stop_recording()
-                self._cond.notify_all()
+                self._work.notify()
         self._join(timeout)
+        if self._thread is not None and self._thread.is_alive():
+            raise TimeoutError(f"the live session did not end within {timeout} s")
         if self._core.error is not None:
             raise self._core.error
 
     def abort(self) -> None:
         """Close the connection now, without stopping the recording; unacknowledged audio is abandoned."""
-        with self._cond:
+        with self._lock:
             self._core.abort()
             ws = self._ws
-            self._cond.notify_all()
+            self._wake_all()
         if ws is not None:
             ws.close()
         self._join(None)
+
+    def _wake_all(self) -> None:
+        self._work.notify_all()
+        self._room.notify_all()
+        self._news.notify_all()
 
     def _join(self, timeout: float | None) -> None:
         thread = self._thread
@@ -110,15 +121,15 @@ class LiveSession(SessionBase):
         """Queue audio (any size) to send; blocks while the unacknowledged buffer is full."""
         view = memoryview(data).cast("B")
         self.start()
-        with self._cond:
+        with self._lock:
             while True:
                 taken = self._core.write(view)  # raises once the session cannot take audio
                 if taken:
                     view = view[taken:]
-                    self._cond.notify_all()
+                    self._work.notify()
                 if not view:
                     return
-                self._cond.wait()
+                self._room.wait()
 
     def send_stream(self, chunks: Iterable[bytes | bytearray | memoryview]) -> int:
         """Send every chunk of `chunks` (e.g. a microphone generator); return the bytes sent."""
@@ -154,9 +165,9 @@ class LiveSession(SessionBase):
     def stop_recording(self) -> None:
         """Ask the server to end the recording once all audio sent so far is delivered (idempotent)."""
         self.start()
-        with self._cond:
+        with self._lock:
             self._core.stop_recording()
-            self._cond.notify_all()
+            self._work.notify()
 
     # -- receiving ---------------------------------------------------------------------------------------
 
@@ -164,9 +175,9 @@ class LiveSession(SessionBase):
         """Every message, in order, until the session is over; then raises the session's error, if any."""
         self.start()
         while True:
-            with self._cond:
+            with self._lock:
                 while not self._inbox and not self._done:
-                    self._cond.wait()
+                    self._news.wait()
                 if not self._inbox:
                     break
                 message = self._inbox.popleft()
@@ -185,10 +196,10 @@ class LiveSession(SessionBase):
 
     def final_result(self) -> PostFinalTranscriptMessage:
         """Stop the recording if needed, read to the end and return the `post_final_transcript` message."""
-        with self._cond:
+        with self._lock:
             if not self._core.finished and not self._core.stop_requested:
                 self._core.stop_recording()
-                self._cond.notify_all()
+                self._work.notify()
         collector = FinalResult()
         for message in self:
             collector.feed(message)
@@ -199,11 +210,11 @@ class LiveSession(SessionBase):
     def _supervise(self) -> None:
         from websockets.sync.client import connect  # noqa: PLC0415 -- keep websockets lazy
 
-        core, cond = self._core, self._cond
+        core, lock = self._core, self._lock
         kwargs = connect_kwargs(core.options, self._url)
         try:
             while True:
-                with cond:
+                with lock:
                     if core.finished:
                         return
                 action: Action | None
@@ -211,7 +222,7 @@ class LiveSession(SessionBase):
                     ws = connect(self._url, **kwargs)
                 except Exception as exc:
                     status, detail, retryable = classify_connect_error(exc, self._url)
-                    with cond:
+                    with lock:
                         if retryable:
                             action = core.connection_failed(time.monotonic(), status=status, detail=detail)
                         else:
@@ -221,60 +232,62 @@ class LiveSession(SessionBase):
                         action = self._run_connection(ws)
                 if not isinstance(action, Reconnect):
                     return
-                with cond:
-                    cond.wait_for(lambda: core.finished, timeout=action.delay)
+                with lock:  # the backoff; abort() cuts it short
+                    self._news.wait_for(lambda: core.finished, timeout=action.delay)
         except BaseException as exc:  # a bug must end the session, not hang the caller
-            with cond:
+            with lock:
                 core.fail(LiveError(f"live session failed unexpectedly: {type(exc).__name__}: {exc}"))
             raise
         finally:
-            with cond:
+            with lock:
                 self._done = True
                 self._ws = None
-                cond.notify_all()
+                self._wake_all()
 
     def _run_connection(self, ws: ClientConnection) -> Action | None:
         from websockets.exceptions import ConnectionClosed  # noqa: PLC0415
 
-        core, cond = self._core, self._cond
-        with cond:
+        core, lock = self._core, self._lock
+        with lock:
             if core.finished:  # aborted while connecting
                 ws.close()
                 return None
             core.connection_made(time.monotonic())
             self._ws = ws
-            cond.notify_all()
+            self._work.notify()
         writer = threading.Thread(target=self._write, args=(ws,), name="gladia-live-writer", daemon=True)
         writer.start()
         try:
             while True:
                 frame = ws.recv()
-                with cond:
+                with lock:
                     messages = core.receive(frame)
-                    self._inbox.extend(messages)
-                    cond.notify_all()
+                    if messages:
+                        self._inbox.extend(messages)
+                        self._news.notify_all()
+                    self._room.notify_all()  # an acknowledgement frees room
                     close = core.should_close
                 if close:
                     ws.close()
         except ConnectionClosed:
             pass
         finally:
-            with cond:
+            with lock:
                 self._ws = None
-                cond.notify_all()
+                self._work.notify()
             writer.join()
-        with cond:
+        with lock:
             action = core.connection_lost(time.monotonic(), ws.close_code, ws.close_reason or "")
-            cond.notify_all()
+            self._wake_all()
         return action
 
     def _write(self, ws: ClientConnection) -> None:
         from websockets.exceptions import ConnectionClosed  # noqa: PLC0415
 
-        core, cond = self._core, self._cond
+        core = self._core
         try:
             while True:
-                with cond:
+                with self._lock:
                     while True:
                         if self._ws is not ws or core.finished:
                             return
@@ -283,7 +296,7 @@ class LiveSession(SessionBase):
                         if frames:
                             break
                         deadline = core.next_deadline()
-                        cond.wait(None if deadline is None else max(0.0, deadline - now))
+                        self._work.wait(None if deadline is None else max(0.0, deadline - now))
                 for frame in frames:
                     ws.send(frame)
         except ConnectionClosed:
