@@ -1,0 +1,58 @@
+"""What the HTTP and WebSocket handlers of one server share."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._faults import Faults
+from ._store import Store
+
+__all__ = ["ServerContext", "MAX_FRAME_BYTES"]
+
+# Frames over 1 MiB are refused with close code 1009, as upstream does.
+MAX_FRAME_BYTES = 1024 * 1024
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+)
+
+
+@dataclass
+class ServerContext:
+    store: Store
+    faults: Faults
+    api_key: str | None  # None: any non-empty key is accepted
+    idle_timeout: float
+    max_duration: float
+    processing_delay: float
+    fallback_host: str = "127.0.0.1"
+    # uvicorn's Server, to find the transport of a connection to reset (set once the server runs).
+    http_server: Any = None
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    # Set when the server begins to stop, so injected waits end early instead of holding the shutdown.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if the server is stopping."""
+        if seconds <= 0 or self.stopping.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a background task the server cancels when it stops."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def public_host(self, host_header: str | None) -> str:
+        """The `host[:port]` clients reached (the `Host` header), so URLs work behind proxies and port maps."""
+        if host_header and _HOST.fullmatch(host_header):
+            return host_header
+        return self.fallback_host

@@ -1,0 +1,230 @@
+"""Fault injection for the local server: armed by tests from any thread, consumed by the server as they fire."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+__all__ = ["OPERATION_IDS", "Faults", "HttpFault", "WsDrop"]
+
+OPERATION_IDS = ("init_session", "list_jobs", "get_job", "delete_job", "patch_job", "get_audio")
+# Close codes a server may send: RFC 6455 forbids 1004-1006 and 1015 on the wire, 1016-2999 are unassigned.
+_SENDABLE_CLOSE_CODES = frozenset(range(1000, 1004)) | frozenset(range(1007, 1015)) | frozenset(range(3000, 5000))
+
+
+@dataclass(frozen=True, slots=True)
+class HttpFault:
+    """One armed REST fault: `kind` is "fail", "reset" or "delay"."""
+
+    kind: str
+    status: int = 503
+    retry_after: float | None = None
+    body: bytes | str | dict[str, Any] | None = None
+    content_type: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class WsDrop:
+    """A WebSocket connection armed to close after `nbytes` audio bytes, before acknowledging them."""
+
+    nbytes: int
+    close_code: int
+    reason: str
+
+
+F = TypeVar("F")
+
+
+@dataclass(slots=True)
+class _Armed(Generic[F]):
+    fault: F
+    remaining: int
+
+
+def _check_count(count: int | None, *, optional: bool = False) -> None:
+    if count is None and optional:
+        return
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"count must be a positive integer{' or None' if optional else ''}, got {count!r}")
+
+
+def _check_operation(operation_id: str) -> None:
+    if operation_id not in OPERATION_IDS:
+        raise ValueError(f"unknown operation_id {operation_id!r}; expected one of {', '.join(OPERATION_IDS)}")
+
+
+def _check_close_code(code: int) -> None:
+    if code not in _SENDABLE_CLOSE_CODES:
+        raise ValueError(f"close code {code!r} cannot be sent by a server (use 1000-1003, 1007-1014 or 3000-4999)")
+
+
+def _check_seconds(name: str, value: float) -> None:
+    if not value >= 0:  # also rejects NaN
+        raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
+
+
+class Faults:
+    """Faults to inject into the next requests and WebSocket connections of a `LocalGladiaServer`.
+
+    Every method is thread-safe and may be called while the server runs. Each call arms a fault that is
+    consumed as it fires: REST faults of one operation fire in the order they were armed, one per request
+    (`fail_next(op, count=2)` then `reset_next(op)`: two failures, then a reset). REST faults fire before
+    authentication and validation, like a gateway in front of the API would; the request still counts in
+    `LocalGladiaServer.request_count`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # Armed faults with how many times each still fires, oldest first.
+        self._http: dict[str, deque[_Armed[HttpFault]]] = {operation: deque() for operation in OPERATION_IDS}
+        self._drops: deque[_Armed[WsDrop]] = deque()
+        self._refuse: int | None = 0  # None: forever
+        self._flap: int | None = 0
+        self._flap_code = 1011
+        self._ack_delay = 0.0
+
+    # -- arming (public) ---------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        operation_id: str,
+        *,
+        count: int = 1,
+        status: int = 503,
+        retry_after: float | None = None,
+        body: bytes | str | dict[str, Any] | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """Answer the next `count` requests of `operation_id` with `status` instead of serving them.
+
+        `retry_after` (seconds) is sent as the `Retry-After` header. `body` defaults to an upstream-shaped
+        JSON error (`statusCode`, `message`, `request_id`, `timestamp`, `path`); a dict is sent as JSON, a
+        str as text/plain and bytes as application/octet-stream unless `content_type` says otherwise (use
+        it to imitate, say, a proxy's HTML page).
+        """
+        _check_operation(operation_id)
+        _check_count(count)
+        if not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
+        if retry_after is not None:
+            _check_seconds("retry_after", retry_after)
+        fault = HttpFault("fail", status=status, retry_after=retry_after, body=body, content_type=content_type)
+        self._arm_http(operation_id, fault, count)
+
+    def reset_next(self, operation_id: str, *, count: int = 1) -> None:
+        """Close the TCP connection of the next `count` requests of `operation_id` without any response."""
+        _check_operation(operation_id)
+        _check_count(count)
+        self._arm_http(operation_id, HttpFault("reset"), count)
+
+    def delay_next(self, operation_id: str, seconds: float, *, count: int = 1) -> None:
+        """Wait `seconds` before serving each of the next `count` requests of `operation_id` (then serve them)."""
+        _check_operation(operation_id)
+        _check_count(count)
+        _check_seconds("seconds", seconds)
+        self._arm_http(operation_id, HttpFault("delay", seconds=seconds), count)
+
+    def ws_drop_after(
+        self, nbytes: int, *, close_code: int = 1011, reason: str = "injected drop", count: int = 1
+    ) -> None:
+        """Close the next `count` WebSocket connections after they receive `nbytes` audio bytes.
+
+        Frames are acknowledged as usual while the connection's running byte count stays below `nbytes`; the
+        frame that reaches it is not acknowledged: the connection closes with `close_code` and `reason`, and
+        that frame (like any audio received but not yet acknowledged) is discarded, so the session's committed
+        audio ends at the last acknowledged byte. `nbytes=0` closes right after the handshake.
+        """
+        _check_count(count)
+        if not isinstance(nbytes, int) or nbytes < 0:
+            raise ValueError(f"nbytes must be an integer >= 0, got {nbytes!r}")
+        _check_close_code(close_code)
+        if len(reason.encode()) > 123:
+            raise ValueError("a close reason holds at most 123 bytes of UTF-8")
+        with self._lock:
+            self._drops.append(_Armed(WsDrop(nbytes, close_code, reason), count))
+
+    def ws_refuse_handshake(self, *, count: int | None = None) -> None:
+        """Refuse the next `count` WebSocket handshakes with HTTP 403 (`None`: every one, until `clear()`)."""
+        _check_count(count, optional=True)
+        with self._lock:
+            self._refuse = count
+
+    def ws_flap(self, *, count: int | None = None, close_code: int = 1011) -> None:
+        """Accept the next `count` WebSocket connections, then close each at once with `close_code`.
+
+        `None`: every connection, until `clear()`. Flapping connections count in `websocket_connections`.
+        """
+        _check_count(count, optional=True)
+        _check_close_code(close_code)
+        with self._lock:
+            self._flap, self._flap_code = count, close_code
+
+    def ws_slow_acks(self, delay: float) -> None:
+        """Acknowledge (and so commit) every audio frame `delay` seconds after it arrives (0: at once again).
+
+        Frames keep their order; audio still waiting for its acknowledgement when a connection drops is
+        discarded.
+        """
+        _check_seconds("delay", delay)
+        with self._lock:
+            self._ack_delay = float(delay)
+
+    def clear(self) -> None:
+        """Disarm every fault and stop slowing acknowledgements."""
+        with self._lock:
+            for queue in self._http.values():
+                queue.clear()
+            self._drops.clear()
+            self._refuse = self._flap = 0
+            self._ack_delay = 0.0
+
+    # -- consumption (by the server) ---------------------------------------------------------------------
+
+    def _arm_http(self, operation_id: str, fault: HttpFault, count: int) -> None:
+        with self._lock:
+            self._http[operation_id].append(_Armed(fault, count))
+
+    def take_http(self, operation_id: str) -> HttpFault | None:
+        with self._lock:
+            return _take(self._http[operation_id])
+
+    def take_ws_drop(self) -> WsDrop | None:
+        with self._lock:
+            return _take(self._drops)
+
+    def take_ws_refusal(self) -> bool:
+        with self._lock:
+            if self._refuse is None:
+                return True
+            if self._refuse > 0:
+                self._refuse -= 1
+                return True
+            return False
+
+    def take_ws_flap(self) -> int | None:
+        """The close code if this connection must flap, else None."""
+        with self._lock:
+            if self._flap is None:
+                return self._flap_code
+            if self._flap > 0:
+                self._flap -= 1
+                return self._flap_code
+            return None
+
+    @property
+    def ack_delay(self) -> float:
+        with self._lock:
+            return self._ack_delay
+
+
+def _take(queue: deque[_Armed[F]]) -> F | None:
+    if not queue:
+        return None
+    armed = queue[0]
+    armed.remaining -= 1
+    if armed.remaining == 0:
+        queue.popleft()
+    return armed.fault
