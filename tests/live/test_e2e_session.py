@@ -19,6 +19,7 @@ from gladia_live_client.lib.live import (
     LiveMessage,
     LiveSession,
     LiveState,
+    LiveStateError,
 )
 from gladia_live_client.lib.live._messages import SERVER_MESSAGE_MODELS
 from gladia_live_client.models import EndSessionMessage, PostFinalTranscriptMessage, TranscriptMessage
@@ -216,3 +217,30 @@ def test_the_url_token_never_shows_in_logs_repr_or_errors(server: Any, caplog: p
     assert "GET /v2/live?token=***" in logged  # websockets' own DEBUG line, masked
     for place in (text, logged, str(caught.value), repr(caught.value)):
         assert token not in place
+
+
+def test_an_exception_in_the_block_aborts_without_stopping_the_recording(server: Any) -> None:
+    init = create_session(server)
+    session = LiveSession.from_init_response(init, session_request(), options=fast_options())
+    with pytest.raises(RuntimeError, match="caller failed"), session:  # noqa: PT012 -- the block is the subject
+        session.send_audio(speechlike(0.5, seed=40))
+        raise RuntimeError("caller failed")
+    assert session.state is LiveState.CLOSED
+    assert session.stats.stops_sent == 0
+    with pytest.raises(LiveStateError):
+        session.send_audio(b"\x00\x00")
+    assert server.job(str(init.id))["status"] != "done"  # not ended: the caller may attach again
+
+
+async def test_async_abort(server: Any) -> None:
+    init = await asyncio.to_thread(create_session, server)
+    session = AsyncLiveSession.from_init_response(init, session_request(), options=fast_options())
+    async with session:
+        await session.send_audio(speechlike(0.5, seed=41))
+        await session.abort()
+        assert session.state is LiveState.CLOSED
+        messages = [message async for message in session]  # what arrived before the abort; no error
+    assert not any(isinstance(message, EndSessionMessage) for message in messages)
+    assert session.stats.stops_sent == 0
+    with pytest.raises(LiveStateError):
+        await session.send_audio(b"\x00\x00")

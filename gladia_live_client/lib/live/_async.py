@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Self
 
 from ...models.post_final_transcript_message import PostFinalTranscriptMessage
 from ...models.transcript_message import TranscriptMessage
-from ._base import FinalResult, SessionBase, is_transcript
+from ._base import FinalResult, FormatLike, SessionBase, is_transcript
 from ._errors import LiveError
 from ._messages import LiveMessage
+from ._options import LiveOptions
 from ._protocol import Action, Reconnect
 from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
 from ._transport import classify_connect_error, connect_kwargs
@@ -73,8 +74,17 @@ class AsyncLiveSession(SessionBase):
     for the end of the session); on an exception, `abort()`.
     """
 
-    def __init__(self, url: str, **kwargs: object) -> None:
-        super().__init__(url, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        url: str,
+        *,
+        session_id: str | None = None,
+        audio_format: FormatLike = None,
+        options: LiveOptions | None = None,
+    ) -> None:
+        """`url`: the session's WebSocket URL (from `POST /v2/live`); `audio_format`: its format (the init
+        request, the job's `request_params` or an `AudioFormat`; default 16 kHz 16-bit mono PCM)."""
+        super().__init__(url, session_id=session_id, audio_format=audio_format, options=options)
         # Each change wakes only the coroutines it concerns.
         self._work = _Changes()  # the writer: something to send
         self._room = _Changes()  # senders: room in the buffer, or the end

@@ -16,7 +16,7 @@ from ._messages import GenericMessage, LiveMessage
 from ._options import LiveOptions
 from ._protocol import LiveProtocol, LiveState, LiveStats
 
-__all__ = ["FinalResult", "SessionBase", "format_of", "is_transcript"]
+__all__ = ["FinalResult", "FormatLike", "SessionBase", "format_of", "is_transcript"]
 
 FormatLike = AudioFormat | StreamingRequest | StreamingRequestParamsResponse | None
 
