@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from ..models.streaming_response import StreamingResponse
     from ..models.streaming_supported_regions import StreamingSupportedRegions
     from ._validation import JobId
+    from .live import AsyncLiveSession, LiveOptions
+    from .live._client import FormatLike, RequestLike
 
 __all__ = ["AsyncGladiaLive"]
 
@@ -125,6 +127,38 @@ class AsyncGladiaLive:
         return _base.parse_model(
             init_session._parse_response, self._api, response, InitStreamingResponse, "init_session", self._config
         )
+
+    async def live(
+        self,
+        request: StreamingRequest | Mapping[str, Any],
+        region: StreamingSupportedRegions | str | None = None,
+        *,
+        options: LiveOptions | None = None,
+    ) -> AsyncLiveSession:
+        """Start a live session (``POST /v2/live``) and return it, ready to stream audio (see README "Live sessions").
+
+        Acknowledgements are turned on in the request sent (a copy; the caller's is untouched): the session
+        keeps audio until the server acknowledges it, so reconnections lose nothing.
+        """
+        from .live._client import open_async_session
+
+        return await open_async_session(self, request, region, options)
+
+    async def attach_live(
+        self,
+        session: InitStreamingResponse,
+        request: FormatLike | RequestLike = None,
+        *,
+        options: LiveOptions | None = None,
+    ) -> AsyncLiveSession:
+        """Attach to an existing live session from its ``init_session`` response (its id and URL), without a POST.
+
+        ``request`` is the session's init request (or an `AudioFormat`); when omitted, the audio format is read
+        from the job (``GET /v2/live/{id}``).
+        """
+        from .live._client import attach_async_session
+
+        return await attach_async_session(self, session, request, options)
 
     async def get_job(self, id: JobId) -> StreamingResponse:
         """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from ..models.streaming_response import StreamingResponse
     from ..models.streaming_supported_regions import StreamingSupportedRegions
     from ._validation import JobId
+    from .live import LiveOptions, LiveSession
+    from .live._client import FormatLike, RequestLike
 
 __all__ = ["GladiaLive"]
 
@@ -127,6 +129,38 @@ class GladiaLive:
         return _base.parse_model(
             init_session._parse_response, self._api, response, InitStreamingResponse, "init_session", self._config
         )
+
+    def live(
+        self,
+        request: StreamingRequest | Mapping[str, Any],
+        region: StreamingSupportedRegions | str | None = None,
+        *,
+        options: LiveOptions | None = None,
+    ) -> LiveSession:
+        """Start a live session (``POST /v2/live``) and return it, ready to stream audio (see README "Live sessions").
+
+        Acknowledgements are turned on in the request sent (a copy; the caller's is untouched): the session
+        keeps audio until the server acknowledges it, so reconnections lose nothing.
+        """
+        from .live._client import open_session
+
+        return open_session(self, request, region, options)
+
+    def attach_live(
+        self,
+        session: InitStreamingResponse,
+        request: FormatLike | RequestLike = None,
+        *,
+        options: LiveOptions | None = None,
+    ) -> LiveSession:
+        """Attach to an existing live session from its ``init_session`` response (its id and URL), without a POST.
+
+        ``request`` is the session's init request (or an `AudioFormat`); when omitted, the audio format is read
+        from the job (``GET /v2/live/{id}``).
+        """
+        from .live._client import attach_session
+
+        return attach_session(self, session, request, options)
 
     def get_job(self, id: JobId) -> StreamingResponse:
         """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""

@@ -1,0 +1,325 @@
+"""`AsyncLiveSession`: the asyncio shell around `LiveProtocol`, on `websockets.asyncio`.
+
+Tasks: a supervisor (connects, reconnects, reads) and, per connection, a writer (sends what the core hands
+out, keepalives included). The event loop serialises access to the core, so there is no lock: coroutines
+that wait for a change (room in the buffer, a message, a frame to send) wait on `_Changes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from ...models.post_final_transcript_message import PostFinalTranscriptMessage
+from ...models.transcript_message import TranscriptMessage
+from ._base import FinalResult, FormatLike, SessionBase, is_transcript
+from ._errors import LiveError
+from ._messages import LiveMessage
+from ._options import LiveOptions
+from ._protocol import Action, Reconnect
+from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
+from ._transport import classify_connect_error, connect_kwargs
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+
+__all__ = ["AsyncLiveSession"]
+
+logger = logging.getLogger("gladia_live_client.live")
+
+AudioChunk = bytes | bytearray | memoryview
+
+
+class _Changes:
+    """Wake every waiting coroutine when the session's state changes (a lock-free `Condition`)."""
+
+    def __init__(self) -> None:
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    def notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    async def wait(self, timeout: float | None = None) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                await waiter
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(waiter)
+
+
+class AsyncLiveSession(SessionBase):
+    """A live session, asyncio API. Use it as an async context manager::
+
+        async with AsyncLiveSession(url, session_id=..., audio_format=request) as session:
+            await session.send_file("speech.wav", realtime=True)
+            await session.stop_recording()
+            async for message in session:
+                ...
+
+    The connection opens on `__aenter__` (or the first `send_*`, `stop_recording()` or iteration); audio
+    sent before it is open is buffered. On a clean exit the block awaits `close()` (stop recording, wait
+    for the end of the session); on an exception, `abort()`.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        session_id: str | None = None,
+        audio_format: FormatLike = None,
+        options: LiveOptions | None = None,
+    ) -> None:
+        """`url`: the session's WebSocket URL (from `POST /v2/live`); `audio_format`: its format (the init
+        request, the job's `request_params` or an `AudioFormat`; default 16 kHz 16-bit mono PCM)."""
+        super().__init__(url, session_id=session_id, audio_format=audio_format, options=options)
+        # Each change wakes only the coroutines it concerns.
+        self._work = _Changes()  # the writer: something to send
+        self._room = _Changes()  # senders: room in the buffer, or the end
+        self._news = _Changes()  # readers and waits: a message, or the end
+        self._inbox: deque[LiveMessage] = deque()
+        self._ws: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._done = False
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Start connecting (idempotent; needs a running event loop)."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._supervise(), name="gladia-live")
+        return self
+
+    async def __aenter__(self) -> Self:
+        return self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            await self.close()
+        else:
+            await self.abort()
+
+    async def close(self) -> None:
+        """Stop the recording if needed and wait until the session is over (the server's `end_session`).
+
+        Raises the session's error if it failed. Unread messages stay readable by iterating.
+        """
+        self.start()
+        if not self._core.finished and not self._core.stop_requested:
+            self._core.stop_recording()
+            self._work.notify()
+        await self._wait_done()
+        if self._core.error is not None:
+            raise self._core.error
+
+    async def abort(self) -> None:
+        """Close the connection now, without stopping the recording; unacknowledged audio is abandoned."""
+        self._core.abort()
+        self._wake_all()
+        if self._ws is not None:
+            await self._ws.close()
+        await self._wait_done()
+
+    def _wake_all(self) -> None:
+        self._work.notify()
+        self._room.notify()
+        self._news.notify()
+
+    async def _wait_done(self) -> None:
+        # Wait for the supervisor without taking its outcome: the session's error is `self._core.error`.
+        if self._task is not None:
+            await asyncio.wait({self._task})
+
+    # -- sending -----------------------------------------------------------------------------------------
+
+    async def send_audio(self, data: AudioChunk) -> None:
+        """Queue audio (any size) to send; waits while the unacknowledged buffer is full."""
+        view = memoryview(data).cast("B")
+        self.start()
+        while True:
+            taken = self._core.write(view)  # raises once the session cannot take audio
+            if taken:
+                view = view[taken:]
+                self._work.notify()
+            if not view:
+                return
+            await self._room.wait()
+
+    async def send_stream(self, chunks: AsyncIterable[AudioChunk] | Iterable[AudioChunk]) -> int:
+        """Send every chunk of an async or plain iterable (e.g. a microphone generator); return the bytes sent."""
+        total = 0
+        if isinstance(chunks, AsyncIterable):
+            async for chunk in chunks:
+                await self.send_audio(chunk)
+                total += len(memoryview(chunk).cast("B"))
+        else:
+            for chunk in chunks:
+                await self.send_audio(chunk)
+                total += len(memoryview(chunk).cast("B"))
+        return total
+
+    async def send_file(self, file: PathOrFile, *, realtime: bool = False, kind: FileKind = "auto") -> int:
+        """Send a WAV or raw audio file (a path, or a binary file object); return the audio bytes sent.
+
+        A WAV header is checked against the session's format first: a mismatch raises `AudioFormatError`
+        and sends nothing. `realtime=True` paces sending at the audio's own rate. The file is read with
+        blocking reads of at most 64 KiB (local files; for slow sources use `send_stream`).
+        """
+        audio = open_audio_file(file, self.audio_format, kind)
+        sent = 0
+        try:
+            if not realtime:
+                for block in audio.blocks():
+                    await self.send_audio(block)
+                    sent += len(block)
+                return sent
+            pacer = Pacer(self.audio_format.bytes_per_second, time.monotonic())
+            for block in audio.blocks(self._core.frame_bytes):
+                await asyncio.sleep(pacer.delay(sent + len(block), time.monotonic()))
+                await self.send_audio(block)
+                sent += len(block)
+            return sent
+        finally:
+            audio.close()
+
+    async def stop_recording(self) -> None:
+        """Ask the server to end the recording once all audio sent so far is delivered (idempotent)."""
+        self.start()
+        self._core.stop_recording()
+        self._work.notify()
+
+    # -- receiving ---------------------------------------------------------------------------------------
+
+    async def __aiter__(self) -> AsyncIterator[LiveMessage]:
+        """Every message, in order, until the session is over; then raises the session's error, if any."""
+        self.start()
+        while True:
+            while not self._inbox and not self._done:
+                await self._news.wait()
+            if not self._inbox:
+                break
+            yield self._inbox.popleft()
+        if self._core.error is not None:
+            raise self._core.error
+
+    async def transcripts(self, *, final_only: bool = False) -> AsyncIterator[TranscriptMessage]:
+        """Only the `transcript` messages (only the final ones with `final_only`); other messages are skipped."""
+        async for message in self:
+            if is_transcript(message, final_only):
+                yield message  # type: ignore[misc]
+
+    def final_transcripts(self) -> AsyncIterator[TranscriptMessage]:
+        return self.transcripts(final_only=True)
+
+    async def final_result(self) -> PostFinalTranscriptMessage:
+        """Stop the recording if needed, read to the end and return the `post_final_transcript` message."""
+        if not self._core.finished and not self._core.stop_requested:
+            self._core.stop_recording()
+            self._work.notify()
+        collector = FinalResult()
+        async for message in self:
+            collector.feed(message)
+        return collector.result()
+
+    # -- the I/O tasks -----------------------------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        from websockets.asyncio.client import connect  # noqa: PLC0415 -- keep websockets lazy
+
+        core = self._core
+        kwargs = connect_kwargs(core.options, self._url)
+        try:
+            while not core.finished:
+                action: Action | None
+                try:
+                    ws = await connect(self._url, **kwargs)
+                except Exception as exc:
+                    status, detail, retryable = classify_connect_error(exc, self._url)
+                    if retryable:
+                        action = core.connection_failed(time.monotonic(), status=status, detail=detail)
+                    else:
+                        action = core.fail(LiveError(f"cannot connect: {detail}"))
+                else:
+                    action = await self._run_connection(ws)
+                self._wake_all()
+                if not isinstance(action, Reconnect):
+                    return
+                deadline = time.monotonic() + action.delay  # the backoff; abort() cuts it short
+                while not core.finished and (left := deadline - time.monotonic()) > 0:
+                    await self._news.wait(left)
+        except asyncio.CancelledError:
+            core.fail(LiveError("the live session's task was cancelled"))
+            raise
+        except Exception as exc:  # a bug must end the session, not hang the caller
+            core.fail(LiveError(f"live session failed unexpectedly: {type(exc).__name__}: {exc}"))
+            logger.exception("live session %s failed unexpectedly", self.session_id)
+        finally:
+            self._done = True
+            self._ws = None
+            self._wake_all()
+
+    async def _run_connection(self, ws: ClientConnection) -> Action | None:
+        from websockets.exceptions import ConnectionClosed  # noqa: PLC0415
+
+        core = self._core
+        if core.finished:  # aborted while connecting
+            await ws.close()
+            return None
+        core.connection_made(time.monotonic())
+        self._ws = ws
+        self._work.notify()
+        writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
+        try:
+            while True:
+                frame = await ws.recv()
+                messages = core.receive(frame)
+                if messages:
+                    self._inbox.extend(messages)
+                    self._news.notify()
+                self._room.notify()  # an acknowledgement frees room
+                if core.should_close:
+                    await ws.close()
+        except ConnectionClosed:
+            pass
+        finally:
+            self._ws = None
+            if not writer.done():
+                writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+        return core.connection_lost(time.monotonic(), ws.close_code, ws.close_reason or "")
+
+    async def _write(self, ws: ClientConnection) -> None:
+        from websockets.exceptions import ConnectionClosed  # noqa: PLC0415
+
+        core = self._core
+        try:
+            while self._ws is ws and not core.finished:
+                now = time.monotonic()
+                frames = core.frames_to_send(now)
+                if not frames:
+                    deadline = core.next_deadline()
+                    await self._work.wait(None if deadline is None else max(0.0, deadline - now))
+                    continue
+                for frame in frames:
+                    await ws.send(frame)
+        except ConnectionClosed:
+            return  # the supervisor sees the close and decides
+        except Exception as exc:
+            # Anything else breaks this connection; close it so the supervisor reconnects and resends.
+            logger.warning("live session %s: sending failed (%s); reconnecting", self.session_id, exc)
+            await ws.close(code=1011, reason="client send error")

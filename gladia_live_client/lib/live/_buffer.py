@@ -1,0 +1,88 @@
+"""The unacknowledged audio: bytes addressed by absolute session offset, released as acks arrive."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+__all__ = ["AudioBuffer"]
+
+# Appended audio is stored in pieces of at most this size, so releasing acknowledged audio frees memory
+# piece by piece (a huge append does not stay alive until its last byte is acknowledged).
+PIECE_BYTES = 64 * 1024
+
+
+class AudioBuffer:
+    """Bytes `[start, end)` of the session's audio, addressed by absolute offset.
+
+    Appending copies the caller's bytes once; reading a frame that lies inside one piece is a zero-copy
+    `memoryview`; releasing drops whole pieces. Every operation costs O(log pieces) or the bytes it touches,
+    so streaming hours of audio costs linear time (no re-copying of what is retained).
+    """
+
+    __slots__ = ("_end", "_head", "_pieces", "_start", "_starts")
+
+    def __init__(self, start: int = 0) -> None:
+        self._pieces: list[bytes] = []
+        self._starts: list[int] = []  # absolute offset of each piece's first byte
+        self._head = 0  # index of the first piece still (partly) retained
+        self._start = start
+        self._end = start
+
+    @property
+    def start(self) -> int:
+        """Absolute offset of the first retained byte (everything before it was released)."""
+        return self._start
+
+    @property
+    def end(self) -> int:
+        """Absolute offset just past the last appended byte."""
+        return self._end
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def append(self, data: bytes | bytearray | memoryview) -> None:
+        view = memoryview(data).cast("B")
+        for index in range(0, len(view), PIECE_BYTES):
+            piece = bytes(view[index : index + PIECE_BYTES])
+            self._pieces.append(piece)
+            self._starts.append(self._end)
+            self._end += len(piece)
+
+    def read(self, offset: int, size: int) -> bytes | memoryview:
+        """The `size` bytes from absolute `offset`; they must be retained."""
+        if offset < self._start or size < 0 or offset + size > self._end:
+            raise IndexError(f"bytes [{offset}, {offset + size}) are not in the buffer [{self._start}, {self._end})")
+        index = bisect_right(self._starts, offset, lo=self._head) - 1
+        piece = self._pieces[index]
+        relative = offset - self._starts[index]
+        if relative + size <= len(piece):
+            return memoryview(piece)[relative : relative + size]
+        parts: list[bytes | memoryview] = []
+        remaining = size
+        while remaining:
+            piece = self._pieces[index]
+            take = min(remaining, len(piece) - relative)
+            parts.append(memoryview(piece)[relative : relative + take])
+            remaining -= take
+            index += 1
+            relative = 0
+        return b"".join(parts)
+
+    def release(self, upto: int) -> None:
+        """Forget the bytes before absolute offset `upto` (clamped to what is retained)."""
+        upto = min(upto, self._end)
+        if upto <= self._start:
+            return
+        self._start = upto
+        pieces, starts = self._pieces, self._starts
+        head = self._head
+        while head < len(pieces) and starts[head] + len(pieces[head]) <= upto:
+            pieces[head] = b""
+            head += 1
+        # Compact once the dead prefix dominates, so the lists stay proportional to what is retained.
+        if head > 64 and head * 2 > len(pieces):
+            del pieces[:head]
+            del starts[:head]
+            head = 0
+        self._head = head

@@ -1,0 +1,95 @@
+"""Errors raised by live sessions.
+
+Every error names what happened in words and carries the facts as attributes; none of them ever holds the
+WebSocket URL's token (URLs are masked before they reach a message).
+"""
+
+from __future__ import annotations
+
+from .._exceptions import GladiaError
+
+__all__ = [
+    "AudioFormatError",
+    "LiveConnectionError",
+    "LiveError",
+    "LiveHandshakeRejected",
+    "LiveSessionClosed",
+    "LiveStateError",
+]
+
+
+class LiveError(GladiaError):
+    """Base class of every error a live session raises (a `GladiaError`).
+
+    Attributes:
+        server_message: the server message the error is about, when there is one (an untyped final result).
+    """
+
+    server_message: object = None
+
+    def with_server_message(self, message: object) -> LiveError:
+        self.server_message = message
+        return self
+
+
+class LiveConnectionError(LiveError):
+    """The session could not (re)connect: the reconnect policy gave up.
+
+    Attributes:
+        attempts: connection attempts made in the last unbroken run of failures.
+        elapsed: seconds from the first failure of that run to giving up.
+        close_code: the close code of the last connection, when it was closed by a close frame.
+        close_reason: the close reason that came with `close_code`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        elapsed: float = 0.0,
+        close_code: int | None = None,
+        close_reason: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.elapsed = elapsed
+        self.close_code = close_code
+        self.close_reason = close_reason
+
+
+class LiveHandshakeRejected(LiveConnectionError):
+    """The server refused the WebSocket handshake with an HTTP status that retrying cannot fix (403, 404, ...).
+
+    Gladia answers 403 once a session's URL may no longer be used (for instance after repeated failures).
+    """
+
+    def __init__(self, message: str, *, status_code: int, attempts: int = 1) -> None:
+        super().__init__(message, attempts=attempts)
+        self.status_code = status_code
+
+
+class LiveSessionClosed(LiveError):
+    """The server closed the session with a terminal close code (1000, 1001, 4400-4499) before its normal end.
+
+    The normal end is `end_session`, or (without lifecycle events) close 1000 once `stop_recording` and all
+    audio were acknowledged.
+
+    Attributes:
+        close_code, close_reason: as the server sent them.
+        unacknowledged_bytes: audio the server never acknowledged, so never committed.
+    """
+
+    def __init__(self, message: str, *, close_code: int, close_reason: str, unacknowledged_bytes: int) -> None:
+        super().__init__(message)
+        self.close_code = close_code
+        self.close_reason = close_reason
+        self.unacknowledged_bytes = unacknowledged_bytes
+
+
+class LiveStateError(LiveError, RuntimeError):
+    """An operation the session's state does not allow (audio after `stop_recording()`, after the end, ...)."""
+
+
+class AudioFormatError(LiveError, ValueError):
+    """Audio that does not match the session's format, or a WAV header that cannot be read."""

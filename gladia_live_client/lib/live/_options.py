@@ -1,0 +1,67 @@
+"""Settings of a live session, shared by the protocol core and both shells."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ._policy import ReconnectPolicy
+
+__all__ = ["KeepaliveMode", "LiveOptions"]
+
+KeepaliveMode = Literal["empty_chunk", "silence"]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOptions:
+    """How a live session buffers, frames, reconnects and keeps the connection alive.
+
+    Attributes:
+        buffer_limit: most bytes of audio held while waiting for the server's acknowledgement. When it is
+            full, `send_audio` blocks (sync) or waits (async) until acknowledgements free room.
+        frame_duration: seconds of audio per WebSocket frame (100 ms as Gladia recommends); frames are
+            also capped at 256 KiB, far under Gladia's 1 MiB limit.
+        reconnect: the backoff and its bounds.
+        keepalive_interval: seconds without any audio from the caller after which the session sends a
+            keepalive (None: never). Keep it well under the server's idle timeout (about 30 s at Gladia).
+        keepalive: what a keepalive is. "empty_chunk" (default): an `audio_chunk` action with zero bytes of
+            audio, which leaves the recording untouched. "silence": `frame_duration` of digital silence,
+            which Gladia surely counts as audio but which becomes part of the recording (its offsets and
+            timings included); choose it only when inserted silence is acceptable.
+        include_acks: also yield the server's acknowledgement messages (`audio_chunk`, `stop_recording`).
+            Negative acknowledgements are always yielded.
+        open_timeout: seconds for one WebSocket handshake.
+        ping_interval, ping_timeout: WebSocket pings, which keep NATs and proxies open and detect a dead
+            peer (its connection is then treated as lost and reconnected). They are not audio, so they do
+            not reset Gladia's idle timer. None disables them.
+        close_timeout: seconds to wait for the closing handshake.
+        max_message_size: largest server message accepted, in bytes (the final transcript of a long
+            session is several MB of JSON). None: no limit.
+        proxy: passed to `websockets`: True uses the proxy environment variables, None connects directly.
+        rng: random source for the backoff jitter (seed it to make tests reproducible).
+    """
+
+    buffer_limit: int = 8 * 1024 * 1024
+    frame_duration: float = 0.1
+    reconnect: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    keepalive_interval: float | None = 10.0
+    keepalive: KeepaliveMode = "empty_chunk"
+    include_acks: bool = False
+    open_timeout: float = 10.0
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    close_timeout: float = 10.0
+    max_message_size: int | None = 64 * 1024 * 1024
+    proxy: str | Literal[True] | None = True
+    rng: random.Random | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.buffer_limit <= 0:
+            raise ValueError(f"buffer_limit must be positive, got {self.buffer_limit}")
+        if self.frame_duration <= 0:
+            raise ValueError(f"frame_duration must be positive, got {self.frame_duration}")
+        if self.keepalive_interval is not None and self.keepalive_interval <= 0:
+            raise ValueError(f"keepalive_interval must be positive or None, got {self.keepalive_interval}")
+        if self.keepalive not in ("empty_chunk", "silence"):
+            raise ValueError(f"keepalive must be 'empty_chunk' or 'silence', got {self.keepalive!r}")

@@ -1,0 +1,535 @@
+"""The live session's protocol core: every decision, no I/O, no clock, no threads.
+
+`LiveProtocol` is driven by a shell (`_sync.py`, `_async.py`) that owns the socket and the clock, in the
+style of h11 and websockets' Sans-I/O layers: the shell reports what happened (audio from the caller, a
+connection made or lost, a frame received, the time) and asks what to do (which frames to send, whether and
+when to reconnect, what to give the caller). Everything here is deterministic given the inputs and the
+random source, which is what the property-based tests rely on.
+
+Offsets are absolute byte positions in the session's audio stream. Three cursors move forward:
+`acknowledged <= send_offset <= written`. The server commits audio only by acknowledging it (its `byte_range`
+end is the committed offset); audio it received but had not acknowledged when a connection dropped is
+discarded. So every byte stays in the buffer until acknowledged, and each new connection starts sending at
+the acknowledged offset: the unacknowledged tail first, then new audio, then `stop_recording` again if the
+server had not acknowledged it.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+from dataclasses import dataclass
+
+from ._audio import AudioFormat
+from ._buffer import AudioBuffer
+from ._errors import LiveConnectionError, LiveError, LiveHandshakeRejected, LiveSessionClosed, LiveStateError
+from ._messages import (
+    GenericMessage,
+    LiveMessage,
+    ack_byte_range,
+    decode_server_frame,
+    encode_keepalive,
+    encode_stop_recording,
+    type_server_message,
+)
+from ._options import LiveOptions
+from ._policy import is_terminal_close, is_terminal_handshake_status
+
+__all__ = ["Action", "Fail", "Finish", "LiveProtocol", "LiveState", "LiveStats", "Reconnect"]
+
+logger = logging.getLogger("gladia_live_client.live")
+
+Frame = bytes | memoryview | str
+"""An outgoing WebSocket frame: bytes-like for a binary (audio) frame, str for a text (JSON) frame."""
+
+_STOP_RECORDING = encode_stop_recording()
+_KEEPALIVE = encode_keepalive()
+# Frames handed to the shell per call: bounds the time a shell holds its lock.
+_BATCH_BYTES = 512 * 1024
+
+
+class LiveState(enum.StrEnum):
+    """Where a session stands."""
+
+    CONNECTING = "connecting"
+    """Opening the first connection."""
+    OPEN = "open"
+    """Connected: audio flows."""
+    RECONNECTING = "reconnecting"
+    """The connection was lost: waiting out the backoff or connecting again."""
+    CLOSED = "closed"
+    """Over: the server ended the session (`end_session`) or the caller closed it."""
+    FAILED = "failed"
+    """Over with an error (see `LiveProtocol.error`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnect:
+    """Connect again to the same URL after `delay` seconds; `attempt` counts the current run of failures."""
+
+    delay: float
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """The session is over; do not reconnect."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fail:
+    """The session is over with `error`; do not reconnect."""
+
+    error: LiveError
+
+
+Action = Reconnect | Finish | Fail
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStats:
+    """A snapshot of a session's counters.
+
+    Attributes:
+        audio_bytes: bytes in the session's audio stream so far (what the caller sent, plus any silence
+            keepalives).
+        bytes_sent: distinct audio bytes sent at least once.
+        bytes_resent: audio bytes sent again after a reconnection.
+        bytes_acknowledged: the committed offset: audio the server acknowledged.
+        bytes_buffered: audio held until acknowledged (`audio_bytes - bytes_acknowledged`).
+        max_bytes_buffered: the most ever held (never above `LiveOptions.buffer_limit`).
+        connections: connections opened; reconnections: those after the first.
+        keepalives_sent, silence_bytes: keepalives sent, and the audio bytes silence keepalives added.
+        stops_sent: `stop_recording` frames sent (more than one when a connection dropped before its ack).
+        full_buffer_writes: writes that found the buffer (partly) full, so the caller had to wait.
+        offset_mismatches: acknowledgements whose start was not the previous committed offset (the server
+            numbered audio differently from the client: a sign of lost or duplicated audio on its side).
+    """
+
+    session_id: str | None
+    state: LiveState
+    audio_bytes: int
+    bytes_sent: int
+    bytes_resent: int
+    bytes_acknowledged: int
+    bytes_buffered: int
+    max_bytes_buffered: int
+    connections: int
+    reconnections: int
+    keepalives_sent: int
+    silence_bytes: int
+    stops_sent: int
+    full_buffer_writes: int
+    offset_mismatches: int
+
+
+class LiveProtocol:
+    """The state machine of one live session (see the module docstring).
+
+    The shell calls, in order: `connection_made` when a WebSocket opens; `frames_to_send` whenever something
+    may be sendable (after `write`, `stop_recording`, `connection_made`, or at `next_deadline`); `receive` for
+    every frame from the server; `connection_lost` / `connection_failed` when a connection ends or cannot be
+    made, then acts on the returned `Action`. The caller's side is `write`, `stop_recording` and `abort`.
+    """
+
+    def __init__(
+        self, audio_format: AudioFormat, options: LiveOptions | None = None, *, session_id: str | None = None
+    ) -> None:
+        self.audio_format = audio_format
+        self.options = options = options or LiveOptions()
+        self.session_id = session_id
+        self._rng = options.rng or random.Random()
+        self._policy = options.reconnect
+        self._frame_bytes = audio_format.frame_bytes(options.frame_duration)
+        if options.buffer_limit < audio_format.block_align:
+            # Frames carry whole sample frames: a smaller buffer could never send its content.
+            raise ValueError(
+                f"buffer_limit ({options.buffer_limit}) is smaller than one sample frame ({audio_format.block_align})"
+            )
+        self._buffer = AudioBuffer()
+        self._state = LiveState.CONNECTING
+        self._error: LiveError | None = None
+        # Offsets (absolute, in the session's audio stream).
+        self._send_offset = 0  # next byte to send on the current connection
+        self._sent_max = 0  # highest offset ever sent
+        # stop_recording and the end of the session.
+        self._stop_requested = False
+        self._stop_sent = False  # on the current connection
+        self._stop_acknowledged = False
+        self._ended = False  # end_session received
+        self._aborted = False
+        # The current connection.
+        self._connected = False
+        self._opened_at = 0.0
+        self._progress = False
+        self._last_activity = 0.0
+        # The current run of failed connections.
+        self._failures = 0
+        self._failures_since: float | None = None
+        # Counters.
+        self._connections = 0
+        self._bytes_resent = 0
+        self._max_buffered = 0
+        self._keepalives = 0
+        self._silence_bytes = 0
+        self._stops_sent = 0
+        self._full_buffer_writes = 0
+        self._offset_mismatches = 0
+
+    # -- facts -------------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> LiveState:
+        return self._state
+
+    @property
+    def error(self) -> LiveError | None:
+        """Why the session failed, once `state` is FAILED."""
+        return self._error
+
+    @property
+    def finished(self) -> bool:
+        return self._state in (LiveState.CLOSED, LiveState.FAILED)
+
+    @property
+    def ended(self) -> bool:
+        """The server sent `end_session`: nothing more will come."""
+        return self._ended
+
+    @property
+    def stop_acknowledged(self) -> bool:
+        return self._stop_acknowledged
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    @property
+    def should_close(self) -> bool:
+        """The shell should close the open connection (the session ended or the caller aborted)."""
+        return self._connected and (self._ended or self._aborted)
+
+    @property
+    def bytes_acknowledged(self) -> int:
+        return self._buffer.start
+
+    @property
+    def frame_bytes(self) -> int:
+        return self._frame_bytes
+
+    def stats(self) -> LiveStats:
+        return LiveStats(
+            session_id=self.session_id,
+            state=self._state,
+            audio_bytes=self._buffer.end,
+            bytes_sent=self._sent_max,
+            bytes_resent=self._bytes_resent,
+            bytes_acknowledged=self._buffer.start,
+            bytes_buffered=len(self._buffer),
+            max_bytes_buffered=self._max_buffered,
+            connections=self._connections,
+            reconnections=max(0, self._connections - 1),
+            keepalives_sent=self._keepalives,
+            silence_bytes=self._silence_bytes,
+            stops_sent=self._stops_sent,
+            full_buffer_writes=self._full_buffer_writes,
+            offset_mismatches=self._offset_mismatches,
+        )
+
+    # -- the caller's side -------------------------------------------------------------------------------
+
+    def buffer_space(self) -> int:
+        """Bytes `write` accepts right now."""
+        return max(0, self.options.buffer_limit - len(self._buffer))
+
+    def check_writable(self) -> None:
+        """Raise the reason audio cannot be written any more, if there is one."""
+        if self._error is not None:
+            raise self._error
+        if self.finished or self._aborted:
+            raise LiveStateError("the live session is closed: no more audio can be sent")
+        if self._stop_requested:
+            raise LiveStateError("stop_recording() was called: no more audio can be sent")
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        """Take as much of `data` as the buffer has room for; return how many bytes were taken.
+
+        Returns 0 when the buffer is full: the shell waits for acknowledgements and calls again.
+        """
+        self.check_writable()
+        view = memoryview(data).cast("B")
+        taken = min(len(view), self.buffer_space())
+        if taken < len(view):
+            self._full_buffer_writes += 1
+        if taken:
+            self._buffer.append(view[:taken])
+            self._max_buffered = max(self._max_buffered, len(self._buffer))
+        return taken
+
+    def stop_recording(self) -> None:
+        """Ask the server to end the recording once every byte written so far has been sent (idempotent)."""
+        if self._error is not None:
+            raise self._error
+        if self.finished or self._aborted:
+            raise LiveStateError("the live session is closed")
+        self._stop_requested = True
+
+    def abort(self) -> None:
+        """The caller closes the session now, whatever is still unsent or unacknowledged."""
+        self._aborted = True
+        if not self._connected and not self.finished:
+            self._state = LiveState.CLOSED
+
+    # -- connections -------------------------------------------------------------------------------------
+
+    def connection_made(self, now: float) -> None:
+        """A WebSocket is open: start (re)sending at the acknowledged offset."""
+        if self.finished:
+            raise LiveStateError("connection_made() on a finished session")
+        self._connected = True
+        self._state = LiveState.OPEN
+        self._connections += 1
+        self._send_offset = self._buffer.start
+        self._stop_sent = False
+        self._opened_at = now
+        self._progress = False
+        self._last_activity = now
+        if self._connections > 1:
+            logger.info(
+                "live session %s reconnected (connection %d); resending %d unacknowledged bytes from offset %d",
+                self.session_id,
+                self._connections,
+                self._sent_max - self._buffer.start,
+                self._buffer.start,
+            )
+
+    def connection_lost(self, now: float, code: int | None, reason: str = "") -> Action:
+        """The open connection ended, with the server's close `code` (None when there was no close frame)."""
+        if not self._connected:
+            raise LiveStateError("connection_lost() without an open connection")
+        self._connected = False
+        if self._aborted or self._ended:
+            return self._finish()
+        if code == 1000 and self._stop_acknowledged and not self._buffer:
+            # The normal end when lifecycle events (end_session) are not requested: everything was committed.
+            return self._finish()
+        if code is not None and is_terminal_close(code):
+            unacknowledged = len(self._buffer)
+            detail = f"; {unacknowledged} bytes of audio were never acknowledged" if unacknowledged else ""
+            return self._fail(
+                LiveSessionClosed(
+                    f"the server closed the live session with code {code} ({reason or 'no reason given'}) "
+                    f"before end_session{detail}",
+                    close_code=code,
+                    close_reason=reason,
+                    unacknowledged_bytes=unacknowledged,
+                )
+            )
+        healthy = self._progress or now - self._opened_at >= self._policy.healthy_after
+        what = f"code {code} ({reason or 'no reason given'})" if code is not None else "no close frame"
+        return self._retry(now, healthy, what, code, reason)
+
+    def connection_failed(self, now: float, *, status: int | None = None, detail: str = "") -> Action:
+        """A connection attempt failed: HTTP `status` refusing the handshake, or a network error (`detail`)."""
+        if self._connected:
+            raise LiveStateError("connection_failed() while a connection is open")
+        if self._aborted:
+            return self._finish()
+        if status is not None and is_terminal_handshake_status(status):
+            hint = ""
+            if self._stop_acknowledged and not self._buffer:
+                hint = "; all audio had been acknowledged: the job's result is available from get_job()"
+            return self._fail(
+                LiveHandshakeRejected(
+                    f"the server refused the WebSocket handshake with HTTP {status}; this session's URL can no "
+                    f"longer be used (not retried){hint}",
+                    status_code=status,
+                    attempts=self._failures + 1,
+                )
+            )
+        what = f"handshake refused with HTTP {status}" if status is not None else detail or "connection failed"
+        return self._retry(now, False, what, None, None)
+
+    def _retry(self, now: float, healthy: bool, what: str, code: int | None, reason: str | None) -> Action:
+        policy = self._policy
+        if healthy:
+            self._failures = 0
+            self._failures_since = None
+        self._failures += 1
+        if self._failures_since is None:
+            self._failures_since = now
+        elapsed = now - self._failures_since
+        attempt = self._failures
+        delay = policy.delay(attempt, self._rng) if attempt <= policy.max_attempts else 0.0
+        if attempt > policy.max_attempts or elapsed + delay > policy.max_elapsed:
+            return self._fail(
+                LiveConnectionError(
+                    f"gave up reconnecting the live session after {attempt} failed connection attempts in "
+                    f"{elapsed:.1f} s (policy: at most {policy.max_attempts} reconnections within "
+                    f"{policy.max_elapsed:g} s); last failure: {what}",
+                    attempts=attempt,
+                    elapsed=elapsed,
+                    close_code=code,
+                    close_reason=reason,
+                )
+            )
+        self._state = LiveState.RECONNECTING
+        logger.warning(
+            "live session %s: connection lost (%s); reconnecting in %.2f s (attempt %d of %d)",
+            self.session_id,
+            what,
+            delay,
+            attempt,
+            policy.max_attempts,
+        )
+        return Reconnect(delay, attempt)
+
+    def fail(self, error: LiveError) -> Fail:
+        """End the session with `error`: the shell hit something no reconnection can fix (a malformed URL, a bug)."""
+        self._connected = False
+        if self.finished:
+            return Fail(self._error or error)
+        return self._fail(error)
+
+    def _finish(self) -> Finish:
+        self._state = LiveState.CLOSED
+        return Finish()
+
+    def _fail(self, error: LiveError) -> Fail:
+        self._state = LiveState.FAILED
+        self._error = error
+        logger.error("live session %s failed: %s", self.session_id, error)
+        return Fail(error)
+
+    # -- outgoing ----------------------------------------------------------------------------------------
+
+    def next_deadline(self) -> float | None:
+        """When (in the shell's clock) `frames_to_send` will produce a keepalive if nothing else is sent."""
+        interval = self.options.keepalive_interval
+        if interval is None or not self._connected or self._stop_requested or self._ended or self._aborted:
+            return None
+        return self._last_activity + interval
+
+    def frames_to_send(self, now: float) -> list[Frame]:
+        """The next frames for the open connection, in order (empty when there is nothing to send now)."""
+        if not self._connected or self._ended or self._aborted:
+            return []
+        deadline = self.next_deadline()
+        keepalive = deadline is not None and now >= deadline and self._send_offset >= self._buffer.end
+        if keepalive and self.options.keepalive == "silence":
+            silence = self.audio_format.silence(min(self._frame_bytes, self.buffer_space()))
+            if silence:
+                self._buffer.append(silence)
+                self._silence_bytes += len(silence)
+                self._max_buffered = max(self._max_buffered, len(self._buffer))
+                keepalive = False
+        frames: list[Frame] = []
+        buffer = self._buffer
+        end = buffer.end
+        if not self._stop_requested:
+            # Hold back a trailing partial sample frame until the rest of it arrives: frames carry whole ones.
+            end -= end % self.audio_format.block_align
+        offset = self._send_offset
+        budget = _BATCH_BYTES
+        while offset < end and budget > 0:
+            size = min(self._frame_bytes, end - offset)
+            frames.append(buffer.read(offset, size))
+            if offset < self._sent_max:
+                self._bytes_resent += min(offset + size, self._sent_max) - offset
+            offset += size
+            budget -= size
+        self._send_offset = offset
+        self._sent_max = max(self._sent_max, offset)
+        if self._stop_requested and not self._stop_sent and not self._stop_acknowledged and offset == buffer.end:
+            frames.append(_STOP_RECORDING)
+            self._stop_sent = True
+            self._stops_sent += 1
+        if keepalive and not frames:
+            frames.append(_KEEPALIVE)
+            self._keepalives += 1
+        if frames:
+            self._last_activity = now
+        return frames
+
+    @property
+    def has_pending_frames(self) -> bool:
+        """Whether `frames_to_send` would return audio or `stop_recording` now (keepalives aside)."""
+        if not self._connected or self._ended or self._aborted:
+            return False
+        if self._stop_requested:
+            return self._send_offset < self._buffer.end or not (self._stop_sent or self._stop_acknowledged)
+        end = self._buffer.end
+        return self._send_offset < end - end % self.audio_format.block_align
+
+    # -- incoming ----------------------------------------------------------------------------------------
+
+    def receive(self, frame: str | bytes) -> list[LiveMessage]:
+        """Handle one frame from the server; return the messages to give the caller (possibly none).
+
+        Acknowledgements are acted on from the raw JSON as soon as their `byte_range` is usable, even when
+        another field does not fit the schema: ignoring a real acknowledgement would resend, so duplicate,
+        audio. Models are built only for what the caller gets.
+        """
+        decoded = decode_server_frame(frame)
+        if isinstance(decoded, GenericMessage):
+            return [decoded]
+        kind = decoded.get("type")
+        acknowledged = decoded.get("acknowledged") is True
+        if kind == "audio_chunk":
+            byte_range = ack_byte_range(decoded) if acknowledged else None
+            if byte_range is not None:
+                self._on_audio_ack(*byte_range)
+                if not self.options.include_acks:
+                    return []
+            elif acknowledged:
+                logger.warning("live session %s: acknowledgement without a usable byte_range", self.session_id)
+            else:
+                logger.warning(
+                    "live session %s: audio chunk not acknowledged: %s", self.session_id, decoded.get("error")
+                )
+            return [type_server_message(decoded)]
+        if kind == "stop_recording":
+            if acknowledged:
+                self._stop_acknowledged = True
+                self._progress = True
+                if not self.options.include_acks:
+                    return []
+            else:
+                logger.warning(
+                    "live session %s: stop_recording was not acknowledged: %s", self.session_id, decoded.get("error")
+                )
+            return [type_server_message(decoded)]
+        if kind == "end_session":
+            self._ended = True
+            self._progress = True
+        return [type_server_message(decoded)]
+
+    def _on_audio_ack(self, start: int, end: int) -> None:
+        acknowledged = self._buffer.start
+        if end > self._sent_max:
+            logger.warning(
+                "live session %s: the server acknowledged up to offset %d but only %d bytes were sent; taking %d",
+                self.session_id,
+                end,
+                self._sent_max,
+                self._sent_max,
+            )
+            end = self._sent_max
+        if end > acknowledged:
+            if start != acknowledged:
+                self._offset_mismatches += 1
+                logger.warning(
+                    "live session %s: acknowledgement [%d, %d) does not start at the committed offset %d",
+                    self.session_id,
+                    start,
+                    end,
+                    acknowledged,
+                )
+            self._buffer.release(end)
+            self._send_offset = max(self._send_offset, end)
+            self._progress = True

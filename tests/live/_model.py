@@ -1,0 +1,88 @@
+"""A pure-Python model of the server's side of the live protocol, for driving `LiveProtocol` without I/O.
+
+It behaves like the real service as far as the client can tell: it commits audio only by acknowledging it,
+discards what it received but had not acknowledged when a connection drops, numbers audio by absolute session
+offset, and acknowledges `stop_recording` once everything before it is committed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gladia_live_client.lib.live._protocol import Frame
+
+
+def ack_json(start: int, end: int, session_id: str = "s-1") -> str:
+    return json.dumps(
+        {
+            "type": "audio_chunk",
+            "acknowledged": True,
+            "error": None,
+            "session_id": session_id,
+            "created_at": "2024-01-01T00:00:00.000Z",
+            "data": {"byte_range": [start, end], "time_range": [0.0, 0.0]},
+        }
+    )
+
+
+def stop_ack_json(session_id: str = "s-1") -> str:
+    return json.dumps(
+        {
+            "type": "stop_recording",
+            "acknowledged": True,
+            "error": None,
+            "session_id": session_id,
+            "created_at": "2024-01-01T00:00:00.000Z",
+            "data": {"recording_duration": 1.0, "recording_left_to_process": 0.0},
+        }
+    )
+
+
+def end_session_json(session_id: str = "s-1") -> str:
+    return json.dumps({"type": "end_session", "session_id": session_id, "created_at": "2024-01-01T00:00:00.000Z"})
+
+
+class ModelServer:
+    """The server: `deliver` frames to it, then `ack` some of what it received; `drop` loses the rest."""
+
+    def __init__(self) -> None:
+        self.committed = bytearray()
+        self.pending: list[bytes] = []  # received audio frames not yet acknowledged
+        self.stop_received = False  # on the current connection, after all pending audio
+        self.stop_acknowledged = False
+        self.frames_received: list[Frame] = []
+        self.keepalives = 0
+
+    def deliver(self, frames: list[Frame]) -> None:
+        for frame in frames:
+            self.frames_received.append(frame)
+            if isinstance(frame, str):
+                message: dict[str, Any] = json.loads(frame)
+                if message["type"] == "stop_recording":
+                    self.stop_received = True
+                elif message == {"type": "audio_chunk", "data": {"chunk": ""}}:
+                    self.keepalives += 1
+                else:
+                    raise AssertionError(f"unexpected text frame {frame!r}")
+            else:
+                assert not self.stop_received, "audio after stop_recording"
+                assert 0 < len(frame) < 1024 * 1024
+                self.pending.append(bytes(frame))
+
+    def ack(self, count: int) -> list[str]:
+        """Acknowledge (commit) the first `count` pending frames, then stop_recording if it is next."""
+        messages = []
+        for _ in range(min(count, len(self.pending))):
+            frame = self.pending.pop(0)
+            start = len(self.committed)
+            self.committed += frame
+            messages.append(ack_json(start, len(self.committed)))
+        if not self.pending and self.stop_received and not self.stop_acknowledged:
+            self.stop_acknowledged = True
+            messages.append(stop_ack_json())
+        return messages
+
+    def drop(self) -> None:
+        self.pending.clear()
+        self.stop_received = False
