@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -82,7 +83,8 @@ class _ResetConnection(Response):
             sock = transport.get_extra_info("socket")
             if sock is not None:
                 # Linger 0: close() sends RST rather than FIN, as a crashed peer or a cut network would.
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             transport.abort()
             break
         # Wait for the server to notice the disconnection, so it does not answer in our place.
