@@ -8,6 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.bad_request_error_response import BadRequestErrorResponse
 from ...models.error_response import ErrorResponse
 from ...models.list_jobs_custom_metadata import ListJobsCustomMetadata
 from ...models.list_jobs_status_item import ListJobsStatusItem
@@ -76,12 +77,20 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
+) -> BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
     if response.status_code == 200:
         response_200 = ListStreamingResponse.from_dict(response.json())
 
         return response_200
 
+    if response.status_code == 400:
+        try:
+            response_400 = BadRequestErrorResponse.from_dict(response.json())
+
+            return response_400
+
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
     if response.status_code == 401:
         try:
             response_401 = UnauthorizedErrorResponse.from_dict(response.json())
@@ -114,7 +123,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
+) -> Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
     return Response(
         status_code=status_of(response.status_code),
         content=response.content,
@@ -133,7 +142,7 @@ def sync_detailed(
     after_date: datetime.datetime | Unset = UNSET,
     status: list[ListJobsStatusItem] | Unset = UNSET,
     custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> Response[ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
+) -> Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
     """Get live jobs based on query parameters
 
     Args:
@@ -150,7 +159,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]
+        Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +189,7 @@ def sync(
     after_date: datetime.datetime | Unset = UNSET,
     status: list[ListJobsStatusItem] | Unset = UNSET,
     custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
+) -> BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
     """Get live jobs based on query parameters
 
     Args:
@@ -197,7 +206,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse
+        BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse
     """
 
     return sync_detailed(
@@ -222,7 +231,7 @@ async def asyncio_detailed(
     after_date: datetime.datetime | Unset = UNSET,
     status: list[ListJobsStatusItem] | Unset = UNSET,
     custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> Response[ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
+) -> Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
     """Get live jobs based on query parameters
 
     Args:
@@ -239,7 +248,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]
+        Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -267,7 +276,7 @@ async def asyncio(
     after_date: datetime.datetime | Unset = UNSET,
     status: list[ListJobsStatusItem] | Unset = UNSET,
     custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
+) -> BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
     """Get live jobs based on query parameters
 
     Args:
@@ -284,7 +293,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse
+        BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse
     """
 
     return (
