@@ -73,6 +73,17 @@ class Demo:
             raise DemoError(f"`gladia-live {shlex.join(arguments)}` failed: {result.stderr.strip()}")
         return result.stdout
 
+    def find_job(self, metadata: str) -> str:
+        """The id of the one job carrying `metadata` (a real service may take a moment to list a new job)."""
+        deadline = time.monotonic() + JOB_DONE_TIMEOUT
+        while True:
+            lines = self.quiet(["jobs", "list", "--metadata", metadata, "--json"]).splitlines()
+            if len(lines) == 1:
+                return str(json.loads(lines[0])["id"])
+            if len(lines) > 1 or time.monotonic() > deadline:
+                raise DemoError(f"expected exactly one job with custom metadata {metadata}, found {len(lines)}")
+            time.sleep(1.0)
+
     def wait_until_processed(self, job_id: str) -> None:
         """A job can be deleted once processed: the local server is done at once, the real one soon after."""
         deadline = time.monotonic() + JOB_DONE_TIMEOUT
@@ -92,15 +103,12 @@ class Demo:
             "Stream demo/speech.wav to a live session" + (" (--fast)" if self.fast else " at real-time pace"),
             [*stream, "--fast"] if self.fast else stream,
         )
+        job_id = self.find_job(metadata)
+        self.wait_until_processed(job_id)
         self.step(
             "List the jobs of this demo run (filtered on their custom metadata)",
             ["jobs", "list", "--metadata", metadata],
         )
-        lines = self.quiet(["jobs", "list", "--metadata", metadata, "--json"]).splitlines()
-        if len(lines) != 1:
-            raise DemoError(f"expected exactly one job tagged {metadata}, found {len(lines)}")
-        job_id = str(json.loads(lines[0])["id"])
-        self.wait_until_processed(job_id)
         self.step("Show the job: its status, format and transcript", ["jobs", "get", job_id])
         patch = workdir / "meta.json"
         patch.write_text(json.dumps({"demo": tag, "note": "patched by make demo"}, indent=2) + "\n", encoding="utf-8")

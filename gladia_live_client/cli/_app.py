@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from .. import __version__
 from ..lib import GladiaError, GladiaLive
 from ..lib._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 from ._errors import EXIT_ERROR, EXIT_INTERRUPTED, CLIError, describe
-from ._output import Consoles
+from ._output import Consoles, NoteHandler
 
 __all__ = ["Context", "build_parser", "run"]
 
@@ -87,6 +88,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run the command, and turn expected failures into one line on stderr."""
     consoles = Consoles()
     args = build_parser().parse_args(argv)
+    logging.getLogger().addHandler(NoteHandler(consoles))
     context = Context(args, consoles)
     handler: Handler = args.handler
     secrets = [key for key in (context.api_key,) if key]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import sys
 from typing import Any
 
 from rich.console import Console, RenderableType
 
-__all__ = ["Consoles", "format_clock", "format_duration", "format_json", "format_time"]
+__all__ = ["Consoles", "NoteHandler", "format_clock", "format_duration", "format_json", "format_time"]
 
 # Plain-text width when the output is not a terminal: wide enough for any row of `jobs list`.
 _PLAIN_WIDTH = 200
@@ -61,6 +62,28 @@ class Consoles:
 
     def note(self, message: str) -> None:
         self.err.print(message, markup=False, style="yellow", soft_wrap=True)
+
+
+class NoteHandler(logging.Handler):
+    """Shows the library's warnings (a connection lost and resumed, ...) as notes on stderr.
+
+    Errors the library logs are left out: the command reports the failure itself, in one line. Inside a live
+    display, rich prints the note above it instead of tearing it.
+    """
+
+    def __init__(self, consoles: Consoles) -> None:
+        super().__init__(logging.WARNING)
+        self._consoles = consoles
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == "gladia_live_client" or record.name.startswith("gladia_live_client.")
+        return not (ours and record.levelno >= logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._consoles.note(f"note: {record.getMessage()}")
+        except Exception:
+            self.handleError(record)
 
 
 def format_clock(seconds: float) -> str:

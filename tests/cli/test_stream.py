@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -108,6 +109,10 @@ def test_a_dropped_connection_is_resumed_and_counted(server: Any) -> None:
     job_id = _session_id(result.stdout)
     assert re.search(r"^Reconnections\s+1$", result.stdout, re.MULTILINE), result.stdout
     assert server.websocket_connections(job_id) == 2
+    # The library's warning, shown as a note (not a log record dump, not a traceback).
+    (note,) = result.stderr.splitlines()
+    assert note.startswith(f"note: live session {job_id}: connection lost (code 1011 (injected drop))"), note
+    assert "reconnecting in" in note
     assert server.committed_audio(job_id) == wav_audio(SPEECH)
 
 
@@ -242,3 +247,35 @@ def test_on_a_terminal_partials_update_in_place_above_progress_bars(server: Any)
     assert re.search(r"sent ━+\s+9\.3 / 9\.3 s", plain)
     assert re.search(r"acknowledged ━+\s+9\.3 / 9\.3 s", plain)
     assert re.search(r"^Reconnections\s+0", plain, re.MULTILINE)
+
+
+def test_ctrl_c_stops_the_session_with_one_line(server: Any) -> None:
+    env = clean_env(GLADIA_API_URL=server.base_url, GLADIA_API_KEY=server.api_key, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [*CLI, "stream", str(SPEECH)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        job_id = first.rsplit(" ", 1)[-1].strip()
+        assert first.startswith("Streaming ")
+        assert FINAL_LINE.match(process.stdout.readline())  # mid-session (real-time pace): a transcript came
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130
+    assert err == "error: interrupted\n"
+    assert "Session" not in out  # no summary for an interrupted session
+    assert len(server.committed_audio(job_id)) < len(wav_audio(SPEECH))
+
+
+def test_a_refused_websocket_is_one_line_without_the_token(server: Any) -> None:
+    server.faults.ws_refuse_handshake()
+
+    result = run_cli("stream", SPEECH, "--fast", server=server)
+
+    line = assert_one_line_error(result, "live session failed", "403")
+    assert "token" not in line  # the WebSocket URL (and its token) is never printed
