@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all venv generate check-generated lint lint-spec lint-python test fuzz spec-diff bench clean
+.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz spec-diff bench clean
 
 all: test
 
@@ -45,6 +45,11 @@ lint-python: $(VENV_STAMP)
 	$(VENV)/bin/ruff check gladia_live_client scripts tests benchmarks
 	$(VENV)/bin/ruff format --check gladia_live_client scripts tests benchmarks
 	$(VENV)/bin/mypy
+
+## demo: a local server, a live session on demo/speech.wav from the command line, then every job command
+## (with GLADIA_API_KEY set and no GLADIA_API_URL: against the real service; DEMO_ARGS=--fast skips the pacing)
+demo: $(VENV_STAMP)
+	$(PY) scripts/demo.py $(DEMO_ARGS)
 
 ## test: lint, drift check and the test suite
 test: lint check-generated
