@@ -35,7 +35,7 @@ def test_the_demo_script_runs_every_step_and_prints_the_transcript() -> None:
     ]
     # The transcript of the committed recording, live (final lines) and from the job.
     assert re.search(r"^\[00:00\.\d → \d\d:\d\d\.\d\] Hello from the local Gladia server\.", out, re.MULTILINE)
-    assert f"Transcript\n{SENTENCE}" in out
+    assert f"Transcript\n{SENTENCE}\n" in out, "the transcript is the sentence, no more, no less"
     assert "The recording holds exactly the audio of demo/speech.wav: yes" in out
     assert out.rstrip().endswith(
         "Demo complete: one live session streamed and transcribed, its job listed, shown, patched, downloaded and deleted."

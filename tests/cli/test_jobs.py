@@ -86,7 +86,7 @@ def test_get_reads_and_json(server: Any, gladia: GladiaLive, tag: dict[str, str]
     fields = dict(line.split(None, 1) for line in readable.stdout.splitlines()[:9] if line.strip())
     assert fields["ID"] == job_id
     assert fields["Status"] == "done"
-    assert fields["Audio"] == "9.3 s"
+    assert fields["Audio"] == "8.0 s"
     assert fields["Metadata"] == json.dumps(tag, separators=(",", ":"))
     transcript = readable.stdout.split("\nTranscript\n", 1)[1].strip()
     assert transcript.startswith(SENTENCE)
@@ -142,7 +142,7 @@ def test_download_writes_the_recording(server: Any, gladia: GladiaLive, tag: dic
     assert result.returncode == 0, result.stderr
     assert wav_audio(output) == audio
     size = output.stat().st_size
-    assert result.stdout == f"Saved {size:,} bytes (9.3 s of wav/pcm 16-bit 16000 Hz mono) to {output}\n"
+    assert result.stdout == f"Saved {size:,} bytes (8.0 s of wav/pcm 16-bit 16000 Hz mono) to {output}\n"
 
     default_name = run_cli("jobs", "download", job_id, server=server, cwd=tmp_path)
     assert default_name.returncode == 0, default_name.stderr
