@@ -5,13 +5,14 @@ The job is made through the public protocol (untimed): a session of the local se
 256 MiB of audio plus a 44-byte header.
 
 Throughput: each run writes a new file in a temporary directory (deleted at the end). Before each run,
-untimed, the previous file is deleted and `os.sync()` flushes the dirty pages it left, so no run pays for the
-write-back of another. Sides, interleaved, median of `REPEAT` runs each:
+untimed, `os.sync()` flushes the dirty pages earlier runs left, so no run pays for the write-back of another.
+Sides, interleaved in a random order per round, median of `REPEAT` runs each:
 
-- ours (path): `GladiaLive.download_audio(id, path)`: a temporary file beside the path, `fsync`, rename.
-- ours (file object): `GladiaLive.download_audio(id, file)` into a file opened with `open(path, "wb")`.
+- ours: `GladiaLive.download_audio(id, path)`: a temporary file beside the path, `fsync`, rename.
 - raw: `httpx.Client.stream("GET", ...)` and `iter_bytes()` written to `open(path, "wb")` (the baseline).
 - raw + fsync: the same, then `flush()` and `os.fsync()` (shows what durability costs on this disk).
+- ours and raw again into a directory on tmpfs (`/dev/shm`, where there is one): no disk I/O and a free
+  `fsync`, so the ratio is the client's own cost.
 
 Memory: each side runs once more in a fresh interpreter (`python -m benchmarks.bench_download --memory`).
 After a first, unmeasured download on the same client (imports done, the connection open), the peak RSS is
@@ -42,7 +43,7 @@ from benchmarks.server_alone import download_figure
 
 SIZE = 256 * 1024 * 1024
 WAV_SIZE = SIZE + 44
-REPEAT = 7
+REPEAT = 9
 MEMORY_LIMIT = 32 * 1024 * 1024
 
 
@@ -67,10 +68,6 @@ def downloaders(base_url: str, job_id: str) -> dict[str, Callable[[Path], int]]:
     def ours_path(path: Path) -> int:
         return gladia.download_audio(job_id, path)
 
-    def ours_file(path: Path) -> int:
-        with open(path, "wb") as file:
-            return gladia.download_audio(job_id, file)
-
     def raw(path: Path, *, fsync: bool = False) -> int:
         written = 0
         with http.stream("GET", url) as response, open(path, "wb") as file:
@@ -83,7 +80,7 @@ def downloaders(base_url: str, job_id: str) -> dict[str, Callable[[Path], int]]:
                 os.fsync(file.fileno())
         return written
 
-    return {"ours_path": ours_path, "ours_file": ours_file, "raw": raw, "raw_fsync": lambda p: raw(p, fsync=True)}
+    return {"ours_path": ours_path, "raw": raw, "raw_fsync": lambda p: raw(p, fsync=True)}
 
 
 def _status_kib(field: str) -> int:
@@ -125,14 +122,22 @@ def _memory_in_subprocess(side: str, base_url: str, job_id: str, directory: str,
     return figures
 
 
+def _memory_directory() -> str | None:
+    """A directory on tmpfs (`/dev/shm`), where writing a file costs no disk I/O; None where there is none."""
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        return tempfile.mkdtemp(prefix="gladia-bench-", dir="/dev/shm")
+    return None
+
+
 def run() -> list[Result | Figure]:
-    directory = tempfile.mkdtemp(prefix="gladia-bench-")
+    disk = tempfile.mkdtemp(prefix="gladia-bench-")
+    shm = _memory_directory()
     try:
         with ServerProcess() as server:
             job_id = make_job(server.base_url)
             sides = downloaders(server.base_url, job_id)
 
-            def timed(download: Callable[[Path], int]) -> Callable[[], float]:
+            def timed(download: Callable[[Path], int], directory: str) -> Callable[[], float]:
                 def action() -> float:
                     path = Path(directory) / "recording.wav"
                     path.unlink(missing_ok=True)
@@ -142,30 +147,37 @@ def run() -> list[Result | Figure]:
                     elapsed = time.perf_counter() - start
                     if written != WAV_SIZE or path.stat().st_size != WAV_SIZE:
                         raise RuntimeError(f"downloaded {written} bytes, expected {WAV_SIZE}")
+                    path.unlink()
                     return elapsed
 
                 return action
 
-            for download in sides.values():
-                timed(download)()  # warm-up: connections, imports, the server's first response
-            seconds = interleaved_medians({name: timed(download) for name, download in sides.items()}, REPEAT)
+            actions = {name: timed(sides[name], disk) for name in ("ours_path", "raw", "raw_fsync")}
+            if shm is not None:
+                actions["ours_shm"] = timed(sides["ours_path"], shm)
+                actions["raw_shm"] = timed(sides["raw"], shm)
+            for action in actions.values():
+                action()  # warm-up: connections, imports, the server's first response
+            seconds = interleaved_medians(actions, REPEAT)
             memory = {
                 side: {
-                    **_memory_in_subprocess(side, server.base_url, job_id, directory, "rss"),
-                    **_memory_in_subprocess(side, server.base_url, job_id, directory, "tracemalloc"),
+                    **_memory_in_subprocess(side, server.base_url, job_id, disk, "rss"),
+                    **_memory_in_subprocess(side, server.base_url, job_id, disk, "tracemalloc"),
                 }
                 for side in ("ours_path", "raw")
             }
             figure = download_figure(server.base_url, f"/v2/live/{job_id}/file")
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(disk, ignore_errors=True)
+        if shm is not None:
+            shutil.rmtree(shm, ignore_errors=True)
 
     rate = {name: WAV_SIZE / 1e6 / value for name, value in seconds.items()}
     mib = 1024 * 1024
     return [
         Result(
             "3",
-            "download a 256 MiB recording to a path (download_audio)",
+            "download a 256 MiB recording to a file on disk (download_audio to a path)",
             rate["ours_path"],
             rate["raw"],
             "MB/s",
@@ -177,13 +189,15 @@ def run() -> list[Result | Figure]:
         ),
         Result(
             "3a",
-            "same, into an open binary file (download_audio)",
-            rate["ours_file"],
-            rate["raw"],
+            "same, to a file on tmpfs (/dev/shm: no disk I/O, fsync free)",
+            rate.get("ours_shm", float("nan")),
+            rate.get("raw_shm", float("nan")),
             "MB/s",
             "throughput",
             0.9,
-            "baseline: the same raw httpx loop; neither side fsyncs",
+            "baseline: the same raw httpx loop; the client's own cost, without the disk"
+            if shm is not None
+            else "no writable /dev/shm on this machine",
         ),
         Result(
             "3m",
@@ -203,7 +217,7 @@ def run() -> list[Result | Figure]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="one download's memory, in a fresh interpreter (used by #3)")
-    parser.add_argument("--memory", required=True, choices=["ours_path", "ours_file", "raw", "raw_fsync"])
+    parser.add_argument("--memory", required=True, choices=["ours_path", "raw", "raw_fsync"])
     parser.add_argument("mode", choices=["rss", "tracemalloc"])
     parser.add_argument("base_url")
     parser.add_argument("job_id")
