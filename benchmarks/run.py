@@ -27,8 +27,10 @@ def table(results: list[Result]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        # Three decimals near the targets, so that a miss never prints as the target itself (1.2011 as "1.2").
+        ratio = f"{r.ratio:.3f}" if r.ratio < 10 else f"{r.ratio:.0f}"
         lines.append(
-            f"| {r.number} | {r.what} | {r.ours:.4g} {r.unit} | {r.baseline:.4g} {r.unit} | {r.ratio:.3g} | "
+            f"| {r.number} | {r.what} | {r.ours:.4g} {r.unit} | {r.baseline:.4g} {r.unit} | {ratio} | "
             f"{r.target_text} | {'yes' if r.met else 'NO'} |"
         )
     return "\n".join(lines)
