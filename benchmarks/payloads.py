@@ -1,9 +1,12 @@
-"""Deterministic payloads for the benchmarks: a finished one-hour live job, as GET /v2/live/{id} returns it."""
+"""Deterministic payloads for the benchmarks: a finished one-hour live job (as GET /v2/live/{id} returns it) and
+speech-like audio."""
 
 from __future__ import annotations
 
 import json
+import math
 import random
+import struct
 
 VOCABULARY = [
     "the",
@@ -107,3 +110,20 @@ def one_hour_job(words: int = 12_000, seed: int = 7) -> bytes:
         },
     }
     return json.dumps(job).encode()
+
+
+def speech_like_pcm(seconds: int, rate: int = 16_000) -> bytes:
+    """16-bit mono PCM shaped like speech for the local server's recogniser: 1.5 s of a 440 Hz tone at -10 dBFS
+    then 0.5 s of silence, repeated (one utterance every 2 s). Built from one 2-second period, so an hour takes
+    milliseconds to make."""
+    if seconds % 2:
+        raise ValueError("seconds must be even (whole 2-second periods)")
+    period = [
+        round(0.3 * 32767 * math.sin(2 * math.pi * 440 * i / rate)) if i < 1.5 * rate else 0 for i in range(2 * rate)
+    ]
+    return struct.pack(f"<{len(period)}h", *period) * (seconds // 2)
+
+
+def chunked(data: bytes, size: int) -> list[bytes]:
+    """`data` cut into `size`-byte chunks (the last one may be shorter)."""
+    return [data[offset : offset + size] for offset in range(0, len(data), size)]

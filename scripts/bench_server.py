@@ -55,12 +55,36 @@ class RawHttp:
                 length = int(value)
         return int(status_line.split()[1]), await self.reader.readexactly(length)
 
+    async def drain(self, path: str, block: int = 1024 * 1024) -> tuple[int, int]:
+        """GET `path` and read its body in `block`-sized reads without keeping it: (status, body bytes)."""
+        self.writer.write(f"GET {path} HTTP/1.1\r\nhost: {self.host}\r\nx-gladia-key: {KEY}\r\n\r\n".encode())
+        status_line = await self.reader.readuntil(b"\r\n")
+        length = 0
+        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        left = length
+        while left:
+            data = await self.reader.read(min(block, left))
+            if not data:
+                raise ConnectionError(f"connection closed with {left} bytes of the body unread")
+            left -= len(data)
+        return int(status_line.split()[1]), length
+
     def close(self) -> None:
         self.writer.close()
 
 
 async def rest_rate(
-    host: str, port: int, name: str, call: Callable[[RawHttp], Awaitable[None]], seconds: float, connections: int
+    host: str,
+    port: int,
+    name: str,
+    call: Callable[[RawHttp], Awaitable[None]],
+    seconds: float,
+    connections: int,
+    *,
+    echo: bool = True,
 ) -> float:
     clients = [await RawHttp.open(host, port) for _ in range(connections)]
     done = 0
@@ -77,7 +101,8 @@ async def rest_rate(
     rate = done / (time.perf_counter() - started)
     for client in clients:
         client.close()
-    print(f"REST {name:<40} {rate:8.0f} requests/s  ({connections} connections)")
+    if echo:
+        print(f"REST {name:<40} {rate:8.0f} requests/s  ({connections} connections)")
     return rate
 
 
@@ -90,7 +115,9 @@ def pcm(seconds: float, rate: int = 16000) -> bytes:
     return struct.pack(f"<{len(samples)}h", *samples)
 
 
-async def ws_rate(host: str, port: int, audio: bytes, frame: int, sessions: int, *, deflate: bool = False) -> float:
+async def ws_rate(
+    host: str, port: int, audio: bytes, frame: int, sessions: int, *, deflate: bool = False, echo: bool = True
+) -> float:
     """Stream `audio` in `frame`-byte frames over `sessions` concurrent sessions; MB/s of acknowledged audio."""
     created = []
     client = await RawHttp.open(host, port)
@@ -126,10 +153,11 @@ async def ws_rate(host: str, port: int, audio: bytes, frame: int, sessions: int,
     frames_per_second = sessions * math.ceil(len(audio) / frame) / elapsed
     realtime = rate * 1e6 / 32000
     label = f"{sessions} session(s), {frame:>5}-byte frames{', deflate' if deflate else ''}"
-    print(
-        f"WS   {label:<40} {rate:8.1f} MB/s  "
-        f"({frames_per_second:,.0f} frames/s, {realtime:,.0f}x real time of 16 kHz 16-bit mono)"
-    )
+    if echo:
+        print(
+            f"WS   {label:<40} {rate:8.1f} MB/s  "
+            f"({frames_per_second:,.0f} frames/s, {realtime:,.0f}x real time of 16 kHz 16-bit mono)"
+        )
     return rate
 
 
