@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -247,17 +248,20 @@ class AsyncGladiaLive:
         response = await self._send(kwargs)
         _base.parse_empty(patch_job._parse_response, self._api, response, "patch_job", self._config)
 
-    async def download_audio(self, id: JobId, destination: Destination, *, chunk_size: int | None = None) -> int:
+    async def download_audio(
+        self, id: JobId, destination: Destination, *, chunk_size: int | None = None, fsync: bool = False
+    ) -> int:
         """Stream the job's recording (``GET /v2/live/{id}/file``, a WAV file) to a path or binary file.
 
         Memory stays constant whatever the size. A path is written to a temporary file beside it and renamed
-        into place once complete, so a failure never leaves a partial file at the path. Returns the number of
-        bytes written.
+        into place once complete, so a failure never leaves a partial file at the path. ``fsync=True`` also
+        flushes the file to disk before the rename, so the download survives a power loss (slower: the
+        operating system's cache no longer absorbs the write). Returns the number of bytes written.
         """
         from anyio import to_thread
 
         chunks = self._audio_chunks(id, chunk_size)  # checks the arguments before the destination is touched
-        sink = await to_thread.run_sync(open_sink, destination)
+        sink = await to_thread.run_sync(functools.partial(open_sink, destination, fsync=fsync))
         try:
             async with contextlib.aclosing(chunks):
                 async for chunk in chunks:

@@ -249,15 +249,18 @@ class GladiaLive:
         response = self._send(kwargs)
         _base.parse_empty(patch_job._parse_response, self._api, response, "patch_job", self._config)
 
-    def download_audio(self, id: JobId, destination: Destination, *, chunk_size: int | None = None) -> int:
+    def download_audio(
+        self, id: JobId, destination: Destination, *, chunk_size: int | None = None, fsync: bool = False
+    ) -> int:
         """Stream the job's recording (``GET /v2/live/{id}/file``, a WAV file) to a path or binary file.
 
         Memory stays constant whatever the size. A path is written to a temporary file beside it and renamed
-        into place once complete, so a failure never leaves a partial file at the path. Returns the number of
-        bytes written.
+        into place once complete, so a failure never leaves a partial file at the path. ``fsync=True`` also
+        flushes the file to disk before the rename, so the download survives a power loss (slower: the
+        operating system's cache no longer absorbs the write). Returns the number of bytes written.
         """
         chunks = self._audio_chunks(id, chunk_size)  # checks the arguments before the destination is touched
-        sink = open_sink(destination)
+        sink = open_sink(destination, fsync=fsync)
         try:
             with contextlib.closing(chunks):
                 for chunk in chunks:

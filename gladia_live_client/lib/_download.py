@@ -23,8 +23,9 @@ Destination = str | os.PathLike[str] | IO[bytes]
 class Sink:
     """Receives the downloaded chunks; `commit` on success, `abort` on any failure."""
 
-    def __init__(self, file: IO[bytes], *, temp: Path | None, final: Path | None) -> None:
+    def __init__(self, file: IO[bytes], *, temp: Path | None, final: Path | None, fsync: bool = False) -> None:
         self._file = file
+        self._fsync = fsync
         self._temp = temp
         self._final = final
         self.written = 0
@@ -37,7 +38,8 @@ class Sink:
         if self._temp is None or self._final is None:
             return
         self._file.flush()
-        os.fsync(self._file.fileno())
+        if self._fsync:
+            os.fsync(self._file.fileno())
         self._file.close()
         os.replace(self._temp, self._final)
 
@@ -50,14 +52,19 @@ class Sink:
             self._temp.unlink()
 
 
-def open_sink(destination: object) -> Sink:
-    """Check the destination and open it; raises `InvalidRequestError` (or `OSError`) before any request."""
+def open_sink(destination: object, *, fsync: bool = False) -> Sink:
+    """Check the destination and open it; raises `InvalidRequestError` (or `OSError`) before any request.
+
+    `fsync`: flush a path's temporary file to disk before renaming it into place (durable across a power
+    loss). Off by default, like curl and httpx: the rename alone already keeps a failed download from leaving
+    a partial file at the path.
+    """
     if isinstance(destination, str | os.PathLike):
         final = Path(destination)
         if final.is_dir():
             raise InvalidRequestError(f"destination {str(final)!r} is a directory; give a file path.")
         temp, file = _create_temp_beside(final)
-        return Sink(file, temp=temp, final=final)
+        return Sink(file, temp=temp, final=final, fsync=fsync)
     if isinstance(destination, io.TextIOBase):
         raise InvalidRequestError("destination is a text file; open it in binary mode ('wb').")
     if not callable(getattr(destination, "write", None)):

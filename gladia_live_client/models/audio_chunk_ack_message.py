@@ -40,9 +40,6 @@ class AudioChunkAckMessage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.audio_chunk_ack_data import AudioChunkAckData  # noqa: PLC0415
-        from ..models.error import Error  # noqa: PLC0415
-
         session_id = self.session_id
 
         created_at = self.created_at
@@ -80,9 +77,6 @@ class AudioChunkAckMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.audio_chunk_ack_data import AudioChunkAckData  # noqa: PLC0415
-        from ..models.error import Error  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -148,3 +142,8 @@ class AudioChunkAckMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.audio_chunk_ack_data import AudioChunkAckData
+from ..models.error import Error

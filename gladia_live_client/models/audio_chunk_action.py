@@ -47,8 +47,6 @@ class AudioChunkAction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.audio_chunk_action_data import AudioChunkActionData  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = AudioChunkActionType(d.pop("type"))
 
@@ -76,3 +74,7 @@ class AudioChunkAction:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.audio_chunk_action_data import AudioChunkActionData

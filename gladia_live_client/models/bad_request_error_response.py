@@ -41,10 +41,6 @@ class BadRequestErrorResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.bad_request_error_response_validation_errors_item_type_1 import (
-            BadRequestErrorResponseValidationErrorsItemType1,  # noqa: PLC0415
-        )
-
         timestamp = self.timestamp
 
         path = self.path
@@ -86,10 +82,6 @@ class BadRequestErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bad_request_error_response_validation_errors_item_type_1 import (
-            BadRequestErrorResponseValidationErrorsItemType1,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         timestamp = d.pop("timestamp", UNSET)
 
@@ -150,3 +142,9 @@ class BadRequestErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.bad_request_error_response_validation_errors_item_type_1 import (
+    BadRequestErrorResponseValidationErrorsItemType1,
+)

@@ -36,9 +36,6 @@ class ChapterizationDTO:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-        from ..models.chapterization_dto_results_type_0 import ChapterizationDTOResultsType0  # noqa: PLC0415
-
         success = self.success
 
         is_empty = self.is_empty
@@ -73,9 +70,6 @@ class ChapterizationDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-        from ..models.chapterization_dto_results_type_0 import ChapterizationDTOResultsType0  # noqa: PLC0415
-
         d = dict(src_dict)
         success = d.pop("success")
 
@@ -138,3 +132,8 @@ class ChapterizationDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.addon_error_dto import AddonErrorDTO
+from ..models.chapterization_dto_results_type_0 import ChapterizationDTOResultsType0

@@ -58,8 +58,6 @@ class ChapterizationSentence:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.word_dto import WordDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         sentence = d.pop("sentence")
 
@@ -98,3 +96,7 @@ class ChapterizationSentence:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.word_dto import WordDTO

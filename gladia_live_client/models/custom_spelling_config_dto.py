@@ -41,8 +41,6 @@ class CustomSpellingConfigDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_spelling_config_dto_spelling_dictionary import CustomSpellingConfigDTOSpellingDictionary  # noqa: PLC0415
-
         d = dict(src_dict)
         spelling_dictionary = CustomSpellingConfigDTOSpellingDictionary.from_dict(d.pop("spelling_dictionary"))
 
@@ -67,3 +65,7 @@ class CustomSpellingConfigDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.custom_spelling_config_dto_spelling_dictionary import CustomSpellingConfigDTOSpellingDictionary

@@ -33,8 +33,6 @@ class CustomVocabularyConfigDTO:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.custom_vocabulary_entry_dto import CustomVocabularyEntryDTO  # noqa: PLC0415
-
         vocabulary = []
         for vocabulary_item_data in self.vocabulary:
             vocabulary_item: dict[str, Any] | str
@@ -60,8 +58,6 @@ class CustomVocabularyConfigDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_vocabulary_entry_dto import CustomVocabularyEntryDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         vocabulary = []
         _vocabulary = d.pop("vocabulary")
@@ -106,3 +102,7 @@ class CustomVocabularyConfigDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.custom_vocabulary_entry_dto import CustomVocabularyEntryDTO

@@ -62,8 +62,6 @@ class ListStreamingResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.streaming_response import StreamingResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         first = d.pop("first")
 
@@ -107,3 +105,7 @@ class ListStreamingResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.streaming_response import StreamingResponse

@@ -36,8 +36,6 @@ class NamedEntityRecognitionDTO:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-
         success = self.success
 
         is_empty = self.is_empty
@@ -76,9 +74,6 @@ class NamedEntityRecognitionDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-        from ..models.named_entity_recognition_result import NamedEntityRecognitionResult  # noqa: PLC0415
-
         d = dict(src_dict)
         success = d.pop("success")
 
@@ -146,3 +141,8 @@ class NamedEntityRecognitionDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.addon_error_dto import AddonErrorDTO
+from ..models.named_entity_recognition_result import NamedEntityRecognitionResult

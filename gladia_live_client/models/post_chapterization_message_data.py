@@ -43,8 +43,6 @@ class PostChapterizationMessageData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.post_chapterization_result import PostChapterizationResult  # noqa: PLC0415
-
         d = dict(src_dict)
         results = []
         _results = d.pop("results")
@@ -74,3 +72,7 @@ class PostChapterizationMessageData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.post_chapterization_result import PostChapterizationResult

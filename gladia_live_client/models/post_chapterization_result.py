@@ -93,8 +93,6 @@ class PostChapterizationResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chapterization_sentence import ChapterizationSentence  # noqa: PLC0415
-
         d = dict(src_dict)
         headline = d.pop("headline")
 
@@ -151,3 +149,7 @@ class PostChapterizationResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.chapterization_sentence import ChapterizationSentence

@@ -59,8 +59,6 @@ class PostFinalTranscriptMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.streaming_transcription_result_dto import StreamingTranscriptionResultDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -94,3 +92,7 @@ class PostFinalTranscriptMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.streaming_transcription_result_dto import StreamingTranscriptionResultDTO

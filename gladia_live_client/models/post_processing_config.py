@@ -54,8 +54,6 @@ class PostProcessingConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.summarization_config_dto import SummarizationConfigDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         summarization = d.pop("summarization", UNSET)
 
@@ -91,3 +89,7 @@ class PostProcessingConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.summarization_config_dto import SummarizationConfigDTO

@@ -39,9 +39,6 @@ class PostSummarizationMessage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.post_summarization_message_data import PostSummarizationMessageData  # noqa: PLC0415
-
         session_id = self.session_id
 
         created_at = self.created_at
@@ -76,9 +73,6 @@ class PostSummarizationMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.post_summarization_message_data import PostSummarizationMessageData  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -141,3 +135,8 @@ class PostSummarizationMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.error import Error
+from ..models.post_summarization_message_data import PostSummarizationMessageData

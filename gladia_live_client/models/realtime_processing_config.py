@@ -91,10 +91,6 @@ class RealtimeProcessingConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_spelling_config_dto import CustomSpellingConfigDTO  # noqa: PLC0415
-        from ..models.custom_vocabulary_config_dto import CustomVocabularyConfigDTO  # noqa: PLC0415
-        from ..models.translation_config_dto import TranslationConfigDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         custom_vocabulary = d.pop("custom_vocabulary", UNSET)
 
@@ -155,3 +151,9 @@ class RealtimeProcessingConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.custom_spelling_config_dto import CustomSpellingConfigDTO
+from ..models.custom_vocabulary_config_dto import CustomVocabularyConfigDTO
+from ..models.translation_config_dto import TranslationConfigDTO

@@ -54,9 +54,6 @@ class SentimentAnalysisData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.sentiment_analysis_result import SentimentAnalysisResult  # noqa: PLC0415
-        from ..models.utterance_dto import UtteranceDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         utterance_id = d.pop("utterance_id")
 
@@ -92,3 +89,8 @@ class SentimentAnalysisData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.sentiment_analysis_result import SentimentAnalysisResult
+from ..models.utterance_dto import UtteranceDTO

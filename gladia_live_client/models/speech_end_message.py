@@ -58,8 +58,6 @@ class SpeechEndMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.speech_message_data import SpeechMessageData  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -93,3 +91,7 @@ class SpeechEndMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.speech_message_data import SpeechMessageData

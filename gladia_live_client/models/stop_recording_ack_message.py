@@ -41,9 +41,6 @@ class StopRecordingAckMessage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.stop_recording_ack_data import StopRecordingAckData  # noqa: PLC0415
-
         session_id = self.session_id
 
         created_at = self.created_at
@@ -81,9 +78,6 @@ class StopRecordingAckMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.stop_recording_ack_data import StopRecordingAckData  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -149,3 +143,8 @@ class StopRecordingAckMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.error import Error
+from ..models.stop_recording_ack_data import StopRecordingAckData

@@ -158,13 +158,6 @@ class StreamingRequestParamsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.callback_config import CallbackConfig  # noqa: PLC0415
-        from ..models.language_config import LanguageConfig  # noqa: PLC0415
-        from ..models.messages_config import MessagesConfig  # noqa: PLC0415
-        from ..models.post_processing_config import PostProcessingConfig  # noqa: PLC0415
-        from ..models.pre_processing_config import PreProcessingConfig  # noqa: PLC0415
-        from ..models.realtime_processing_config import RealtimeProcessingConfig  # noqa: PLC0415
-
         d = dict(src_dict)
         _encoding = d.pop("encoding", UNSET)
         encoding: StreamingSupportedEncodingEnum | Unset
@@ -278,3 +271,12 @@ class StreamingRequestParamsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.callback_config import CallbackConfig
+from ..models.language_config import LanguageConfig
+from ..models.messages_config import MessagesConfig
+from ..models.post_processing_config import PostProcessingConfig
+from ..models.pre_processing_config import PreProcessingConfig
+from ..models.realtime_processing_config import RealtimeProcessingConfig

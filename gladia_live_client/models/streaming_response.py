@@ -67,13 +67,6 @@ class StreamingResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.file_response import FileResponse  # noqa: PLC0415
-        from ..models.streaming_request_params_response import StreamingRequestParamsResponse  # noqa: PLC0415
-        from ..models.streaming_response_custom_metadata_type_0 import StreamingResponseCustomMetadataType0  # noqa: PLC0415
-        from ..models.streaming_transcription_result_with_messages_dto import (
-            StreamingTranscriptionResultWithMessagesDTO,  # noqa: PLC0415
-        )
-
         id = str(self.id)
 
         request_id = self.request_id
@@ -167,14 +160,6 @@ class StreamingResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.file_response import FileResponse  # noqa: PLC0415
-        from ..models.streaming_request_params_response import StreamingRequestParamsResponse  # noqa: PLC0415
-        from ..models.streaming_response_custom_metadata_type_0 import StreamingResponseCustomMetadataType0  # noqa: PLC0415
-        from ..models.streaming_response_post_session_metadata import StreamingResponsePostSessionMetadata  # noqa: PLC0415
-        from ..models.streaming_transcription_result_with_messages_dto import (
-            StreamingTranscriptionResultWithMessagesDTO,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         id = UUID(d.pop("id"))
 
@@ -322,3 +307,11 @@ class StreamingResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.file_response import FileResponse
+from ..models.streaming_request_params_response import StreamingRequestParamsResponse
+from ..models.streaming_response_custom_metadata_type_0 import StreamingResponseCustomMetadataType0
+from ..models.streaming_response_post_session_metadata import StreamingResponsePostSessionMetadata
+from ..models.streaming_transcription_result_with_messages_dto import StreamingTranscriptionResultWithMessagesDTO

@@ -96,14 +96,6 @@ class StreamingTranscriptionResultDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.chapterization_dto import ChapterizationDTO  # noqa: PLC0415
-        from ..models.named_entity_recognition_dto import NamedEntityRecognitionDTO  # noqa: PLC0415
-        from ..models.sentiment_analysis_dto import SentimentAnalysisDTO  # noqa: PLC0415
-        from ..models.summarization_dto import SummarizationDTO  # noqa: PLC0415
-        from ..models.transcription_dto import TranscriptionDTO  # noqa: PLC0415
-        from ..models.transcription_metadata_dto import TranscriptionMetadataDTO  # noqa: PLC0415
-        from ..models.translation_dto import TranslationDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         metadata = TranscriptionMetadataDTO.from_dict(d.pop("metadata"))
 
@@ -176,3 +168,13 @@ class StreamingTranscriptionResultDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.chapterization_dto import ChapterizationDTO
+from ..models.named_entity_recognition_dto import NamedEntityRecognitionDTO
+from ..models.sentiment_analysis_dto import SentimentAnalysisDTO
+from ..models.summarization_dto import SummarizationDTO
+from ..models.transcription_dto import TranscriptionDTO
+from ..models.transcription_metadata_dto import TranscriptionMetadataDTO
+from ..models.translation_dto import TranslationDTO

@@ -50,8 +50,6 @@ class TranscriptMessageData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.utterance_dto import UtteranceDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -82,3 +80,7 @@ class TranscriptMessageData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.utterance_dto import UtteranceDTO

@@ -84,10 +84,6 @@ class TranscriptionDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.sentences_dto import SentencesDTO  # noqa: PLC0415
-        from ..models.subtitle_dto import SubtitleDTO  # noqa: PLC0415
-        from ..models.utterance_dto import UtteranceDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         full_transcript = d.pop("full_transcript")
 
@@ -148,3 +144,9 @@ class TranscriptionDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.sentences_dto import SentencesDTO
+from ..models.subtitle_dto import SubtitleDTO
+from ..models.utterance_dto import UtteranceDTO

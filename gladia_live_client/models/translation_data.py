@@ -65,8 +65,6 @@ class TranslationData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.utterance_dto import UtteranceDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         utterance_id = d.pop("utterance_id")
 
@@ -103,3 +101,7 @@ class TranslationData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.utterance_dto import UtteranceDTO

@@ -35,8 +35,6 @@ class TranslationDTO:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-
         success = self.success
 
         is_empty = self.is_empty
@@ -75,9 +73,6 @@ class TranslationDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-        from ..models.translation_result_dto import TranslationResultDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         success = d.pop("success")
 
@@ -145,3 +140,8 @@ class TranslationDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.addon_error_dto import AddonErrorDTO
+from ..models.translation_result_dto import TranslationResultDTO

@@ -38,9 +38,6 @@ class TranslationMessage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.translation_data import TranslationData  # noqa: PLC0415
-
         session_id = self.session_id
 
         created_at = self.created_at
@@ -75,9 +72,6 @@ class TranslationMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.translation_data import TranslationData  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -140,3 +134,8 @@ class TranslationMessage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.error import Error
+from ..models.translation_data import TranslationData

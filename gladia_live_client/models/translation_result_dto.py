@@ -43,8 +43,6 @@ class TranslationResultDTO:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-
         error: dict[str, Any] | None
         if isinstance(self.error, AddonErrorDTO):
             error = self.error.to_dict()
@@ -96,11 +94,6 @@ class TranslationResultDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.addon_error_dto import AddonErrorDTO  # noqa: PLC0415
-        from ..models.sentences_dto import SentencesDTO  # noqa: PLC0415
-        from ..models.subtitle_dto import SubtitleDTO  # noqa: PLC0415
-        from ..models.utterance_dto import UtteranceDTO  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
@@ -178,3 +171,10 @@ class TranslationResultDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.addon_error_dto import AddonErrorDTO
+from ..models.sentences_dto import SentencesDTO
+from ..models.subtitle_dto import SubtitleDTO
+from ..models.utterance_dto import UtteranceDTO

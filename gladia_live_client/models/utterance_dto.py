@@ -83,8 +83,6 @@ class UtteranceDTO:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.word_dto import WordDTO  # noqa: PLC0415
-
         d = dict(src_dict)
         start = d.pop("start")
 
@@ -135,3 +133,7 @@ class UtteranceDTO:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ruff: noqa: E402
+from ..models.word_dto import WordDTO
