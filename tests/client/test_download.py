@@ -170,3 +170,22 @@ async def test_async_download_and_iteration(tmp_path: Path) -> None:
         with pytest.raises(NotFoundError):
             await gladia.download_audio(JOB_ID, tmp_path / "c.wav")
     assert [p.name for p in tmp_path.iterdir()] == ["a.wav"]
+
+
+@pytest.mark.parametrize("durable", [False, True])
+def test_fsync_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    with Script(httpx.Response(200, content=WAV)).sync_client() as gladia:
+        assert gladia.download_audio(JOB_ID, tmp_path / "a.wav", fsync=durable) == len(WAV)
+    assert len(synced) == (1 if durable else 0)
+    assert (tmp_path / "a.wav").read_bytes() == WAV
+
+
+async def test_async_fsync_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    async with Script(httpx.Response(200, content=WAV)).async_client() as gladia:
+        await gladia.download_audio(JOB_ID, tmp_path / "a.wav", fsync=True)
+        await gladia.download_audio(JOB_ID, tmp_path / "b.wav")
+    assert len(synced) == 1
