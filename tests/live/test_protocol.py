@@ -316,6 +316,21 @@ def test_keepalive_after_the_interval_without_audio() -> None:
     assert core.stats().keepalives_sent == 1
 
 
+@pytest.mark.parametrize("mode", ["empty_chunk", "silence"])
+def test_keepalive_still_comes_while_half_a_sample_waits(mode: str) -> None:
+    """A trailing odd byte is held back; the session is idle all the same and must not spin or go silent."""
+    core, server = make(keepalive_interval=1.0, keepalive=mode)
+    core.connection_made(0.0)
+    core.write(source_bytes(3201))
+    assert [len(bytes(f)) for f in core.frames_to_send(0.5)] == [3200]
+    assert core.frames_to_send(0.9) == []
+    # Silence after half a sample would shift every later sample, so both modes send the JSON keepalive.
+    assert core.frames_to_send(1.5) == ['{"type":"audio_chunk","data":{"chunk":""}}']
+    assert core.next_deadline() == 2.5, "the keepalive clock restarts: no busy loop on a deadline in the past"
+    assert core.stats().keepalives_sent == 1
+    assert core.stats().silence_bytes == 0
+
+
 def test_silence_keepalive_is_audio_in_the_stream() -> None:
     core, server = make(keepalive_interval=5.0, keepalive="silence")
     core.connection_made(0.0)

@@ -419,9 +419,15 @@ class LiveProtocol:
         """The next frames for the open connection, in order (empty when there is nothing to send now)."""
         if not self._connected or self._ended or self._aborted:
             return []
+        # What may be sent now: a trailing partial sample frame waits for the rest of it (frames carry whole
+        # ones), so the connection counts as idle once everything up to that point is sent.
+        sendable_end = self._buffer.end
+        if not self._stop_requested:
+            sendable_end -= sendable_end % self.audio_format.block_align
         deadline = self.next_deadline()
-        keepalive = deadline is not None and now >= deadline and self._send_offset >= self._buffer.end
-        if keepalive and self.options.keepalive == "silence":
+        keepalive = deadline is not None and now >= deadline and self._send_offset >= sendable_end
+        # Silence would put whole frames after a partial one and shift every later sample: JSON keepalive then.
+        if keepalive and self.options.keepalive == "silence" and sendable_end == self._buffer.end:
             silence = self.audio_format.silence(min(self._frame_bytes, self.buffer_space()))
             if silence:
                 self._buffer.append(silence)
@@ -430,9 +436,8 @@ class LiveProtocol:
                 keepalive = False
         frames: list[Frame] = []
         buffer = self._buffer
-        end = buffer.end
+        end = buffer.end  # again: a silence keepalive may just have grown the buffer
         if not self._stop_requested:
-            # Hold back a trailing partial sample frame until the rest of it arrives: frames carry whole ones.
             end -= end % self.audio_format.block_align
         offset = self._send_offset
         budget = _BATCH_BYTES
