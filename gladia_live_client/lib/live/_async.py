@@ -254,7 +254,8 @@ class AsyncLiveSession(SessionBase):
                     else:
                         action = core.fail(LiveError(f"cannot connect: {detail}"))
                 else:
-                    action = await self._run_connection(ws)
+                    async with ws:  # closed on every way out, a bug or a cancellation included
+                        action = await self._run_connection(ws)
                 self._wake_all()
                 if not isinstance(action, Reconnect):
                     return

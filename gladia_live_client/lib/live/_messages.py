@@ -120,7 +120,7 @@ def decode_server_frame(frame: str | bytes) -> dict[str, Any] | GenericMessage:
             return GenericMessage(None, {}, f"binary frame of {len(frame)} bytes that is not UTF-8 text")
     try:
         decoded = json.loads(frame)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested deeper than Python's stack
         return GenericMessage(None, {}, f"not JSON: {exc}", text=frame)
     if not isinstance(decoded, dict):
         return GenericMessage(None, {}, f"JSON {type(decoded).__name__}, not an object", text=frame)
