@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rich  # noqa: F401  (the cli extra: installed by requirements/dev.txt, so a missing one fails here)
 
+from gladia_live_client import testing
 from gladia_live_client.lib import GladiaLive
 from tests.conftest import ROOT
-
-testing = pytest.importorskip("gladia_live_client.testing", reason="the local server is not available")
-pytest.importorskip("rich", reason="the cli extra (rich) is not installed")
 
 SERVER_KEY = "cli-test-key-8c41f0d2e7"
 SPEECH = ROOT / "demo" / "speech.wav"

@@ -13,6 +13,7 @@ import pytest
 from gladia_live_client.lib import GladiaLive
 from gladia_live_client.lib.live import LiveOptions, ReconnectPolicy
 from gladia_live_client.models import InitStreamingResponse, StreamingRequest
+from gladia_live_client.testing import LocalGladiaServer
 
 # Reconnect quickly in tests; the bounds still hold (they are what the flapping test measures).
 FAST_RECONNECT = ReconnectPolicy(
@@ -54,15 +55,9 @@ def speechlike(seconds: float, seed: int = 0, rate: int = 16000) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Any]:
-    """A started local Gladia server for the module's tests; skipped when the testing extra is missing."""
-    testing = pytest.importorskip(
-        "gladia_live_client.testing", reason="the local server (gladia_live_client.testing) is not available"
-    )
-    server_class = getattr(testing, "LocalGladiaServer", None)
-    if server_class is None:
-        pytest.skip("gladia_live_client.testing has no LocalGladiaServer yet")
-    with server_class(transcript_script=["hello", "world", "this is a test"]) as running:
+def server() -> Iterator[LocalGladiaServer]:
+    """A started local Gladia server for the module's tests (part of this repository: never skipped)."""
+    with LocalGladiaServer(transcript_script=["hello", "world", "this is a test"]) as running:
         yield running
 
 

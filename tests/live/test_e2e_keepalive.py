@@ -10,6 +10,7 @@ import pytest
 
 from gladia_live_client.lib.live import LiveSession, LiveState, LiveStateError
 from gladia_live_client.models import EndSessionMessage
+from gladia_live_client.testing import LocalGladiaServer
 
 from .conftest import create_session, fast_options, session_request, speechlike
 
@@ -19,10 +20,7 @@ IDLE_TIMEOUT = 0.8
 @pytest.fixture(scope="module")
 def server() -> Iterator[Any]:
     """A local server whose sessions end after IDLE_TIMEOUT seconds without audio."""
-    testing = pytest.importorskip(
-        "gladia_live_client.testing", reason="the local server (gladia_live_client.testing) is not available"
-    )
-    with testing.LocalGladiaServer(idle_timeout=IDLE_TIMEOUT) as running:
+    with LocalGladiaServer(idle_timeout=IDLE_TIMEOUT) as running:
         yield running
 
 
