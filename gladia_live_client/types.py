@@ -63,13 +63,16 @@ def status_of(code: int) -> HTTPStatus | int:
 
 
 def mask_url_secrets(url: object) -> str:
-    """`url` with the value of every query parameter replaced by `***` (a live URL's query holds its token)."""
+    """repr of `url` with its credentials masked: user information and every query value become `***`."""
     text = str(url)
     base, separator, query = text.partition("?")
-    if not separator:
-        return repr(text)
-    masked = "&".join(f"{pair.partition('=')[0]}=***" for pair in query.split("&") if pair)
-    return repr(f"{base}?{masked}")
+    scheme, has_scheme, rest = base.partition("://")
+    if has_scheme and "@" in rest.split("/", 1)[0]:
+        rest = "***@" + rest.split("@", 1)[1]
+        base = f"{scheme}://{rest}"
+    if separator:
+        base += "?" + "&".join(f"{pair.partition('=')[0]}=***" for pair in query.split("&") if pair)
+    return repr(base)
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "mask_url_secrets", "status_of"]

@@ -201,6 +201,9 @@ def test_websocket_url_token_is_masked_in_repr() -> None:
     assert "tok-secret-1" not in repr(created)
     assert "token=***" in repr(created)
     assert created.url.endswith("token=tok-secret-1"), "the value itself stays usable"
+    with_userinfo = InitStreamingResponse.from_dict({**created.to_dict(), "url": "wss://me:pw-secret@h/v2/live?t=x"})
+    assert "pw-secret" not in repr(with_userinfo)
+    assert "wss://***@h/v2/live?t=***" in repr(with_userinfo)
 
 
 def test_hand_written_api_is_re_exported_from_the_root_lazily() -> None:
