@@ -15,6 +15,7 @@ from gladia_live_client.lib.live import (
     AsyncLiveSession,
     AudioFormatError,
     GenericMessage,
+    LiveError,
     LiveHandshakeRejected,
     LiveMessage,
     LiveSession,
@@ -244,3 +245,21 @@ async def test_async_abort(server: Any) -> None:
     assert session.stats.stops_sent == 0
     with pytest.raises(LiveStateError):
         await session.send_audio(b"\x00\x00")
+
+
+def test_a_bug_in_the_sync_shell_surfaces_as_a_masked_live_error(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    init = create_session(server)
+    token = init.url.split("token=", 1)[1]
+    hooked: list[Any] = []
+    monkeypatch.setattr("threading.excepthook", hooked.append)
+
+    def broken(self: Any, ws: Any) -> Any:
+        raise RuntimeError(f"bug while talking to {init.url}")
+
+    monkeypatch.setattr(LiveSession, "_run_connection", broken)
+    session = LiveSession.from_init_response(init, session_request(), options=fast_options())
+    session.send_audio(speechlike(0.2, seed=9))
+    with pytest.raises(LiveError, match="failed unexpectedly: RuntimeError") as caught:
+        session.close()
+    assert token not in str(caught.value)
+    assert hooked == [], "the worker thread must not die with an unhandled exception"

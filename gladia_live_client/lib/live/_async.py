@@ -24,7 +24,7 @@ from ._messages import LiveMessage
 from ._options import LiveOptions
 from ._protocol import Action, Reconnect
 from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
-from ._transport import classify_connect_error, connect_kwargs
+from ._transport import classify_connect_error, connect_kwargs, mask_text
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -266,8 +266,9 @@ class AsyncLiveSession(SessionBase):
             core.fail(LiveError("the live session's task was cancelled"))
             raise
         except Exception as exc:  # a bug must end the session, not hang the caller
-            core.fail(LiveError(f"live session failed unexpectedly: {type(exc).__name__}: {exc}"))
-            logger.exception("live session %s failed unexpectedly", self.session_id)
+            detail = mask_text(f"{type(exc).__name__}: {exc}", self._url)
+            core.fail(LiveError(f"live session failed unexpectedly: {detail}"))
+            logger.debug("live session %s failed unexpectedly: %s", self.session_id, detail)
         finally:
             self._done = True
             self._ws = None

@@ -23,7 +23,7 @@ from ._messages import LiveMessage
 from ._options import LiveOptions
 from ._protocol import Action, Reconnect
 from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
-from ._transport import classify_connect_error, connect_kwargs
+from ._transport import classify_connect_error, connect_kwargs, mask_text
 
 if TYPE_CHECKING:
     from websockets.sync.client import ClientConnection
@@ -245,9 +245,14 @@ class LiveSession(SessionBase):
                 with lock:  # the backoff; abort() cuts it short
                     self._news.wait_for(lambda: core.finished, timeout=action.delay)
         except BaseException as exc:  # a bug must end the session, not hang the caller
+            detail = mask_text(f"{type(exc).__name__}: {exc}", self._url)
             with lock:
-                core.fail(LiveError(f"live session failed unexpectedly: {type(exc).__name__}: {exc}"))
-            raise
+                core.fail(LiveError(f"live session failed unexpectedly: {detail}"))
+            if not isinstance(exc, Exception):
+                raise
+            # The caller gets the error from its next call; a re-raise here would only print the traceback,
+            # unmasked, through threading.excepthook.
+            logger.debug("live session %s failed unexpectedly: %s", self.session_id, detail)
         finally:
             with lock:
                 self._done = True
