@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-__all__ = ["MaskingLoggerAdapter", "mask_url", "url_secrets"]
+__all__ = ["MaskingLoggerAdapter", "mask_url", "redact", "url_secrets"]
 
 MASK = "***"
 
@@ -33,7 +33,8 @@ def mask_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
-def _mask_text(text: str, secrets: list[str]) -> str:
+def redact(text: str, secrets: list[str]) -> str:
+    """`text` with each of `secrets` replaced by `***`."""
     for secret in secrets:
         text = text.replace(secret, MASK)
     return text
@@ -62,4 +63,4 @@ class MaskingLoggerAdapter(logging.LoggerAdapter[logging.Logger]):
                 text = text % args
             except (TypeError, ValueError):
                 text = " ".join([text, *map(str, args)])
-        self.logger.log(level, "%s", _mask_text(text, self._secrets), **kwargs)
+        self.logger.log(level, "%s", redact(text, self._secrets), **kwargs)

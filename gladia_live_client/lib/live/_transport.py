@@ -8,16 +8,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ._masking import MaskingLoggerAdapter, url_secrets
+from ._masking import MaskingLoggerAdapter, redact, url_secrets
 from ._options import LiveOptions
 
 __all__ = ["classify_connect_error", "connect_kwargs", "mask_text"]
 
 
 def mask_text(text: str, url: str) -> str:
-    for secret in url_secrets(url):
-        text = text.replace(secret, "***")
-    return text
+    """`text` with the secrets of the session URL `url` (its query values) replaced by `***`."""
+    return redact(text, url_secrets(url))
 
 
 def connect_kwargs(options: LiveOptions, url: str) -> dict[str, Any]:
