@@ -419,11 +419,8 @@ class LiveProtocol:
         """The next frames for the open connection, in order (empty when there is nothing to send now)."""
         if not self._connected or self._ended or self._aborted:
             return []
-        # What may be sent now: a trailing partial sample frame waits for the rest of it (frames carry whole
-        # ones), so the connection counts as idle once everything up to that point is sent.
-        sendable_end = self._buffer.end
-        if not self._stop_requested:
-            sendable_end -= sendable_end % self.audio_format.block_align
+        # The connection counts as idle once everything sendable is sent, a held-back half sample aside.
+        sendable_end = self._sendable_end()
         deadline = self.next_deadline()
         keepalive = deadline is not None and now >= deadline and self._send_offset >= sendable_end
         # Silence would put whole frames after a partial one and shift every later sample: JSON keepalive then.
@@ -436,9 +433,7 @@ class LiveProtocol:
                 keepalive = False
         frames: list[Frame] = []
         buffer = self._buffer
-        end = buffer.end  # again: a silence keepalive may just have grown the buffer
-        if not self._stop_requested:
-            end -= end % self.audio_format.block_align
+        end = self._sendable_end()  # again: a silence keepalive may just have grown the buffer
         offset = self._send_offset
         budget = _BATCH_BYTES
         while offset < end and budget > 0:
@@ -461,6 +456,12 @@ class LiveProtocol:
             self._last_activity = now
         return frames
 
+    def _sendable_end(self) -> int:
+        """Where the audio that may be sent now ends: a trailing partial sample frame waits for the rest of it
+        (frames carry whole ones) until `stop_recording` flushes it."""
+        end = self._buffer.end
+        return end if self._stop_requested else end - end % self.audio_format.block_align
+
     @property
     def has_pending_frames(self) -> bool:
         """Whether `frames_to_send` would return audio or `stop_recording` now (keepalives aside)."""
@@ -468,8 +469,7 @@ class LiveProtocol:
             return False
         if self._stop_requested:
             return self._send_offset < self._buffer.end or not (self._stop_sent or self._stop_acknowledged)
-        end = self._buffer.end
-        return self._send_offset < end - end % self.audio_format.block_align
+        return self._send_offset < self._sendable_end()
 
     # -- incoming ----------------------------------------------------------------------------------------
 
