@@ -257,6 +257,10 @@ class AsyncGladiaLive:
         into place once complete, so a failure never leaves a partial file at the path. ``fsync=True`` also
         flushes the file to disk before the rename, so the download survives a power loss (slower: the
         operating system's cache no longer absorbs the write). Returns the number of bytes written.
+
+        A path must be missing or a regular file (a symbolic link is followed and its target replaced): a
+        directory, FIFO, device or socket raises `InvalidRequestError` before any request. A replaced file keeps
+        its mode (and its owner where permitted); a new one gets the umask's mode, like ``open()``.
         """
         from anyio import to_thread
 

@@ -258,6 +258,10 @@ class GladiaLive:
         into place once complete, so a failure never leaves a partial file at the path. ``fsync=True`` also
         flushes the file to disk before the rename, so the download survives a power loss (slower: the
         operating system's cache no longer absorbs the write). Returns the number of bytes written.
+
+        A path must be missing or a regular file (a symbolic link is followed and its target replaced): a
+        directory, FIFO, device or socket raises `InvalidRequestError` before any request. A replaced file keeps
+        its mode (and its owner where permitted); a new one gets the umask's mode, like ``open()``.
         """
         chunks = self._audio_chunks(id, chunk_size)  # checks the arguments before the destination is touched
         sink = open_sink(destination, fsync=fsync)
