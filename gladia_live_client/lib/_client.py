@@ -21,6 +21,7 @@ from . import _base, _validation
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config
 from ._download import Destination, open_sink
 from ._logging import LoggingTransport
+from ._paging import PageWalk
 
 if TYPE_CHECKING:
     from httpx_retries import Retry
@@ -215,7 +216,9 @@ class GladiaLive:
         """Every job matching the filters (as in `list_jobs`), page after page; ``limit`` is the page size.
 
         Each page is requested with the same filters and the offset of the previous page's ``next`` link.
-        Arguments are checked at once; requests are sent as the iterator is consumed.
+        Arguments are checked at once; requests are sent as the iterator is consumed. A ``next`` link that does
+        not move the offset forward, or a page made only of jobs already returned, raises
+        `APIResponseValidationError`: links that loop cannot make the walk endless.
         """
         filters = _validation.list_filters(
             limit=limit,
@@ -315,9 +318,11 @@ class GladiaLive:
         return page, response
 
     def _iter_pages(self, filters: dict[str, Any]) -> Iterator[StreamingResponse]:
+        walk = PageWalk()
         next_filters: dict[str, Any] | None = filters
         while next_filters is not None:
             page, response = self._list_page(next_filters)
+            walk.check(page, next_filters, response)
             yield from page.items
             next_filters = _base.next_page_filters(page, next_filters, response)
 
