@@ -54,7 +54,13 @@ class AsyncGladiaLive:
             default 60 s, 10 s to connect.
         max_retries: retries after the first attempt (default 2; 0 disables); see the retry policy in README.
         transport: an `httpx.AsyncBaseTransport` to send through (a proxy, custom TLS, a mock in tests, a shared
-            connection pool). Retries and logging wrap it; closing the client does not close it.
+            connection pool). Retries and logging wrap it; closing the client does not close it. A transport
+            passed here is used as is: the proxy environment variables are then not read.
+        trust_env: read ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and the other
+            environment settings httpx reads) as httpx does; default True. False connects directly.
+        allow_cleartext_websocket: let `live()`/`attach_live()` connect to a ``ws://`` session URL answered by an
+            https API (the token then travels unencrypted); default False: `InsecureSessionURLError`. For local
+            testing only; an http ``base_url`` may always answer ``ws://``.
     """
 
     def __init__(
@@ -65,13 +71,22 @@ class AsyncGladiaLive:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
+        trust_env: bool = True,
+        allow_cleartext_websocket: bool = False,
     ) -> None:
         from ._retries import RetryPolicy
 
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise TypeError(f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}")
         # Settings a later `live()` (the WebSocket session) reads: base URL, API key, timeout.
-        self._config = resolve_config(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        self._config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            allow_cleartext_websocket=allow_cleartext_websocket,
+            trust_env=trust_env,
+        )
         self._retry = RetryPolicy(self._config.max_retries)
         inner = AsyncLoggingTransport(transport or httpx.AsyncHTTPTransport(), owns_inner=transport is None)
         self._api = _base.api_client(self._config)

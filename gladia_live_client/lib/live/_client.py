@@ -3,12 +3,17 @@
 The client classes delegate here, so the live layer stays in this package: a session is created with
 `POST /v2/live` (acknowledgements forced on: the session keeps audio until acknowledged), or attached to an
 existing one from its init response without a new POST.
+
+Before a session connects, its URL is checked against the client's API address: an https API that answers a
+cleartext ``ws://`` URL raises `InsecureSessionURLError` (the token would travel unencrypted), unless the
+client was built with ``allow_cleartext_websocket=True``. An http API (a local server) may answer ``ws://``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ...models.init_streaming_response import InitStreamingResponse
 from ...models.streaming_request import StreamingRequest
@@ -16,6 +21,7 @@ from ...models.streaming_request_params_response import StreamingRequestParamsRe
 from ...models.streaming_supported_regions import StreamingSupportedRegions
 from ...types import Unset
 from .. import _validation
+from .._exceptions import InsecureSessionURLError
 from ._async import AsyncLiveSession
 from ._audio import AudioFormat
 from ._base import FormatLike
@@ -26,12 +32,14 @@ from ._sync import LiveSession
 if TYPE_CHECKING:
     from .._async_client import AsyncGladiaLive
     from .._client import GladiaLive
+    from .._config import ClientConfig
 
 __all__ = [
     "FormatLike",
     "RequestLike",
     "attach_async_session",
     "attach_session",
+    "check_session_url",
     "open_async_session",
     "open_session",
     "with_acknowledgments",
@@ -53,11 +61,26 @@ def with_acknowledgments(request: RequestLike) -> StreamingRequest:
     return StreamingRequest.from_dict(body)
 
 
+def check_session_url(config: ClientConfig, init: InitStreamingResponse) -> None:
+    """Refuse a cleartext ``ws://`` session URL from an https API, before anything connects to it."""
+    if config.allow_cleartext_websocket or urlsplit(config.base_url).scheme != "https":
+        return
+    url = urlsplit(init.url)
+    if url.scheme.lower() == "ws":
+        raise InsecureSessionURLError(
+            f"the API at {config.base_url} answered a cleartext ws:// session URL (host {url.netloc.rpartition('@')[2]}"
+            f"): connecting would send the session token unencrypted, so session {init.id} was not connected. "
+            "Use an API that answers wss://, or pass allow_cleartext_websocket=True to the client (local testing only).",
+            session_id=str(init.id),
+        )
+
+
 def open_session(
     client: GladiaLive, request: RequestLike, region: RegionLike = None, options: LiveOptions | None = None
 ) -> LiveSession:
     body = with_acknowledgments(request)
     init = client.init_session(body, region)
+    check_session_url(client._config, init)
     return LiveSession.from_init_response(init, body, options=options)
 
 
@@ -66,6 +89,7 @@ async def open_async_session(
 ) -> AsyncLiveSession:
     body = with_acknowledgments(request)
     init = await client.init_session(body, region)
+    check_session_url(client._config, init)
     return AsyncLiveSession.from_init_response(init, body, options=options)
 
 
@@ -93,6 +117,7 @@ def attach_session(
     request: FormatLike | RequestLike = None,
     options: LiveOptions | None = None,
 ) -> LiveSession:
+    check_session_url(client._config, init)
     if request is None:
         return LiveSession.from_init_response(
             init, _format_from_job(client.get_job(init.id).request_params), options=options
@@ -106,6 +131,7 @@ async def attach_async_session(
     request: FormatLike | RequestLike = None,
     options: LiveOptions | None = None,
 ) -> AsyncLiveSession:
+    check_session_url(client._config, init)
     if request is None:
         job = await client.get_job(init.id)
         return AsyncLiveSession.from_init_response(init, _format_from_job(job.request_params), options=options)
