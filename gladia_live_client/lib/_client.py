@@ -22,6 +22,7 @@ from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config
 from ._download import Destination, open_sink
 from ._logging import LoggingTransport
 from ._paging import PageWalk
+from ._proxies import ProxyTransport, environment_proxy_mounts
 
 if TYPE_CHECKING:
     from httpx_retries import Retry
@@ -89,10 +90,21 @@ class GladiaLive:
             trust_env=trust_env,
         )
         self._retry = RetryPolicy(self._config.max_retries)
-        inner = LoggingTransport(transport or httpx.HTTPTransport(), owns_inner=transport is None)
+        trust_env = self._config.trust_env
+        inner = LoggingTransport(transport or httpx.HTTPTransport(trust_env=trust_env), owns_inner=transport is None)
+        # Proxies from the environment, as httpx would use them, unless the caller's transport decides.
+        mounts = None
+        if transport is None and trust_env:
+            mounts = environment_proxy_mounts(
+                ProxyTransport,
+                lambda proxied: self._retry.transport(LoggingTransport(proxied, owns_inner=True)),
+            )
         self._api = _base.api_client(self._config)
         self._http = httpx.Client(
-            transport=self._retry.transport(inner), **_base.httpx_client_options(self._api, self._config)
+            transport=self._retry.transport(inner),
+            mounts=mounts,
+            trust_env=trust_env,
+            **_base.httpx_client_options(self._api, self._config),
         )
         self._api.set_httpx_client(self._http)
 
