@@ -58,7 +58,8 @@ class AsyncGladiaLive:
             connection pool). Retries and logging wrap it; closing the client does not close it. A transport
             passed here is used as is: the proxy environment variables are then not read.
         trust_env: read ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and the other
-            environment settings httpx reads) as httpx does; default True. False connects directly.
+            environment settings httpx reads) as httpx does; default True. False connects directly, live
+            sessions included (unless their `LiveOptions` name a proxy).
         allow_cleartext_websocket: let `live()`/`attach_live()` connect to a ``ws://`` session URL answered by an
             https API (the token then travels unencrypted); default False: `InsecureSessionURLError`. For local
             testing only; an http ``base_url`` may always answer ``ws://``.

@@ -7,10 +7,12 @@ existing one from its init response without a new POST.
 Before a session connects, its URL is checked against the client's API address: an https API that answers a
 cleartext ``ws://`` URL raises `InsecureSessionURLError` (the token would travel unencrypted), unless the
 client was built with ``allow_cleartext_websocket=True``. An http API (a local server) may answer ``ws://``.
+A client built with ``trust_env=False`` also keeps its sessions off the proxy environment variables.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,6 +44,7 @@ __all__ = [
     "check_session_url",
     "open_async_session",
     "open_session",
+    "session_options",
     "with_acknowledgments",
 ]
 
@@ -75,13 +78,24 @@ def check_session_url(config: ClientConfig, init: InitStreamingResponse) -> None
         )
 
 
+def session_options(config: ClientConfig, options: LiveOptions | None) -> LiveOptions | None:
+    """``options`` with the client's ``trust_env=False`` applied: the environment's proxies are not used.
+
+    Only the default (``proxy=True``: the environment decides) changes to a direct connection; a proxy URL
+    given in `LiveOptions` is the caller's explicit choice and stays.
+    """
+    if config.trust_env or (options is not None and options.proxy is not True):
+        return options
+    return dataclasses.replace(options or LiveOptions(), proxy=None)
+
+
 def open_session(
     client: GladiaLive, request: RequestLike, region: RegionLike = None, options: LiveOptions | None = None
 ) -> LiveSession:
     body = with_acknowledgments(request)
     init = client.init_session(body, region)
     check_session_url(client._config, init)
-    return LiveSession.from_init_response(init, body, options=options)
+    return LiveSession.from_init_response(init, body, options=session_options(client._config, options))
 
 
 async def open_async_session(
@@ -90,7 +104,7 @@ async def open_async_session(
     body = with_acknowledgments(request)
     init = await client.init_session(body, region)
     check_session_url(client._config, init)
-    return AsyncLiveSession.from_init_response(init, body, options=options)
+    return AsyncLiveSession.from_init_response(init, body, options=session_options(client._config, options))
 
 
 def _format_from_job(params: StreamingRequestParamsResponse | None | Unset) -> AudioFormat:
@@ -118,6 +132,7 @@ def attach_session(
     options: LiveOptions | None = None,
 ) -> LiveSession:
     check_session_url(client._config, init)
+    options = session_options(client._config, options)
     if request is None:
         return LiveSession.from_init_response(
             init, _format_from_job(client.get_job(init.id).request_params), options=options
@@ -132,6 +147,7 @@ async def attach_async_session(
     options: LiveOptions | None = None,
 ) -> AsyncLiveSession:
     check_session_url(client._config, init)
+    options = session_options(client._config, options)
     if request is None:
         job = await client.get_job(init.id)
         return AsyncLiveSession.from_init_response(init, _format_from_job(job.request_params), options=options)
