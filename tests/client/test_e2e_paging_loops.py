@@ -31,7 +31,7 @@ HOSTILE: dict[str, tuple[Pages, str]] = {
     # The probe's case: the same job on every page, the offset moving on by one, forever.
     "same-job-forever": (lambda offset: ([7], offset + 1), "only jobs already returned"),
     # Two pages in turn, the offset still moving forward.
-    "two-page-cycle": (lambda offset: ([offset % 2 * 2, offset % 2 * 2 + 1], offset + 2), "already returned"),
+    "two-page-cycle": (lambda offset: ([offset // 2 % 2 * 2, offset // 2 % 2 * 2 + 1], offset + 2), "already returned"),
     # A next link back to the first page.
     "back-to-start": (lambda offset: ([offset, offset + 1], 0), "does not move past"),
     # A next link to the page itself.
