@@ -2,7 +2,8 @@
 
 The proxy below is a few lines of asyncio on its own thread: it reads one absolute-form request
 (``GET http://127.0.0.1:PORT/v2/live HTTP/1.1``), records it, forwards it to the target with
-``Connection: close``, copies the answer back and closes. The target is the local Gladia server.
+``Connection: close``, copies the answer back and closes. The target is the local Gladia server. It refuses
+``CONNECT`` tunnels (403), which shows an https API routed through ``HTTPS_PROXY`` without a TLS server.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ class ForwardingProxy:
         headers = [line.split(":", 1) for line in head[1:] if line]
         by_name = {name.strip().lower(): value.strip() for name, value in headers}
         self.seen.append(Seen(method, target, by_name.get("proxy-authorization")))
+        if method == "CONNECT":  # a tunnel for https: refused, as a proxy that forbids the host would
+            writer.write(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
+            await writer.drain()
+            return
         body = await reader.readexactly(int(by_name.get("content-length", "0")))
         url = urlsplit(target)
         kept = [
@@ -226,3 +231,15 @@ def test_an_unusable_proxy_url_is_a_configuration_error(proxy_env: pytest.Monkey
         client(api_key="k")
     assert PROXY_PASSWORD not in str(caught.value)
     client(api_key="k", trust_env=False)  # the way out the message gives
+
+
+def test_an_https_api_goes_through_https_proxy_and_a_refused_tunnel_names_it(
+    proxy: ForwardingProxy, proxy_env: pytest.MonkeyPatch
+) -> None:
+    proxy_env.setenv("HTTPS_PROXY", f"http://ada:{PROXY_PASSWORD}@127.0.0.1:{proxy.port}")
+    client = GladiaLive(api_key="k", base_url="https://api.gladia.io", max_retries=0)
+    with client as gladia, pytest.raises(APIConnectionError) as caught:
+        gladia.list_jobs()
+    assert [(s.method, s.target) for s in proxy.seen] == [("CONNECT", "api.gladia.io:443")]
+    assert f"ProxyError: through the proxy 'http://***@127.0.0.1:{proxy.port}'" in str(caught.value)
+    assert PROXY_PASSWORD not in f"{caught.value} {caught.value!r}"

@@ -21,7 +21,7 @@ from ...models.init_streaming_response import InitStreamingResponse
 from ...models.streaming_request import StreamingRequest
 from ...models.streaming_request_params_response import StreamingRequestParamsResponse
 from ...models.streaming_supported_regions import StreamingSupportedRegions
-from ...types import Unset
+from ...types import Unset, mask_url_secrets
 from .. import _validation
 from .._exceptions import InsecureSessionURLError
 from ._async import AsyncLiveSession
@@ -71,7 +71,7 @@ def check_session_url(config: ClientConfig, init: InitStreamingResponse) -> None
     url = urlsplit(init.url)
     if url.scheme.lower() == "ws":
         raise InsecureSessionURLError(
-            f"the API at {config.base_url} answered a cleartext ws:// session URL (host {url.netloc.rpartition('@')[2]}"
+            f"the API at {mask_url_secrets(config.base_url)} answered a cleartext ws:// session URL (host {url.netloc.rpartition('@')[2]}"
             f"): connecting would send the session token unencrypted, so session {init.id} was not connected. "
             "Use an API that answers wss://, or pass allow_cleartext_websocket=True to the client (local testing only).",
             session_id=str(init.id),
