@@ -4,7 +4,7 @@ A path is written through a temporary file in the same directory, renamed over t
 every byte has arrived, so a failed download never leaves a partial file there (an existing file stays as it
 was). A file object is written in place; what was written before a failure is the caller's to handle.
 
-Which paths are accepted (checked before any request is sent):
+Which paths are accepted (checked before any request is sent, and again just before the rename):
 
 * a missing path: a new file, with the permissions the process umask gives (like ``open(path, "wb")``);
 * an existing regular file: replaced, keeping its permission bits and, where the process may set them, its
@@ -53,6 +53,8 @@ class Sink:
         if self._fsync:
             os.fsync(self._file.fileno())
         self._file.close()
+        # Checked again: the download takes time, and what sits at the path may have changed meanwhile.
+        _regular_destination(self._final)
         os.replace(self._temp, self._final)
 
     def abort(self) -> None:

@@ -213,3 +213,18 @@ def test_a_link_to_a_deleted_file_is_refused(tmp_path: Path) -> None:
         with pytest.raises(InvalidRequestError, match="no path to replace"):
             download(script, link)
     assert script.requests == []
+
+
+def test_a_path_that_becomes_a_fifo_during_the_download_is_not_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "a.wav"
+
+    class Body(httpx.SyncByteStream):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            yield WAV[:100]
+            os.mkfifo(target)  # appears while the body is arriving
+            yield WAV[100:]
+
+    with pytest.raises(InvalidRequestError, match="is a FIFO"):
+        download(Script(httpx.Response(200, stream=Body())), target)
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["a.wav"], "the temporary file is removed"
