@@ -20,6 +20,8 @@ from . import _base, _validation
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config
 from ._download import Destination, open_sink
 from ._logging import AsyncLoggingTransport
+from ._paging import PageWalk
+from ._proxies import AsyncProxyTransport, environment_proxy_mounts
 
 if TYPE_CHECKING:
     from httpx_retries import Retry
@@ -53,7 +55,14 @@ class AsyncGladiaLive:
             default 60 s, 10 s to connect.
         max_retries: retries after the first attempt (default 2; 0 disables); see the retry policy in README.
         transport: an `httpx.AsyncBaseTransport` to send through (a proxy, custom TLS, a mock in tests, a shared
-            connection pool). Retries and logging wrap it; closing the client does not close it.
+            connection pool). Retries and logging wrap it; closing the client does not close it. A transport
+            passed here is used as is: the proxy environment variables are then not read.
+        trust_env: read ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and the other
+            environment settings httpx reads) as httpx does; default True. False connects directly, live
+            sessions included (unless their `LiveOptions` name a proxy).
+        allow_cleartext_websocket: let `live()`/`attach_live()` connect to a ``ws://`` session URL answered by an
+            https API (the token then travels unencrypted); default False: `InsecureSessionURLError`. For local
+            testing only; an http ``base_url`` may always answer ``ws://``.
     """
 
     def __init__(
@@ -64,18 +73,40 @@ class AsyncGladiaLive:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
+        trust_env: bool = True,
+        allow_cleartext_websocket: bool = False,
     ) -> None:
         from ._retries import RetryPolicy
 
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise TypeError(f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}")
         # Settings a later `live()` (the WebSocket session) reads: base URL, API key, timeout.
-        self._config = resolve_config(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        self._config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            allow_cleartext_websocket=allow_cleartext_websocket,
+            trust_env=trust_env,
+        )
         self._retry = RetryPolicy(self._config.max_retries)
-        inner = AsyncLoggingTransport(transport or httpx.AsyncHTTPTransport(), owns_inner=transport is None)
+        trust_env = self._config.trust_env
+        inner = AsyncLoggingTransport(
+            transport or httpx.AsyncHTTPTransport(trust_env=trust_env), owns_inner=transport is None
+        )
+        # Proxies from the environment, as httpx would use them, unless the caller's transport decides.
+        mounts = None
+        if transport is None and trust_env:
+            mounts = environment_proxy_mounts(
+                AsyncProxyTransport,
+                lambda proxied: self._retry.transport(AsyncLoggingTransport(proxied, owns_inner=True)),
+            )
         self._api = _base.api_client(self._config)
         self._http = httpx.AsyncClient(
-            transport=self._retry.transport(inner), **_base.httpx_client_options(self._api, self._config)
+            transport=self._retry.transport(inner),
+            mounts=mounts,
+            trust_env=trust_env,
+            **_base.httpx_client_options(self._api, self._config),
         )
         self._api.set_async_httpx_client(self._http)
 
@@ -214,7 +245,9 @@ class AsyncGladiaLive:
         """Every job matching the filters (as in `list_jobs`), page after page; ``limit`` is the page size.
 
         Each page is requested with the same filters and the offset of the previous page's ``next`` link.
-        Arguments are checked at once; requests are sent as the iterator is consumed.
+        Arguments are checked at once; requests are sent as the iterator is consumed. A ``next`` link that does
+        not move the offset forward, or a page made only of jobs already returned, raises
+        `APIResponseValidationError`: links that loop cannot make the walk endless.
         """
         filters = _validation.list_filters(
             limit=limit,
@@ -257,6 +290,10 @@ class AsyncGladiaLive:
         into place once complete, so a failure never leaves a partial file at the path. ``fsync=True`` also
         flushes the file to disk before the rename, so the download survives a power loss (slower: the
         operating system's cache no longer absorbs the write). Returns the number of bytes written.
+
+        A path must be missing or a regular file (a symbolic link is followed and its target replaced): a
+        directory, FIFO, device or socket raises `InvalidRequestError` before any request. A replaced file keeps
+        its mode (and its owner where permitted); a new one gets the umask's mode, like ``open()``.
         """
         from anyio import to_thread
 
@@ -313,9 +350,11 @@ class AsyncGladiaLive:
         return page, response
 
     async def _iter_pages(self, filters: dict[str, Any]) -> AsyncIterator[StreamingResponse]:
+        walk = PageWalk()
         next_filters: dict[str, Any] | None = filters
         while next_filters is not None:
             page, response = await self._list_page(next_filters)
+            walk.check(page, next_filters, response)
             for job in page.items:
                 yield job
             next_filters = _base.next_page_filters(page, next_filters, response)

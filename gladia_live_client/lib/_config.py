@@ -36,6 +36,9 @@ class ClientConfig:
     api_key: str = field(repr=False)
     timeout: httpx.Timeout
     max_retries: int
+    # Network choices that are not checked values: see the client's docstring.
+    allow_cleartext_websocket: bool = False
+    trust_env: bool = True
 
 
 def resolve_config(
@@ -44,6 +47,8 @@ def resolve_config(
     base_url: str | None,
     timeout: float | httpx.Timeout,
     max_retries: int,
+    allow_cleartext_websocket: bool = False,
+    trust_env: bool = True,
 ) -> ClientConfig:
     """Check the arguments, fill the blanks from ``GLADIA_API_KEY`` / ``GLADIA_API_URL``, raise `ConfigurationError`."""
     return ClientConfig(
@@ -51,6 +56,8 @@ def resolve_config(
         api_key=_api_key(api_key),
         timeout=_timeout(timeout),
         max_retries=_max_retries(max_retries),
+        allow_cleartext_websocket=_flag("allow_cleartext_websocket", allow_cleartext_websocket),
+        trust_env=_flag("trust_env", trust_env),
     )
 
 
@@ -101,4 +108,10 @@ def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
 def _max_retries(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigurationError(f"max_retries must be an integer >= 0 (0 disables retries), got {value!r}.")
+    return value
+
+
+def _flag(name: str, value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{name} must be True or False, not {value!r}.")
     return value

@@ -41,6 +41,7 @@ __all__ = [
     "ConfigurationError",
     "GladiaError",
     "InternalServerError",
+    "InsecureSessionURLError",
     "InvalidRequestError",
     "NotFoundError",
     "PayloadTooLargeError",
@@ -60,6 +61,21 @@ class ConfigurationError(GladiaError, ValueError):
 
 class InvalidRequestError(GladiaError, ValueError):
     """A client-side check rejected an argument; no request was sent."""
+
+
+class InsecureSessionURLError(GladiaError):
+    """The API (reached over https) answered a cleartext ``ws://`` session URL; nothing was connected to it.
+
+    Connecting would send the session token unencrypted. The session was created (``session_id`` names it);
+    a local test server that speaks plain ``ws://`` behind an https address needs
+    ``allow_cleartext_websocket=True`` on the client.
+    """
+
+    session_id: str | None
+
+    def __init__(self, message: str, *, session_id: str | None = None) -> None:
+        super().__init__(message)
+        self.session_id = session_id
 
 
 class APIError(GladiaError):

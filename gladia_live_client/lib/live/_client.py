@@ -3,19 +3,27 @@
 The client classes delegate here, so the live layer stays in this package: a session is created with
 `POST /v2/live` (acknowledgements forced on: the session keeps audio until acknowledged), or attached to an
 existing one from its init response without a new POST.
+
+Before a session connects, its URL is checked against the client's API address: an https API that answers a
+cleartext ``ws://`` URL raises `InsecureSessionURLError` (the token would travel unencrypted), unless the
+client was built with ``allow_cleartext_websocket=True``. An http API (a local server) may answer ``ws://``.
+A client built with ``trust_env=False`` also keeps its sessions off the proxy environment variables.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ...models.init_streaming_response import InitStreamingResponse
 from ...models.streaming_request import StreamingRequest
 from ...models.streaming_request_params_response import StreamingRequestParamsResponse
 from ...models.streaming_supported_regions import StreamingSupportedRegions
-from ...types import Unset
+from ...types import Unset, mask_url_secrets
 from .. import _validation
+from .._exceptions import InsecureSessionURLError
 from ._async import AsyncLiveSession
 from ._audio import AudioFormat
 from ._base import FormatLike
@@ -26,14 +34,17 @@ from ._sync import LiveSession
 if TYPE_CHECKING:
     from .._async_client import AsyncGladiaLive
     from .._client import GladiaLive
+    from .._config import ClientConfig
 
 __all__ = [
     "FormatLike",
     "RequestLike",
     "attach_async_session",
     "attach_session",
+    "check_session_url",
     "open_async_session",
     "open_session",
+    "session_options",
     "with_acknowledgments",
 ]
 
@@ -53,12 +64,38 @@ def with_acknowledgments(request: RequestLike) -> StreamingRequest:
     return StreamingRequest.from_dict(body)
 
 
+def check_session_url(config: ClientConfig, init: InitStreamingResponse) -> None:
+    """Refuse a cleartext ``ws://`` session URL from an https API, before anything connects to it."""
+    if config.allow_cleartext_websocket or urlsplit(config.base_url).scheme != "https":
+        return
+    url = urlsplit(init.url)
+    if url.scheme.lower() == "ws":
+        raise InsecureSessionURLError(
+            f"the API at {mask_url_secrets(config.base_url)} answered a cleartext ws:// session URL (host {url.netloc.rpartition('@')[2]}"
+            f"): connecting would send the session token unencrypted, so session {init.id} was not connected. "
+            "Use an API that answers wss://, or pass allow_cleartext_websocket=True to the client (local testing only).",
+            session_id=str(init.id),
+        )
+
+
+def session_options(config: ClientConfig, options: LiveOptions | None) -> LiveOptions | None:
+    """``options`` with the client's ``trust_env=False`` applied: the environment's proxies are not used.
+
+    Only the default (``proxy=True``: the environment decides) changes to a direct connection; a proxy URL
+    given in `LiveOptions` is the caller's explicit choice and stays.
+    """
+    if config.trust_env or (options is not None and options.proxy is not True):
+        return options
+    return dataclasses.replace(options or LiveOptions(), proxy=None)
+
+
 def open_session(
     client: GladiaLive, request: RequestLike, region: RegionLike = None, options: LiveOptions | None = None
 ) -> LiveSession:
     body = with_acknowledgments(request)
     init = client.init_session(body, region)
-    return LiveSession.from_init_response(init, body, options=options)
+    check_session_url(client._config, init)
+    return LiveSession.from_init_response(init, body, options=session_options(client._config, options))
 
 
 async def open_async_session(
@@ -66,7 +103,8 @@ async def open_async_session(
 ) -> AsyncLiveSession:
     body = with_acknowledgments(request)
     init = await client.init_session(body, region)
-    return AsyncLiveSession.from_init_response(init, body, options=options)
+    check_session_url(client._config, init)
+    return AsyncLiveSession.from_init_response(init, body, options=session_options(client._config, options))
 
 
 def _format_from_job(params: StreamingRequestParamsResponse | None | Unset) -> AudioFormat:
@@ -93,6 +131,8 @@ def attach_session(
     request: FormatLike | RequestLike = None,
     options: LiveOptions | None = None,
 ) -> LiveSession:
+    check_session_url(client._config, init)
+    options = session_options(client._config, options)
     if request is None:
         return LiveSession.from_init_response(
             init, _format_from_job(client.get_job(init.id).request_params), options=options
@@ -106,6 +146,8 @@ async def attach_async_session(
     request: FormatLike | RequestLike = None,
     options: LiveOptions | None = None,
 ) -> AsyncLiveSession:
+    check_session_url(client._config, init)
+    options = session_options(client._config, options)
     if request is None:
         job = await client.get_job(init.id)
         return AsyncLiveSession.from_init_response(init, _format_from_job(job.request_params), options=options)
