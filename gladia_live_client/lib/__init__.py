@@ -14,6 +14,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    DeadlineExceededError,
     GladiaError,
     InternalServerError,
     InvalidRequestError,
@@ -21,6 +22,7 @@ from ._exceptions import (
     PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 
@@ -34,6 +36,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "DeadlineExceededError",
     "GladiaError",
     "GladiaLive",
     "InternalServerError",
@@ -42,5 +45,6 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
 ]

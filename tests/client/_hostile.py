@@ -88,7 +88,7 @@ class RawServer:
                 await self._handler(request, writer)
                 if writer.is_closing():
                     return
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.CancelledError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.CancelledError, ValueError):
             return
         finally:
             self._tasks.discard(task)  # type: ignore[arg-type]
