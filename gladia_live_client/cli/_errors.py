@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..lib import APIConnectionError, APIStatusError, AuthenticationError, ConfigurationError, GladiaError
+from ..lib import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    ConfigurationError,
+    DeadlineExceededError,
+    GladiaError,
+)
 from ..lib.live import AudioFormatError, LiveError
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "CLIError", "describe", "one_line"]
@@ -40,7 +47,7 @@ def describe(exc: BaseException, *, base_url: str | None = None, secrets: Iterab
     """The one-line message for an expected failure (without the ``error:`` prefix)."""
     if isinstance(exc, AuthenticationError):
         text = f"{exc} (check --api-key or GLADIA_API_KEY)"
-    elif isinstance(exc, APIStatusError):
+    elif isinstance(exc, APIStatusError | DeadlineExceededError):  # the server answered, too slowly
         text = str(exc)
     elif isinstance(exc, APIConnectionError):
         where = f" at {base_url}" if base_url else ""

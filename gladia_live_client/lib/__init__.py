@@ -14,6 +14,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    DeadlineExceededError,
     GladiaError,
     InsecureSessionURLError,
     InternalServerError,
@@ -22,6 +23,7 @@ from ._exceptions import (
     PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 
@@ -35,6 +37,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "DeadlineExceededError",
     "GladiaError",
     "GladiaLive",
     "InsecureSessionURLError",
@@ -44,5 +47,6 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -16,9 +17,17 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 
 from ..types import UNSET
-from . import _base, _validation
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config
+from . import _base, _limits, _validation
+from ._config import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    check_deadline,
+    resolve_config,
+)
 from ._download import Destination, open_sink
+from ._exceptions import InvalidRequestError
 from ._logging import AsyncLoggingTransport
 from ._paging import PageWalk
 from ._proxies import AsyncProxyTransport, environment_proxy_mounts
@@ -52,8 +61,12 @@ class AsyncGladiaLive:
         api_key: the Gladia API key; default: the ``GLADIA_API_KEY`` environment variable. Missing: `ConfigurationError`.
         base_url: default: ``GLADIA_API_URL``, else ``https://api.gladia.io``.
         timeout: seconds (one value for connect, read, write and pool) or an `httpx.Timeout`;
-            default 60 s, 10 s to connect.
+            default 60 s, 10 s to connect. Each applies to one network operation (one read, ...).
         max_retries: retries after the first attempt (default 2; 0 disables); see the retry policy in README.
+        deadline: seconds one call may take in all (default 300): connecting, every attempt, the waits between
+            retries and reading the body; `DeadlineExceededError` after it. Each timeout is cut to the time left.
+        max_response_bytes: the largest JSON body accepted, counted after decompression (default 32 MiB);
+            `ResponseTooLargeError` above it. Audio downloads are not limited by it.
         transport: an `httpx.AsyncBaseTransport` to send through (a proxy, custom TLS, a mock in tests, a shared
             connection pool). Retries and logging wrap it; closing the client does not close it. A transport
             passed here is used as is: the proxy environment variables are then not read.
@@ -72,10 +85,13 @@ class AsyncGladiaLive:
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
         trust_env: bool = True,
         allow_cleartext_websocket: bool = False,
     ) -> None:
+        from . import _network  # httpcore, which httpx imports on first use too
         from ._retries import RetryPolicy
 
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
@@ -86,20 +102,25 @@ class AsyncGladiaLive:
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
             allow_cleartext_websocket=allow_cleartext_websocket,
             trust_env=trust_env,
         )
         self._retry = RetryPolicy(self._config.max_retries)
         trust_env = self._config.trust_env
-        inner = AsyncLoggingTransport(
-            transport or httpx.AsyncHTTPTransport(trust_env=trust_env), owns_inner=transport is None
-        )
-        # Proxies from the environment, as httpx would use them, unless the caller's transport decides.
+        network = transport or httpx.AsyncHTTPTransport(trust_env=trust_env)
+        _network.install(network)  # the deadline inside every read (see ._network)
+        inner = AsyncLoggingTransport(_limits.AsyncLimitsTransport(network), owns_inner=transport is None)
+        # Proxies from the environment, as httpx would use them, unless the caller's transport decides; each
+        # gets the same limits, logging and retries as the direct transport.
         mounts = None
         if transport is None and trust_env:
             mounts = environment_proxy_mounts(
                 AsyncProxyTransport,
-                lambda proxied: self._retry.transport(AsyncLoggingTransport(proxied, owns_inner=True)),
+                lambda proxied: self._retry.transport(
+                    AsyncLoggingTransport(_limits.AsyncLimitsTransport(proxied), owns_inner=True)
+                ),
             )
         self._api = _base.api_client(self._config)
         self._http = httpx.AsyncClient(
@@ -282,7 +303,13 @@ class AsyncGladiaLive:
         _base.parse_empty(patch_job._parse_response, self._api, response, "patch_job", self._config)
 
     async def download_audio(
-        self, id: JobId, destination: Destination, *, chunk_size: int | None = None, fsync: bool = False
+        self,
+        id: JobId,
+        destination: Destination,
+        *,
+        chunk_size: int | None = None,
+        fsync: bool = False,
+        deadline: float | None = None,
     ) -> int:
         """Stream the job's recording (``GET /v2/live/{id}/file``, a WAV file) to a path or binary file.
 
@@ -294,10 +321,14 @@ class AsyncGladiaLive:
         A path must be missing or a regular file (a symbolic link is followed and its target replaced): a
         directory, FIFO, device or socket raises `InvalidRequestError` before any request. A replaced file keeps
         its mode (and its owner where permitted); a new one gets the umask's mode, like ``open()``.
+
+        ``deadline`` (default: the client's) bounds the whole transfer, the time spent writing excepted: pass
+        more for a long recording over a slow link. The server is asked for no content encoding, and a body
+        shorter than its ``Content-Length`` is an error (no partial file is left at a path).
         """
         from anyio import to_thread
 
-        chunks = self._audio_chunks(id, chunk_size)  # checks the arguments before the destination is touched
+        chunks = self._audio_chunks(id, chunk_size, deadline)  # checks the arguments before the destination is touched
         sink = await to_thread.run_sync(functools.partial(open_sink, destination, fsync=fsync))
         try:
             async with contextlib.aclosing(chunks):
@@ -310,27 +341,37 @@ class AsyncGladiaLive:
             raise
         return sink.written
 
-    def iter_audio(self, id: JobId, *, chunk_size: int | None = None) -> AsyncGenerator[bytes]:
+    def iter_audio(
+        self, id: JobId, *, chunk_size: int | None = None, deadline: float | None = None
+    ) -> AsyncGenerator[bytes]:
         """The job's recording as a stream of byte chunks (``GET /v2/live/{id}/file``).
 
         Exhaust it or ``await aclose()`` it to release the connection; arguments are checked at once.
+        ``deadline`` (default: the client's) bounds the time spent inside the iterator, not the time your
+        loop spends between chunks.
         """
-        return self._audio_chunks(id, chunk_size)
+        return self._audio_chunks(id, chunk_size, deadline)
 
     # -- plumbing ------------------------------------------------------------------------------------------
 
-    def _audio_chunks(self, id: JobId, chunk_size: int | None) -> AsyncGenerator[bytes]:
+    def _audio_chunks(self, id: JobId, chunk_size: int | None, deadline: float | None) -> AsyncGenerator[bytes]:
         from ..api.live_v2 import get_audio
 
         kwargs = get_audio._get_kwargs(_validation.job_id(id))
-        return self._stream(kwargs, _validation.check_chunk_size(chunk_size))
+        if deadline is not None:
+            deadline = check_deadline(deadline, InvalidRequestError)
+        return self._stream(kwargs, _validation.check_chunk_size(chunk_size), deadline)
 
     async def _send(self, kwargs: dict[str, Any], *, retry: Retry | None = None) -> httpx.Response:
         extensions = {} if retry is None else {"retry": retry}
+        call = _base.new_call(kwargs, self._config)
         try:
-            return await self._http.request(**kwargs, extensions=extensions)
+            with _limits.active(call):
+                return await self._http.request(**kwargs, extensions=extensions)
+        except _limits.RetryStopped as stop:
+            return _base.stopped(stop, kwargs, call)
         except httpx.RequestError as exc:
-            raise _base.connection_error(exc, kwargs) from exc
+            raise _base.connection_error(exc, kwargs, call) from exc
 
     def _list_kwargs(self, filters: Mapping[str, Any]) -> dict[str, Any]:
         from ..api.live_v2 import list_jobs
@@ -359,13 +400,43 @@ class AsyncGladiaLive:
                 yield job
             next_filters = _base.next_page_filters(page, next_filters, response)
 
-    async def _stream(self, kwargs: dict[str, Any], chunk_size: int | None) -> AsyncGenerator[bytes]:
+    async def _stream(
+        self, kwargs: dict[str, Any], chunk_size: int | None, deadline: float | None
+    ) -> AsyncGenerator[bytes]:
+        import anyio
+
+        kwargs = _base.download_kwargs(kwargs)
+        call = _base.new_call(kwargs, self._config, stream=True, deadline=deadline)
         try:
-            async with self._http.stream(**kwargs) as response:
-                if not response.is_success:
-                    await response.aread()
-                    _base.raise_for_status(response, self._config)
-                async for chunk in response.aiter_bytes(chunk_size):
-                    yield chunk
+            with _limits.active(call):
+                response = await self._http.send(self._http.build_request(**kwargs), stream=True)
+        except _limits.RetryStopped as stop:
+            response = _base.stopped(stop, kwargs, call)
         except httpx.RequestError as exc:
-            raise _base.connection_error(exc, kwargs) from exc
+            raise _base.connection_error(exc, kwargs, call) from exc
+        try:
+            check = _base.check_download(response, self._config)  # an error body was read by the limits transport
+            chunks = response.aiter_bytes(chunk_size)  # as sent: a content encoding was refused above
+            while True:
+                try:
+                    # The cancel scope holds the deadline inside the read whatever the transport; it never
+                    # spans the yield below.
+                    with _limits.active(call), anyio.fail_after(max(call.remaining(), 0.0)):
+                        chunk = await anext(chunks, None)
+                    call.check_deadline()
+                except TimeoutError:
+                    call.deadline_hit = True
+                    raise _base.connection_error(httpx.ReadTimeout("deadline"), kwargs, call) from None
+                except httpx.RequestError as exc:
+                    raise _base.connection_error(exc, kwargs, call) from exc
+                if chunk is None:
+                    break
+                if (problem := check.feed(chunk)) is not None:
+                    raise _base.download_error(problem, kwargs)
+                paused = time.monotonic()
+                yield chunk
+                call.extend(time.monotonic() - paused)  # the caller's time between chunks is not the call's
+            if (problem := check.finish()) is not None:
+                raise _base.download_error(problem, kwargs)
+        finally:
+            await response.aclose()

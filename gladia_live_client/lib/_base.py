@@ -13,8 +13,25 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 
+from . import _json
 from ._error_body import status_error
-from ._exceptions import APIConnectionError, APIResponseValidationError, APITimeoutError
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    DeadlineExceededError,
+    ResponseTooLargeError,
+)
+from ._limits import (
+    BODY_PROBLEM,
+    DOWNLOAD_ACCEPT_ENCODING,
+    JSON_ACCEPT_ENCODING,
+    RETRY_NOTE,
+    BodyProblem,
+    Call,
+    DownloadCheck,
+    RetryStopped,
+)
 
 if TYPE_CHECKING:
     from ..client import AuthenticatedClient
@@ -24,8 +41,13 @@ if TYPE_CHECKING:
 __all__ = [
     "OPERATION_METHODS",
     "api_client",
+    "check_download",
     "connection_error",
+    "download_error",
+    "download_kwargs",
     "httpx_client_options",
+    "new_call",
+    "stopped",
     "next_page_filters",
     "parse_empty",
     "parse_model",
@@ -69,6 +91,8 @@ def httpx_client_options(api: AuthenticatedClient, config: ClientConfig) -> dict
         "headers": {
             api.auth_header_name: api.auth_header_value(),
             "user-agent": f"gladia-live-client/{__version__} httpx/{httpx.__version__}",
+            # What `._limits` can decompress with a bounded output; downloads ask for identity instead.
+            "accept-encoding": JSON_ACCEPT_ENCODING,
         },
         "timeout": config.timeout,
         "follow_redirects": False,
@@ -80,20 +104,107 @@ def describe(request_kwargs: Mapping[str, Any]) -> tuple[str, str]:
     return str(request_kwargs["method"]).upper(), str(request_kwargs["url"])
 
 
-def connection_error(exc: httpx.RequestError, request_kwargs: Mapping[str, Any]) -> APIConnectionError:
+def new_call(
+    request_kwargs: Mapping[str, Any], config: ClientConfig, *, stream: bool = False, deadline: float | None = None
+) -> Call:
+    """The limits of one call (see `._limits`): the client's, or a download's own ``deadline``."""
+    method, path = describe(request_kwargs)
+    return Call(
+        method,
+        path,
+        deadline=config.deadline if deadline is None else deadline,
+        max_response_bytes=config.max_response_bytes,
+        stream=stream,
+    )
+
+
+def connection_error(
+    exc: Exception, request_kwargs: Mapping[str, Any], call: Call | None = None, note: str | None = None
+) -> APIConnectionError:
     """The typed exception for a transport failure (raise it ``from exc``)."""
     method, path = describe(request_kwargs)
+    if call is not None and (call.deadline_hit or call.remaining() <= 0):
+        return DeadlineExceededError(
+            f"Deadline exceeded: {method} {path} did not end within the call's deadline of {call.deadline:g} s "
+            "(connecting, every attempt, the waits between retries and the body all count; "
+            "pass a larger deadline= to the client)",
+            deadline=call.deadline,
+            method=method,
+            path=path,
+        )
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "Request timed out" if cls is APITimeoutError else "Connection error"
     detail = str(exc).strip()
     detail = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    return cls(f"{what}: {method} {path} ({detail})", method=method, path=path)
+    suffix = f"; {note}" if note else ""
+    return cls(f"{what}: {method} {path} ({detail}){suffix}", method=method, path=path)
+
+
+def stopped(stop: RetryStopped, request_kwargs: Mapping[str, Any], call: Call) -> httpx.Response:
+    """The last answer when the retry policy stopped short of the deadline, noted; an exception is raised."""
+    if isinstance(stop.outcome, httpx.Response):
+        stop.outcome.extensions[RETRY_NOTE] = stop.note
+        return stop.outcome
+    raise connection_error(stop.outcome, request_kwargs, call, stop.note) from stop.outcome
+
+
+def download_kwargs(request_kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The request of a download: no content encoding, so the bytes counted are the bytes of the file."""
+    headers = {**request_kwargs.get("headers", {}), "accept-encoding": DOWNLOAD_ACCEPT_ENCODING}
+    return {**request_kwargs, "headers": headers}
+
+
+def check_download(response: httpx.Response, config: ClientConfig) -> DownloadCheck:
+    """Raise for an error status or a refused answer; else what counts the body's bytes as they arrive."""
+    raise_for_status(response, config)
+    problem = response.extensions.get(BODY_PROBLEM)
+    if problem is not None:
+        raise APIResponseValidationError(
+            f"get_audio: the response was refused: {problem}", response=response, request_id=None, body=None
+        )
+    return DownloadCheck(response)
+
+
+def download_error(reason: str, request_kwargs: Mapping[str, Any]) -> APIConnectionError:
+    """The typed exception for a download whose body does not match its Content-Length."""
+    method, path = describe(request_kwargs)
+    return APIConnectionError(f"Connection error: {method} {path} ({reason})", method=method, path=path)
 
 
 def raise_for_status(response: httpx.Response, config: ClientConfig) -> None:
     """Raise the typed `APIStatusError` for a non-success response (its body must have been read)."""
     if not response.is_success:
-        raise status_error(response, secret=config.api_key)
+        error = status_error(response, secret=config.api_key)
+        notes = [
+            str(note) for note in (response.extensions.get(BODY_PROBLEM), response.extensions.get(RETRY_NOTE)) if note
+        ]
+        if notes:
+            # What the client dropped or decided is part of the message, after what the server said.
+            error.message = f"{error.message} ({'; '.join(notes)})"
+            error.args = (error.message,)
+        raise error
+
+
+def _check_body(response: httpx.Response, operation: str, config: ClientConfig) -> None:
+    """Refuse a success body that the limits transport dropped, or that nests too deeply to parse safely."""
+    problem: BodyProblem | None = response.extensions.get(BODY_PROBLEM)
+    if problem is not None and problem.too_large:
+        method, path = response.request.method, response.request.url.path
+        raise ResponseTooLargeError(
+            f"{operation}: the answer to {method} {path} was refused: {problem}, counted after decompression; "
+            "pass a larger max_response_bytes= to the client if such answers are expected",
+            limit=config.max_response_bytes,
+            status_code=response.status_code,
+            method=method,
+            path=path,
+        )
+    if problem is not None:
+        message = f"{operation}: the response was refused: {problem}"
+    elif _json.json_depth_exceeds(response.content):
+        message = f"{operation}: the response body nests deeper than {_json.MAX_JSON_DEPTH} levels"
+    else:
+        return
+    raise APIResponseValidationError(message, response=response, request_id=None, body=None)
 
 
 def _parse(
@@ -106,11 +217,13 @@ def _parse(
     from ..errors import UnexpectedStatus
 
     raise_for_status(response, config)
+    _check_body(response, operation, config)
     try:
         return parse_response(client=api, response=response)
     except UnexpectedStatus:
         message = f"{operation}: status {response.status_code} is not a success status of this operation"
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError) as exc:
+        # RecursionError and MemoryError cannot come from a body that passed _check_body; never let them out.
         message = f"{operation}: the response body does not match the contract ({type(exc).__name__}: {exc})"
     raise APIResponseValidationError(message, response=response, request_id=None, body=_body_of(response))
 
@@ -175,6 +288,6 @@ def next_page_filters(
 
 def _body_of(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return _json.loads(response.content)
     except ValueError:
         return response.text or None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import time
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -17,9 +18,17 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 
 from ..types import UNSET
-from . import _base, _validation
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config
+from . import _base, _limits, _validation
+from ._config import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    check_deadline,
+    resolve_config,
+)
 from ._download import Destination, open_sink
+from ._exceptions import InvalidRequestError
 from ._logging import LoggingTransport
 from ._paging import PageWalk
 from ._proxies import ProxyTransport, environment_proxy_mounts
@@ -53,8 +62,12 @@ class GladiaLive:
         api_key: the Gladia API key; default: the ``GLADIA_API_KEY`` environment variable. Missing: `ConfigurationError`.
         base_url: default: ``GLADIA_API_URL``, else ``https://api.gladia.io``.
         timeout: seconds (one value for connect, read, write and pool) or an `httpx.Timeout`;
-            default 60 s, 10 s to connect.
+            default 60 s, 10 s to connect. Each applies to one network operation (one read, ...).
         max_retries: retries after the first attempt (default 2; 0 disables); see the retry policy in README.
+        deadline: seconds one call may take in all (default 300): connecting, every attempt, the waits between
+            retries and reading the body; `DeadlineExceededError` after it. Each timeout is cut to the time left.
+        max_response_bytes: the largest JSON body accepted, counted after decompression (default 32 MiB);
+            `ResponseTooLargeError` above it. Audio downloads are not limited by it.
         transport: an `httpx.BaseTransport` to send through (a proxy, custom TLS, a mock in tests, a shared
             connection pool). Retries and logging wrap it; closing the client does not close it. A transport
             passed here is used as is: the proxy environment variables are then not read.
@@ -73,10 +86,13 @@ class GladiaLive:
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.BaseTransport | None = None,
         trust_env: bool = True,
         allow_cleartext_websocket: bool = False,
     ) -> None:
+        from . import _network  # httpcore, which httpx imports on first use too
         from ._retries import RetryPolicy
 
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
@@ -87,18 +103,25 @@ class GladiaLive:
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
             allow_cleartext_websocket=allow_cleartext_websocket,
             trust_env=trust_env,
         )
         self._retry = RetryPolicy(self._config.max_retries)
         trust_env = self._config.trust_env
-        inner = LoggingTransport(transport or httpx.HTTPTransport(trust_env=trust_env), owns_inner=transport is None)
-        # Proxies from the environment, as httpx would use them, unless the caller's transport decides.
+        network = transport or httpx.HTTPTransport(trust_env=trust_env)
+        _network.install(network)  # the deadline inside every read (see ._network)
+        inner = LoggingTransport(_limits.LimitsTransport(network), owns_inner=transport is None)
+        # Proxies from the environment, as httpx would use them, unless the caller's transport decides; each
+        # gets the same limits, logging and retries as the direct transport.
         mounts = None
         if transport is None and trust_env:
             mounts = environment_proxy_mounts(
                 ProxyTransport,
-                lambda proxied: self._retry.transport(LoggingTransport(proxied, owns_inner=True)),
+                lambda proxied: self._retry.transport(
+                    LoggingTransport(_limits.LimitsTransport(proxied), owns_inner=True)
+                ),
             )
         self._api = _base.api_client(self._config)
         self._http = httpx.Client(
@@ -281,7 +304,13 @@ class GladiaLive:
         _base.parse_empty(patch_job._parse_response, self._api, response, "patch_job", self._config)
 
     def download_audio(
-        self, id: JobId, destination: Destination, *, chunk_size: int | None = None, fsync: bool = False
+        self,
+        id: JobId,
+        destination: Destination,
+        *,
+        chunk_size: int | None = None,
+        fsync: bool = False,
+        deadline: float | None = None,
     ) -> int:
         """Stream the job's recording (``GET /v2/live/{id}/file``, a WAV file) to a path or binary file.
 
@@ -293,8 +322,12 @@ class GladiaLive:
         A path must be missing or a regular file (a symbolic link is followed and its target replaced): a
         directory, FIFO, device or socket raises `InvalidRequestError` before any request. A replaced file keeps
         its mode (and its owner where permitted); a new one gets the umask's mode, like ``open()``.
+
+        ``deadline`` (default: the client's) bounds the whole transfer, the time spent writing excepted: pass
+        more for a long recording over a slow link. The server is asked for no content encoding, and a body
+        shorter than its ``Content-Length`` is an error (no partial file is left at a path).
         """
-        chunks = self._audio_chunks(id, chunk_size)  # checks the arguments before the destination is touched
+        chunks = self._audio_chunks(id, chunk_size, deadline)  # checks the arguments before the destination is touched
         sink = open_sink(destination, fsync=fsync)
         try:
             with contextlib.closing(chunks):
@@ -306,27 +339,37 @@ class GladiaLive:
             raise
         return sink.written
 
-    def iter_audio(self, id: JobId, *, chunk_size: int | None = None) -> Generator[bytes]:
+    def iter_audio(
+        self, id: JobId, *, chunk_size: int | None = None, deadline: float | None = None
+    ) -> Generator[bytes]:
         """The job's recording as a stream of byte chunks (``GET /v2/live/{id}/file``).
 
-        Exhaust it or ``close()`` it to release the connection; arguments are checked at once.
+        Exhaust it or ``close()`` it to release the connection; arguments are checked at once. ``deadline``
+        (default: the client's) bounds the time spent inside the iterator, not the time your loop spends
+        between chunks.
         """
-        return self._audio_chunks(id, chunk_size)
+        return self._audio_chunks(id, chunk_size, deadline)
 
     # -- plumbing ------------------------------------------------------------------------------------------
 
-    def _audio_chunks(self, id: JobId, chunk_size: int | None) -> Generator[bytes]:
+    def _audio_chunks(self, id: JobId, chunk_size: int | None, deadline: float | None) -> Generator[bytes]:
         from ..api.live_v2 import get_audio
 
         kwargs = get_audio._get_kwargs(_validation.job_id(id))
-        return self._stream(kwargs, _validation.check_chunk_size(chunk_size))
+        if deadline is not None:
+            deadline = check_deadline(deadline, InvalidRequestError)
+        return self._stream(kwargs, _validation.check_chunk_size(chunk_size), deadline)
 
     def _send(self, kwargs: dict[str, Any], *, retry: Retry | None = None) -> httpx.Response:
         extensions = {} if retry is None else {"retry": retry}
+        call = _base.new_call(kwargs, self._config)
         try:
-            return self._http.request(**kwargs, extensions=extensions)
+            with _limits.active(call):
+                return self._http.request(**kwargs, extensions=extensions)
+        except _limits.RetryStopped as stop:
+            return _base.stopped(stop, kwargs, call)
         except httpx.RequestError as exc:
-            raise _base.connection_error(exc, kwargs) from exc
+            raise _base.connection_error(exc, kwargs, call) from exc
 
     def _list_kwargs(self, filters: Mapping[str, Any]) -> dict[str, Any]:
         from ..api.live_v2 import list_jobs
@@ -354,12 +397,32 @@ class GladiaLive:
             yield from page.items
             next_filters = _base.next_page_filters(page, next_filters, response)
 
-    def _stream(self, kwargs: dict[str, Any], chunk_size: int | None) -> Generator[bytes]:
+    def _stream(self, kwargs: dict[str, Any], chunk_size: int | None, deadline: float | None) -> Generator[bytes]:
+        kwargs = _base.download_kwargs(kwargs)
+        call = _base.new_call(kwargs, self._config, stream=True, deadline=deadline)
         try:
-            with self._http.stream(**kwargs) as response:
-                if not response.is_success:
-                    response.read()
-                    _base.raise_for_status(response, self._config)
-                yield from response.iter_bytes(chunk_size)
+            with _limits.active(call):
+                response = self._http.send(self._http.build_request(**kwargs), stream=True)
+        except _limits.RetryStopped as stop:
+            response = _base.stopped(stop, kwargs, call)
         except httpx.RequestError as exc:
-            raise _base.connection_error(exc, kwargs) from exc
+            raise _base.connection_error(exc, kwargs, call) from exc
+        with contextlib.closing(response):
+            check = _base.check_download(response, self._config)  # an error body was read by the limits transport
+            chunks = response.iter_bytes(chunk_size)  # as sent: a content encoding was refused above
+            while True:
+                try:
+                    with _limits.active(call):
+                        chunk = next(chunks, None)
+                        call.check_deadline()
+                except httpx.RequestError as exc:
+                    raise _base.connection_error(exc, kwargs, call) from exc
+                if chunk is None:
+                    break
+                if (problem := check.feed(chunk)) is not None:
+                    raise _base.download_error(problem, kwargs)
+                paused = time.monotonic()
+                yield chunk
+                call.extend(time.monotonic() - paused)  # the caller's time between chunks is not the call's
+            if (problem := check.finish()) is not None:
+                raise _base.download_error(problem, kwargs)

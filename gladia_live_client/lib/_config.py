@@ -8,15 +8,19 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ._exceptions import ConfigurationError
+from ._exceptions import ConfigurationError, GladiaError
+from ._limits import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
 
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "ClientConfig",
+    "check_deadline",
     "resolve_config",
 ]
 
@@ -36,6 +40,8 @@ class ClientConfig:
     api_key: str = field(repr=False)
     timeout: httpx.Timeout
     max_retries: int
+    deadline: float = DEFAULT_DEADLINE
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     # Network choices that are not checked values: see the client's docstring.
     allow_cleartext_websocket: bool = False
     trust_env: bool = True
@@ -47,6 +53,8 @@ def resolve_config(
     base_url: str | None,
     timeout: float | httpx.Timeout,
     max_retries: int,
+    deadline: float = DEFAULT_DEADLINE,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     allow_cleartext_websocket: bool = False,
     trust_env: bool = True,
 ) -> ClientConfig:
@@ -56,6 +64,8 @@ def resolve_config(
         api_key=_api_key(api_key),
         timeout=_timeout(timeout),
         max_retries=_max_retries(max_retries),
+        deadline=check_deadline(deadline, ConfigurationError),
+        max_response_bytes=_max_response_bytes(max_response_bytes),
         allow_cleartext_websocket=_flag("allow_cleartext_websocket", allow_cleartext_websocket),
         trust_env=_flag("trust_env", trust_env),
     )
@@ -103,6 +113,19 @@ def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
     if not math.isfinite(value) or value <= 0:
         raise ConfigurationError(f"timeout must be a finite number of seconds above 0, got {value!r}.")
     return httpx.Timeout(float(value))
+
+
+def check_deadline(value: object, error: type[GladiaError]) -> float:
+    """A deadline in seconds: finite and above 0 (every call ends)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise error(f"deadline must be a finite number of seconds above 0, got {value!r}.")
+    return float(value)
+
+
+def _max_response_bytes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"max_response_bytes must be an integer >= 1 (bytes), got {value!r}.")
+    return value
 
 
 def _max_retries(value: int) -> int:

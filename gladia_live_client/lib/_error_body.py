@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from . import _json
 from ._exceptions import APIStatusError, status_error_class
 
 __all__ = ["ErrorDetails", "parse_error_body", "request_id_of", "status_error"]
@@ -22,6 +23,7 @@ __all__ = ["ErrorDetails", "parse_error_body", "request_id_of", "status_error"]
 # Header names a gateway or a future API version may carry the request id in; the body wins when it has one.
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-gladia-request-id")
 _MAX_TEXT_MESSAGE = 300
+_MAX_SCANNED_TEXT = 64 * 1024
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 # Salvage from truncated JSON: a complete string value of a known key ('{"message":"Job not fo' gives nothing).
@@ -46,7 +48,7 @@ def parse_error_body(response: httpx.Response) -> ErrorDetails:
 
     text = content.decode(response.encoding or "utf-8", errors="replace")
     try:
-        body: Any = json.loads(text)
+        body: Any = _json.loads(text)  # a JSON bomb nested 100,000 deep is a ValueError here, not RecursionError
     except ValueError:
         return _from_text(text, reason, response)
 
@@ -93,11 +95,13 @@ def status_error(response: httpx.Response, *, secret: str | None = None) -> APIS
 
 
 def _from_text(text: str, reason: str, response: httpx.Response) -> ErrorDetails:
-    if text.lstrip().startswith("{"):  # truncated or otherwise broken JSON: keep what can be read
-        message = _salvage(text, "message")
-        request_id = _salvage(text, "request_id")
+    # The patterns below can take quadratic time on hostile text: only the start of a long body is searched.
+    scanned = text[:_MAX_SCANNED_TEXT]
+    if scanned.lstrip().startswith("{"):  # truncated or otherwise broken JSON: keep what can be read
+        message = _salvage(scanned, "message")
+        request_id = _salvage(scanned, "request_id")
         return ErrorDetails(message or reason, request_id or _header_request_id(response), [], text)
-    readable = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", text))).strip()
+    readable = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", scanned))).strip()
     if len(readable) > _MAX_TEXT_MESSAGE:
         readable = readable[: _MAX_TEXT_MESSAGE - 3] + "..."
     return ErrorDetails(readable or reason, _header_request_id(response), [], text)

@@ -8,6 +8,8 @@ Everything derives from `GladiaError`, so ``except GladiaError`` catches every f
     └── APIError                    a request was attempted and failed
         ├── APIConnectionError      no usable response: connection refused or reset, protocol error, ...
         │   └── APITimeoutError     the connect, read, write or pool timeout elapsed
+        │       └── DeadlineExceededError   the call's total deadline passed (retries and waits included)
+        ├── ResponseTooLargeError   a success body larger than max_response_bytes (after decompression)
         ├── APIResponseValidationError   a success response that does not match the contract
         └── APIStatusError          the server answered with a non-success status
             ├── BadRequestError             400
@@ -39,6 +41,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "DeadlineExceededError",
     "GladiaError",
     "InternalServerError",
     "InsecureSessionURLError",
@@ -47,6 +50,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
 ]
 
@@ -108,6 +112,43 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout elapsed (see the client's ``timeout``)."""
+
+
+class DeadlineExceededError(APITimeoutError):
+    """The call did not end within its total deadline (the client's ``deadline``): connecting, every attempt,
+    the waits between retries and reading the body all count.
+
+    Attributes:
+        deadline: the deadline of the call, in seconds.
+    """
+
+    deadline: float
+
+    def __init__(self, message: str, *, deadline: float, method: str | None = None, path: str | None = None) -> None:
+        super().__init__(message, method=method, path=path)
+        self.deadline = deadline
+
+
+class ResponseTooLargeError(APIError):
+    """A success answer's body is larger than the client's ``max_response_bytes`` (counted after decompression).
+
+    Reading stopped as soon as the body passed the limit. (An error status whose body is too large raises its
+    `APIStatusError` subclass instead, without the body.)
+
+    Attributes:
+        limit: the ``max_response_bytes`` that was passed.
+        status_code: the HTTP status of the answer.
+    """
+
+    limit: int
+    status_code: int
+
+    def __init__(
+        self, message: str, *, limit: int, status_code: int, method: str | None = None, path: str | None = None
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.limit = limit
+        self.status_code = status_code
 
 
 class _ResponseError(APIError):

@@ -1,8 +1,8 @@
 """One DEBUG line per HTTP attempt, on the ``gladia_live_client.http`` logger.
 
 The transports here sit under the retry transport, so each attempt (the first one and every retry) is one
-line: method, path (never the query string), status, time to the response headers, request id and attempt
-number. Nothing else of the request is logged: headers carry the API key and the ``POST /v2/live`` answer
+line: method, path (never the query string), status, time to the response (its headers, and its body for a
+JSON answer, which `._limits` reads under this transport), request id and attempt number. Nothing else of the request is logged: headers carry the API key and the ``POST /v2/live`` answer
 carries the WebSocket URL with its token.
 """
 
@@ -70,7 +70,7 @@ class LoggingTransport(httpx.BaseTransport):
             raise
         if logger.isEnabledFor(logging.DEBUG):
             if response.is_error:
-                # The request id of an error is in its (small) JSON body; reading it here keeps it available.
+                # The request id of an error is in its JSON body, read already (and capped) by `._limits`.
                 response.read()
             _log_response(request, response, started, attempt)
         return response

@@ -54,6 +54,13 @@ def masked_proxy(url: object) -> str:
     return mask_url_secrets(url)
 
 
+def _install_deadline(transport: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
+    """The call's deadline inside every read, as for direct requests (httpcore loads with the first client)."""
+    from . import _network
+
+    _network.install(transport)
+
+
 def _through(name: str, exc: httpx.TransportError, request: httpx.Request) -> httpx.TransportError:
     return type(exc)(f"through the proxy {name}: {exc}".rstrip(": "), request=request)
 
@@ -65,6 +72,7 @@ class ProxyTransport(httpx.BaseTransport):
         # The name keeps the place of the credentials (masked): httpx.Proxy moves them out of its URL.
         self._name = masked_proxy(url)
         self._inner = httpx.HTTPTransport(proxy=httpx.Proxy(url), trust_env=trust_env)
+        _install_deadline(self._inner)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -83,6 +91,7 @@ class AsyncProxyTransport(httpx.AsyncBaseTransport):
         # The name keeps the place of the credentials (masked): httpx.Proxy moves them out of its URL.
         self._name = masked_proxy(url)
         self._inner = httpx.AsyncHTTPTransport(proxy=httpx.Proxy(url), trust_env=trust_env)
+        _install_deadline(self._inner)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:

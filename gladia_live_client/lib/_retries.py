@@ -13,24 +13,30 @@ Policy (``max_retries`` = retries after the first attempt; default 2; 0 disables
   duplicate session.
 * Waits grow exponentially with jitter (about 0.5 s, 1 s, 2 s, ... at most 8 s). A ``Retry-After`` header
   (seconds, fractional seconds or an HTTP date) replaces the computed wait, capped at 60 s.
+* Under the call's deadline (see `._limits`): a wait that would end after the deadline is not waited for;
+  the call raises the error of the last attempt at once, saying why it was not retried.
 * Retries happen before the response body is read: a download that breaks in the middle of the body is
   not resumed; it raises `APIConnectionError` (and leaves no partial file behind).
 
 Why `httpx-retries` as is: its `Retry` reads a policy per request from ``request.extensions["retry"]``, which
 gives ``POST /v2/live`` its own narrow policy while every other request uses the default one, and it works
 for streamed responses. Two small overrides below keep within its documented extension points: the
-``Retry-After`` parser also accepts fractional seconds, and the exponential backoff has its own cap so the
-``Retry-After`` cap (``max_backoff_wait``) can be larger.
+``Retry-After`` parser also accepts fractional seconds, the exponential backoff has its own cap so the
+``Retry-After`` cap (``max_backoff_wait``) can be larger, and the waits (``sleep``/``asleep``) respect the
+deadline.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import time
 from http import HTTPStatus
 
 import httpx
 from httpx_retries import Retry, RetryTransport
+
+from ._limits import RetryStopped, current_call
 
 __all__ = [
     "MAX_BACKOFF",
@@ -69,6 +75,54 @@ class _Retry(Retry):
             return 0.0
         nominal = min(self.backoff_factor * 2.0**self.attempts_made, MAX_BACKOFF)
         return nominal * random.uniform(1 - self.backoff_jitter, 1)
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        wait = self._wait_within_deadline(response)
+        time.sleep(wait)
+        self.elapsed_sleep += wait
+
+    async def asleep(self, response: httpx.Response | Exception) -> None:
+        import anyio  # only async clients need it
+
+        wait = self._wait_within_deadline(response)
+        await anyio.sleep(wait)
+        self.elapsed_sleep += wait
+
+    def _wait_within_deadline(self, outcome: httpx.Response | Exception) -> float:
+        """The wait before the next attempt; `RetryStopped` if the attempt would start after the deadline."""
+        asked = self._retry_after(outcome)
+        if asked is not None and asked > 0:
+            wait = min(asked, self.max_backoff_wait)
+        else:
+            wait = self.backoff_strategy() if self.attempts_made > 0 else 0.0
+        call = current_call()
+        if call is None:
+            return wait
+        remaining = call.remaining()
+        if wait < remaining:
+            return wait
+        if asked is not None and asked > 0:
+            note = (
+                f"not retried: the server asked to wait {asked:g} s (Retry-After), longer than the "
+                f"{max(remaining, 0):.1f} s left of the call's {call.deadline:g} s deadline"
+            )
+        else:
+            note = (
+                f"not retried: the next attempt would start after the call's {call.deadline:g} s deadline "
+                f"({max(remaining, 0):.1f} s left)"
+            )
+        raise RetryStopped(outcome, note)
+
+    def _retry_after(self, outcome: httpx.Response | Exception) -> float | None:
+        if not self.respect_retry_after_header or not isinstance(outcome, httpx.Response):
+            return None
+        value = outcome.headers.get("Retry-After", "").strip()
+        if not value:
+            return None
+        try:
+            return self.parse_retry_after(value)
+        except ValueError:
+            return None  # unreadable: the exponential backoff applies
 
 
 class RetryPolicy:

@@ -9,8 +9,11 @@ The proxy below is a few lines of asyncio on its own thread: it reads one absolu
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +22,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from gladia_live_client.lib import APIConnectionError, AsyncGladiaLive, ConfigurationError, GladiaLive
+from gladia_live_client.lib import (
+    APIConnectionError,
+    AsyncGladiaLive,
+    ConfigurationError,
+    DeadlineExceededError,
+    GladiaLive,
+)
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUEST_METHOD")
 PROXY_PASSWORD = "proxy-pass-7d1e4c"
@@ -243,3 +252,61 @@ def test_an_https_api_goes_through_https_proxy_and_a_refused_tunnel_names_it(
     assert [(s.method, s.target) for s in proxy.seen] == [("CONNECT", "api.gladia.io:443")]
     assert f"ProxyError: through the proxy 'http://***@127.0.0.1:{proxy.port}'" in str(caught.value)
     assert PROXY_PASSWORD not in f"{caught.value} {caught.value!r}"
+
+
+@contextlib.contextmanager
+def trickling_proxy() -> Iterator[int]:
+    """A proxy that reads the request, then answers a status line one byte every 50 ms for 8 s, then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(5)
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        with connection:
+            connection.recv(65536)
+            for byte in itertools.islice(itertools.cycle(b"HTTP/1.1 200 OK\r\nx-trickle: "), 160):
+                if stop.wait(0.05):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+JOB_ID = "45463597-20b7-4af7-b3b3-f5fb778203ab"
+
+
+# The proxy mounts get the same deadline machinery as the direct transport: each byte resets httpx's read timeout
+# (30 s here), so only the call's deadline (1 s) can end these calls.
+def test_a_trickling_proxy_is_bounded_by_the_calls_deadline(proxy_env: pytest.MonkeyPatch) -> None:
+    with trickling_proxy() as port:
+        proxy_env.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        client = GladiaLive(api_key="k", base_url="http://gladia.test", deadline=1, timeout=30, max_retries=0)
+        started = time.monotonic()
+        with client, pytest.raises(DeadlineExceededError):
+            client.get_job(JOB_ID)
+        assert time.monotonic() - started < 3
+
+
+async def test_async_trickling_proxy_is_bounded_by_the_calls_deadline(proxy_env: pytest.MonkeyPatch) -> None:
+    with trickling_proxy() as port:
+        proxy_env.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        client = AsyncGladiaLive(api_key="k", base_url="http://gladia.test", deadline=1, timeout=30, max_retries=0)
+        started = time.monotonic()
+        async with client:
+            with pytest.raises(DeadlineExceededError):
+                await client.get_job(JOB_ID)
+        assert time.monotonic() - started < 3
