@@ -20,6 +20,7 @@ from . import _base, _validation
 from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, resolve_config
 from ._download import Destination, open_sink
 from ._logging import AsyncLoggingTransport
+from ._redaction import redact
 
 if TYPE_CHECKING:
     from httpx_retries import Retry
@@ -88,7 +89,7 @@ class AsyncGladiaLive:
         return self._config.max_retries
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+        return f"{type(self).__name__}(base_url={redact(self.base_url)!r}, max_retries={self.max_retries})"
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 

@@ -19,16 +19,20 @@ Everything derives from `GladiaError`, so ``except GladiaError`` catches every f
             ├── RateLimitError              429
             └── InternalServerError         5xx
 
-Messages never contain the API key: the client redacts it from anything taken from a response.
+Nothing an exception shows holds a secret: `GladiaError` redacts its arguments when it is built and the text
+of every subclass's ``__str__`` / ``__repr__`` when shown (see `._redaction`), and the attributes taken from a
+response (message, request id, validation errors, body) are redacted too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
+
+from ._redaction import redact, redact_data
 
 __all__ = [
     "APIConnectionError",
@@ -51,7 +55,30 @@ __all__ = [
 
 
 class GladiaError(Exception):
-    """Base class of every exception raised by this client."""
+    """Base class of every exception raised by this client.
+
+    Its arguments are redacted when it is built, and the text of any ``__str__`` or ``__repr__`` a subclass
+    defines is redacted when shown: no secret the client knows, and no credential-shaped text, is ever shown.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*redact_data(args))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("__str__", "__repr__"):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_redacts", False):
+                setattr(cls, name, _redacting(method))
+
+
+def _redacting(method: Callable[[Any], str]) -> Callable[[Any], str]:
+    def shown(self: Any) -> str:
+        return redact(method(self))
+
+    shown._redacts = True  # type: ignore[attr-defined]
+    shown.__name__, shown.__qualname__, shown.__doc__ = method.__name__, method.__qualname__, method.__doc__
+    return shown
 
 
 class ConfigurationError(GladiaError, ValueError):
@@ -77,7 +104,7 @@ class APIError(GladiaError):
 
     def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = redact(message)
         self.method = method
         self.path = path
 
@@ -120,8 +147,8 @@ class _ResponseError(APIError):
             path=request.url.path if request is not None else None,
         )
         self.status_code = response.status_code
-        self.request_id = request_id
-        self.body = body
+        self.request_id = redact(request_id) if request_id is not None else None
+        self.body = redact_data(body)
         self.response = response
 
 
@@ -163,7 +190,7 @@ class APIStatusError(_ResponseError):
         body: Any = None,
     ) -> None:
         super().__init__(message, response=response, request_id=request_id, body=body)
-        self.validation_errors = list(validation_errors)
+        self.validation_errors = redact_data(list(validation_errors))
 
     def __str__(self) -> str:
         text = f"{self.status_code} {_reason(self.status_code)}: {self.message} [{_request_id_text(self.request_id)}]"
