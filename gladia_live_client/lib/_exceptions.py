@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from ._redaction import redact, redact_data
+from ._redaction import chained, redact, redact_data, set_chained
 
 __all__ = [
     "APIConnectionError",
@@ -63,6 +63,25 @@ class GladiaError(Exception):
 
     def __init__(self, *args: object) -> None:
         super().__init__(*redact_data(args))
+
+    # The exceptions chained to this one (``raise ... from exc``, or raised while handling one) are masked
+    # whenever they are read, which is how `traceback`, `logging` and test runners print them. The package
+    # also masks them where it raises (see `_base.connection_error`), for printers that read the slots.
+    @property
+    def __cause__(self) -> BaseException | None:
+        return chained(self, "__cause__")
+
+    @__cause__.setter
+    def __cause__(self, value: BaseException | None) -> None:
+        set_chained(self, "__cause__", value)
+
+    @property
+    def __context__(self) -> BaseException | None:
+        return chained(self, "__context__")
+
+    @__context__.setter
+    def __context__(self, value: BaseException | None) -> None:
+        set_chained(self, "__context__", value)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -113,7 +132,7 @@ class APIConnectionError(APIError):
     """No usable response arrived: the connection was refused or dropped, or the server broke the protocol.
 
     Raised after the retries allowed for the request were spent. The original `httpx` exception is the
-    ``__cause__``.
+    ``__cause__``, masked in place (a server can echo the key into a status line that httpx quotes).
     """
 
 

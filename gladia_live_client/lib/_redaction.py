@@ -39,6 +39,7 @@ __all__ = [
     "MASK",
     "RedactedException",
     "RedactingFilter",
+    "chained",
     "install_log_filter",
     "known_secrets",
     "mask_url",
@@ -47,6 +48,7 @@ __all__ = [
     "redact_data",
     "register",
     "scrub_exception",
+    "set_chained",
     "url_credentials",
 ]
 
@@ -293,19 +295,42 @@ def scrub_exception(exc: BaseException, secrets: Iterable[str | None] = ()) -> B
             continue
         seen.add(id(current))
         _scrub_in_place(current, known)
-        for link in ("__cause__", "__context__"):
-            chained = getattr(current, link)
+        for link in _LINKS:  # the slots themselves: a subclass may mask them on reading (see GladiaError)
+            chained = link.__get__(current)
             if chained is None:
                 continue
             _scrub_in_place(chained, known)
             if _still_shows_secret(chained, known):
-                setattr(current, link, _stand_in(chained, known))
-            pending.append(getattr(current, link))
+                chained = _stand_in(chained, known)
+                link.__set__(current, chained)
+            pending.append(chained)
         if isinstance(current, BaseExceptionGroup):
             pending.extend(current.exceptions)
     if _still_shows_secret(exc, known):
         return _stand_in(exc, known)
     return exc
+
+
+# The C-level slots behind __cause__ and __context__: reading them never runs a subclass's property.
+_SLOTS: dict[str, Any] = {name: vars(BaseException)[name] for name in ("__cause__", "__context__")}
+_LINKS = tuple(_SLOTS.values())
+
+
+def chained(exc: BaseException, link: str) -> BaseException | None:
+    """``exc.__cause__`` or ``exc.__context__`` (`link`), masked by `scrub_exception` (stand-in stored)."""
+    slot = _SLOTS[link]
+    original: BaseException | None = slot.__get__(exc)
+    if original is None:
+        return None
+    masked = scrub_exception(original)
+    if masked is not original:
+        slot.__set__(exc, masked)
+    return masked
+
+
+def set_chained(exc: BaseException, link: str, value: BaseException | None) -> None:
+    """Set ``exc.__cause__`` or ``exc.__context__`` (`link`) in its slot."""
+    _SLOTS[link].__set__(exc, value)
 
 
 def _scrub_in_place(exc: BaseException, secrets: tuple[str, ...]) -> None:
@@ -342,8 +367,8 @@ def _stand_in(exc: BaseException, secrets: tuple[str, ...]) -> RedactedException
         detail = ""
     name = f"{type(exc).__module__}.{type(exc).__qualname__}"
     stand_in = RedactedException(f"{name}: {redact(detail, secrets)}" if detail else name)
-    stand_in.__cause__ = exc.__cause__
-    stand_in.__context__ = exc.__context__
+    stand_in.__cause__ = _SLOTS["__cause__"].__get__(exc)
+    stand_in.__context__ = _SLOTS["__context__"].__get__(exc)
     stand_in.__suppress_context__ = exc.__suppress_context__
     stand_in.__traceback__ = exc.__traceback__
     return stand_in

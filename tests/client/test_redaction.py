@@ -178,6 +178,34 @@ def test_scrub_exception_masks_the_whole_chain_in_place_or_stands_in() -> None:
     assert "Opaque: opaque ***" in text
 
 
+def test_a_gladia_error_masks_whatever_is_chained_to_it_when_it_is_read() -> None:
+    owner = Owner()
+    register(owner, "cause-s3cret")
+
+    class Opaque(Exception):
+        def __str__(self) -> str:
+            return "opaque cause-s3cret"
+
+    original = KeyError("cause-s3cret")
+    try:
+        try:
+            raise original
+        except KeyError as exc:
+            try:
+                raise Opaque
+            except Opaque:
+                raise GladiaError("failed") from exc
+    except GladiaError as caught:
+        error = caught
+    text = "".join(traceback.format_exception(error))
+    assert "cause-s3cret" not in text
+    assert error.__cause__ is original, "masked in place: still the same exception"
+    assert isinstance(error.__context__, RedactedException)  # not printed (`from exc`), masked all the same
+    assert str(error.__context__).endswith("Opaque: opaque ***")
+    del owner, error
+    gc.collect()
+
+
 def test_the_filter_masks_message_arguments_exceptions_and_stacks() -> None:
     owner = Owner()
     register(owner, "log-s3cret")
