@@ -27,7 +27,6 @@ import logging
 import re
 import threading
 import traceback
-import urllib.request
 import weakref
 from collections import Counter
 from collections.abc import Iterable
@@ -264,6 +263,8 @@ def proxy_credentials(proxy: str | bool | None) -> list[str]:
     if isinstance(proxy, str):
         return url_credentials(proxy)
     if proxy is True:
+        import urllib.request  # noqa: PLC0415 -- on use: it costs more to import than all of this module
+
         return [secret for value in urllib.request.getproxies().values() for secret in url_credentials(value)]
     return []
 
