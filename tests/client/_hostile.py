@@ -25,7 +25,7 @@ class HostileServer:
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(16)
-        self._listener.settimeout(0.1)
+        self._listener.settimeout(0.02)  # how often the accept loop looks at the stop flag
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="hostile-server", daemon=True)
 
