@@ -28,7 +28,7 @@ import re
 import threading
 import traceback
 import weakref
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
@@ -96,19 +96,26 @@ _OPAQUE_VALUE_LENGTH = 8
 _lock = threading.Lock()
 _counts: Counter[str] = Counter()
 _registered: tuple[str, ...] = ()  # snapshot of `_counts`, replaced whole: readers never lock
+# Changes waiting for whoever holds `_lock`. A finalizer can run in the middle of `_apply` (the garbage
+# collector runs where it allocates) or while another thread holds the lock: it must never wait for it.
+_pending: deque[tuple[list[str], int]] = deque()
 
 
 def register(owner: object, *secrets: str | None) -> None:
     """Mask each of `secrets` (and its escaped forms) everywhere for as long as `owner` lives.
 
-    Empty values and None are skipped. Installs the logging filter on first use.
+    Empty values and None are skipped. Installs the logging filter on first use. Returns once the secrets
+    are masked.
     """
     values = sorted({variant for secret in secrets if secret for variant in _variants(secret)})
     if not values:
         return
     install_log_filter()
-    _change(values, +1)
-    weakref.finalize(owner, _change, values, -1)
+    _pending.append((values, +1))
+    with _lock:
+        _apply()
+    _apply_pending()
+    weakref.finalize(owner, _release, values)
 
 
 def known_secrets() -> tuple[str, ...]:
@@ -116,13 +123,31 @@ def known_secrets() -> tuple[str, ...]:
     return _registered
 
 
-def _change(values: list[str], delta: int) -> None:
+def _release(values: list[str]) -> None:
+    _pending.append((values, -1))
+    _apply_pending()
+
+
+def _apply_pending() -> None:
+    # Never blocks: when the lock is held, its holder applies the change (it looks again once it released).
+    while _pending and _lock.acquire(blocking=False):
+        try:
+            _apply()
+        finally:
+            _lock.release()
+
+
+def _apply() -> None:
     global _registered
-    with _lock:
+    changed = False
+    while _pending:
+        values, delta = _pending.popleft()
+        changed = True
         for value in values:
             _counts[value] += delta
             if _counts[value] <= 0:
                 del _counts[value]
+    if changed:
         _registered = tuple(sorted(_counts, key=lambda value: (-len(value), value)))
 
 
@@ -408,6 +433,7 @@ class RedactingFilter(logging.Filter):
 
 
 _FILTER = RedactingFilter()
+_install_lock = threading.Lock()
 _installed = False
 
 
@@ -416,7 +442,7 @@ def install_log_filter() -> None:
     global _installed
     if _installed:
         return
-    with _lock:
+    with _install_lock:
         if _installed:
             return
         for name in EMITTING_LOGGERS:

@@ -6,6 +6,7 @@ import gc
 import json
 import logging
 import re
+import threading
 import traceback
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -16,7 +17,7 @@ import httpx_retries
 import pytest
 import websockets
 
-from gladia_live_client.lib import APIConnectionError, GladiaError, GladiaLive
+from gladia_live_client.lib import APIConnectionError, GladiaError, GladiaLive, _redaction
 from gladia_live_client.lib._redaction import (
     EMITTING_LOGGERS,
     MASK,
@@ -128,6 +129,29 @@ def test_a_registered_secret_lives_as_long_as_its_owner() -> None:
     gc.collect()
     assert "reg-s3cret" not in known_secrets()
     assert redact("the reg-s3cret leaked") == "the reg-s3cret leaked"
+
+
+def test_a_finalizer_never_waits_for_the_registry_lock() -> None:
+    # The garbage collector may finalize an owner while the registry's lock is held (by this very thread,
+    # in the middle of a change): the release is queued, never waited for, and applied by the next change.
+    owner = Owner()
+    register(owner, "gc-s3cret")
+    finished = threading.Event()
+
+    def drop_under_the_lock() -> None:
+        nonlocal owner
+        with _redaction._lock:
+            del owner
+            gc.collect()
+        finished.set()
+
+    worker = threading.Thread(target=drop_under_the_lock, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert finished.is_set(), "the finalizer waited for the lock"
+    register(Owner(), "next-s3cret")  # the next change applies what was queued
+    gc.collect()
+    assert "gc-s3cret" not in known_secrets()
 
 
 def test_every_gladia_error_masks_its_message_args_and_custom_text() -> None:
