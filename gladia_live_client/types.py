@@ -64,15 +64,11 @@ def status_of(code: int) -> HTTPStatus | int:
 
 def mask_url_secrets(url: object) -> str:
     """repr of `url` with its credentials masked: user information and every query value become `***`."""
-    text = str(url)
-    base, separator, query = text.partition("?")
-    scheme, has_scheme, rest = base.partition("://")
-    if has_scheme and "@" in rest.split("/", 1)[0]:
-        rest = "***@" + rest.split("@", 1)[1]
-        base = f"{scheme}://{rest}"
-    if separator:
-        base += "?" + "&".join(f"{pair.partition('=')[0]}=***" for pair in query.split("&") if pair)
-    return repr(base)
+    # The one redaction of the package lives in its hand-written layer; imported here, on use, because that
+    # layer imports this module.
+    from .lib._redaction import mask_url
+
+    return repr(mask_url(str(url)))
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "mask_url_secrets", "status_of"]

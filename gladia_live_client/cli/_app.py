@@ -14,6 +14,7 @@ from ..lib import GladiaError, GladiaLive
 from ..lib._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 from ._errors import EXIT_ERROR, EXIT_INTERRUPTED, CLIError, describe
 from ._output import Consoles, NoteHandler
+from ._redacted_output import redacted_stdio
 
 __all__ = ["Context", "build_parser", "run"]
 
@@ -31,8 +32,7 @@ class Context:
 
     @property
     def api_key(self) -> str | None:
-        key: str | None = getattr(self.args, "api_key", None) or os.environ.get(API_KEY_ENV, "").strip()
-        return key or None
+        return _api_key(self.args)
 
     @property
     def base_url(self) -> str:
@@ -45,6 +45,11 @@ class Context:
         if key is None:
             raise CLIError(f"no API key: pass --api-key or set {API_KEY_ENV}")
         return GladiaLive(api_key=key, base_url=self.base_url)
+
+
+def _api_key(args: argparse.Namespace) -> str | None:
+    key: str | None = getattr(args, "api_key", None) or os.environ.get(API_KEY_ENV, "").strip()
+    return key or None
 
 
 def _connection_options() -> argparse.ArgumentParser:
@@ -86,12 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run the command, and turn expected failures into one line on stderr."""
-    consoles = Consoles()
     args = build_parser().parse_args(argv)
+    key = _api_key(args)
+    secrets = [key] if key else []
+    with redacted_stdio(secrets):  # every line written, whoever writes it, is redacted
+        return _run(args, secrets)
+
+
+def _run(args: argparse.Namespace, secrets: list[str]) -> int:
+    consoles = Consoles()
     logging.getLogger().addHandler(NoteHandler(consoles))
     context = Context(args, consoles)
     handler: Handler = args.handler
-    secrets = [key for key in (context.api_key,) if key]
     try:
         return handler(context)
     except KeyboardInterrupt:

@@ -16,13 +16,13 @@ from ..lib import (
     DeadlineExceededError,
     GladiaError,
 )
+from ..lib._redaction import redact
 from ..lib.live import AudioFormatError, LiveError
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "CLIError", "describe", "one_line"]
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130  # what shells report for a process ended by Ctrl-C (128 + SIGINT)
-_MIN_SECRET_LENGTH = 6
 
 
 class CLIError(Exception):
@@ -32,15 +32,6 @@ class CLIError(Exception):
 def one_line(text: str) -> str:
     """`text` with its line breaks folded into spaces: an error is always a single line."""
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
-
-
-def _redact(text: str, secrets: Iterable[str]) -> str:
-    # The library keeps the key out of its messages already; this is the last line of defence. A very short
-    # "key" (a placeholder for a local server) would blank out letters of ordinary words, so it is left.
-    for secret in secrets:
-        if len(secret) >= _MIN_SECRET_LENGTH:
-            text = text.replace(secret, "***")
-    return text
 
 
 def describe(exc: BaseException, *, base_url: str | None = None, secrets: Iterable[str] = ()) -> str:
@@ -63,4 +54,6 @@ def describe(exc: BaseException, *, base_url: str | None = None, secrets: Iterab
         text = f"{exc.filename}: {reason}" if exc.filename else reason
     else:
         text = f"{type(exc).__name__}: {exc}"
-    return _redact(one_line(text), secrets)
+    # The library keeps secrets out of its messages already; this is a second line of defence, for the key
+    # the command was given (whatever its length) and text that is not the library's (an OSError).
+    return redact(one_line(text), secrets)

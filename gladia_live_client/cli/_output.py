@@ -15,6 +15,8 @@ from typing import Any
 
 from rich.console import Console, RenderableType
 
+from ..lib._redaction import redact
+
 __all__ = ["Consoles", "NoteHandler", "format_clock", "format_duration", "format_json", "format_time"]
 
 # Plain-text width when the output is not a terminal: wide enough for any row of `jobs list`.
@@ -81,7 +83,9 @@ class NoteHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._consoles.note(f"note: {record.getMessage()}")
+            # Records of our loggers and of httpx, httpcore and websockets are masked when emitted; others
+            # (a user's, a library's) are masked here, as every line of the command line is.
+            self._consoles.note(f"note: {redact(record.getMessage())}")
         except Exception:
             self.handleError(record)
 

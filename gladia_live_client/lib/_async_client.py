@@ -31,6 +31,7 @@ from ._exceptions import InvalidRequestError
 from ._logging import AsyncLoggingTransport
 from ._paging import PageWalk
 from ._proxies import AsyncProxyTransport, environment_proxy_mounts
+from ._redaction import redact
 
 if TYPE_CHECKING:
     from httpx_retries import Retry
@@ -140,7 +141,7 @@ class AsyncGladiaLive:
         return self._config.max_retries
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+        return f"{type(self).__name__}(base_url={redact(self.base_url)!r}, max_retries={self.max_retries})"
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from ._limits import (
     DownloadCheck,
     RetryStopped,
 )
+from ._redaction import proxy_credentials, register, scrub_exception, url_credentials
 
 if TYPE_CHECKING:
     from ..client import AuthenticatedClient
@@ -74,12 +75,15 @@ def api_client(config: ClientConfig) -> AuthenticatedClient:
     """The generated client holding the settings; its ``_parse_response`` calls need it, and it owns auth."""
     from ..client import AuthenticatedClient
 
-    return AuthenticatedClient(
+    api = AuthenticatedClient(
         base_url=config.base_url,
         token=config.api_key,
         timeout=config.timeout,
         raise_on_unexpected_status=True,
     )
+    # Masked in every message, log record and repr for as long as the client lives (it holds `api`).
+    register(api, config.api_key, *url_credentials(config.base_url), *proxy_credentials(True))
+    return api
 
 
 def httpx_client_options(api: AuthenticatedClient, config: ClientConfig) -> dict[str, Any]:
@@ -121,7 +125,12 @@ def new_call(
 def connection_error(
     exc: Exception, request_kwargs: Mapping[str, Any], call: Call | None = None, note: str | None = None
 ) -> APIConnectionError:
-    """The typed exception for a transport failure (raise it ``from exc``)."""
+    """The typed exception for a transport failure (raise it ``from exc``).
+
+    ``exc`` and the exceptions chained to it are masked in place: a server can echo the key into a garbage
+    status line, which h11, httpcore and httpx all quote in their messages, and so in the traceback.
+    """
+    scrub_exception(exc)
     method, path = describe(request_kwargs)
     if call is not None and (call.deadline_hit or call.remaining() <= 0):
         return DeadlineExceededError(

@@ -32,6 +32,7 @@ from ._exceptions import InvalidRequestError
 from ._logging import LoggingTransport
 from ._paging import PageWalk
 from ._proxies import ProxyTransport, environment_proxy_mounts
+from ._redaction import redact
 
 if TYPE_CHECKING:
     from httpx_retries import Retry
@@ -141,7 +142,7 @@ class GladiaLive:
         return self._config.max_retries
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+        return f"{type(self).__name__}(base_url={redact(self.base_url)!r}, max_retries={self.max_retries})"
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 

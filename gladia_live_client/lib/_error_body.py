@@ -17,6 +17,7 @@ import httpx
 
 from . import _json
 from ._exceptions import APIStatusError, status_error_class
+from ._redaction import redact, redact_data
 
 __all__ = ["ErrorDetails", "parse_error_body", "request_id_of", "status_error"]
 
@@ -81,16 +82,17 @@ def request_id_of(response: httpx.Response) -> str | None:
 def status_error(response: httpx.Response, *, secret: str | None = None) -> APIStatusError:
     """The typed exception for a non-success response whose body has been read.
 
-    ``secret`` (the API key) is redacted from everything the exception prints, in case a gateway echoes it.
+    ``secret`` (the API key) is redacted from everything the exception holds, in case a gateway echoes it
+    (with every other known secret: see `._redaction`).
     """
     details = parse_error_body(response)
-    errors = [_redact(item, secret) if isinstance(item, str) else item for item in details.validation_errors]
+    secrets = [secret]
     return status_error_class(response.status_code)(
-        _redact(details.message, secret),
+        redact(details.message, secrets),
         response=response,
-        request_id=details.request_id,
-        validation_errors=errors,
-        body=details.body,
+        request_id=redact(details.request_id, secrets) if details.request_id is not None else None,
+        validation_errors=redact_data(details.validation_errors, secrets),
+        body=redact_data(details.body, secrets),
     )
 
 
@@ -132,7 +134,3 @@ def _header_request_id(response: httpx.Response) -> str | None:
         if value:
             return value
     return None
-
-
-def _redact(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text

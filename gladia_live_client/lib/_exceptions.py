@@ -21,16 +21,20 @@ Everything derives from `GladiaError`, so ``except GladiaError`` catches every f
             ├── RateLimitError              429
             └── InternalServerError         5xx
 
-Messages never contain the API key: the client redacts it from anything taken from a response.
+Nothing an exception shows holds a secret: `GladiaError` redacts its arguments when it is built and the text
+of every subclass's ``__str__`` / ``__repr__`` when shown (see `._redaction`), and the attributes taken from a
+response (message, request id, validation errors, body) are redacted too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
+
+from ._redaction import chained, redact, redact_data, set_chained
 
 __all__ = [
     "APIConnectionError",
@@ -56,7 +60,49 @@ __all__ = [
 
 
 class GladiaError(Exception):
-    """Base class of every exception raised by this client."""
+    """Base class of every exception raised by this client.
+
+    Its arguments are redacted when it is built, and the text of any ``__str__`` or ``__repr__`` a subclass
+    defines is redacted when shown: no secret the client knows, and no credential-shaped text, is ever shown.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*redact_data(args))
+
+    # The exceptions chained to this one (``raise ... from exc``, or raised while handling one) are masked
+    # whenever they are read, which is how `traceback`, `logging` and test runners print them. The package
+    # also masks them where it raises (see `_base.connection_error`), for printers that read the slots.
+    @property
+    def __cause__(self) -> BaseException | None:
+        return chained(self, "__cause__")
+
+    @__cause__.setter
+    def __cause__(self, value: BaseException | None) -> None:
+        set_chained(self, "__cause__", value)
+
+    @property
+    def __context__(self) -> BaseException | None:
+        return chained(self, "__context__")
+
+    @__context__.setter
+    def __context__(self, value: BaseException | None) -> None:
+        set_chained(self, "__context__", value)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("__str__", "__repr__"):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_redacts", False):
+                setattr(cls, name, _redacting(method))
+
+
+def _redacting(method: Callable[[Any], str]) -> Callable[[Any], str]:
+    def shown(self: Any) -> str:
+        return redact(method(self))
+
+    shown._redacts = True  # type: ignore[attr-defined]
+    shown.__name__, shown.__qualname__, shown.__doc__ = method.__name__, method.__qualname__, method.__doc__
+    return shown
 
 
 class ConfigurationError(GladiaError, ValueError):
@@ -97,7 +143,7 @@ class APIError(GladiaError):
 
     def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = redact(message)
         self.method = method
         self.path = path
 
@@ -106,7 +152,7 @@ class APIConnectionError(APIError):
     """No usable response arrived: the connection was refused or dropped, or the server broke the protocol.
 
     Raised after the retries allowed for the request were spent. The original `httpx` exception is the
-    ``__cause__``.
+    ``__cause__``, masked in place (a server can echo the key into a status line that httpx quotes).
     """
 
 
@@ -177,8 +223,8 @@ class _ResponseError(APIError):
             path=request.url.path if request is not None else None,
         )
         self.status_code = response.status_code
-        self.request_id = request_id
-        self.body = body
+        self.request_id = redact(request_id) if request_id is not None else None
+        self.body = redact_data(body)
         self.response = response
 
 
@@ -220,7 +266,7 @@ class APIStatusError(_ResponseError):
         body: Any = None,
     ) -> None:
         super().__init__(message, response=response, request_id=request_id, body=body)
-        self.validation_errors = list(validation_errors)
+        self.validation_errors = redact_data(list(validation_errors))
 
     def __str__(self) -> str:
         text = f"{self.status_code} {_reason(self.status_code)}: {self.message} [{_request_id_text(self.request_id)}]"

@@ -143,6 +143,18 @@ def fixed(status: int, body: bytes, headers: list[tuple[str, str]] | None = None
     return handle
 
 
+def raw(response: bytes) -> Handler:
+    """A handler that sends ``response`` exactly as given (a whole answer, valid or not), then closes."""
+
+    async def handle(request: Request, writer: asyncio.StreamWriter) -> None:
+        del request
+        writer.write(response)
+        await writer.drain()
+        writer.close()
+
+    return handle
+
+
 def nested_json(levels: int) -> bytes:
     return b"[" * levels + b"]" * levels
 

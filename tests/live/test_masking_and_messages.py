@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gladia_live_client.lib.live import GenericMessage, mask_url, parse_server_message
-from gladia_live_client.lib.live._masking import MaskingLoggerAdapter, url_secrets
+from gladia_live_client.lib.live import GenericMessage, LiveSession, mask_url, parse_server_message
+from gladia_live_client.lib.live._masking import url_secrets
 from gladia_live_client.lib.live._messages import SERVER_MESSAGE_MODELS, encode_keepalive, encode_stop_recording
 
 URL = "wss://api.gladia.io/v2/live?token=s3cr3t-t0ken&region=eu"
@@ -17,17 +17,21 @@ URL = "wss://api.gladia.io/v2/live?token=s3cr3t-t0ken&region=eu"
 
 def test_mask_url_hides_every_query_value_and_userinfo() -> None:
     masked = mask_url("wss://user:pw@api.gladia.io:443/v2/live?token=s3cr3t-t0ken&region=eu")
-    assert masked == "wss://api.gladia.io:443/v2/live?token=***&region=***"
-    assert url_secrets(URL) == ["s3cr3t-t0ken", "eu"]
+    assert masked == "wss://***@api.gladia.io:443/v2/live?token=***&region=***"
+    # The token is a secret whatever its length; a short value of another parameter is not (masking "eu"
+    # everywhere would blank ordinary words), a long opaque one is.
+    assert url_secrets(URL) == ["s3cr3t-t0ken"]
+    assert url_secrets("wss://h/v2/live?token=t&sig2=0123456789abcdef") == ["t", "0123456789abcdef"]
 
 
-def test_the_masking_logger_adapter_hides_secrets_in_messages_and_arguments(caplog: pytest.LogCaptureFixture) -> None:
-    adapter = MaskingLoggerAdapter(logging.getLogger("websockets.client"), ["s3cr3t-t0ken"])
+def test_a_session_masks_its_token_in_websockets_records(caplog: pytest.LogCaptureFixture) -> None:
+    session = LiveSession(URL)  # not started: registering the token is part of building it
     with caplog.at_level(logging.DEBUG, logger="websockets.client"):
-        adapter.debug("> GET %s HTTP/1.1", "/v2/live?token=s3cr3t-t0ken")
-        adapter.info("plain s3cr3t-t0ken")
-    assert [record.getMessage() for record in caplog.records] == ["> GET /v2/live?token=*** HTTP/1.1", "plain ***"]
+        logging.getLogger("websockets.client").debug("> GET %s HTTP/1.1", "/v2/live?tok=s3cr3t-t0ken")
+        logging.getLogger("websockets.client").info("plain s3cr3t-t0ken")
+    assert [record.getMessage() for record in caplog.records] == ["> GET /v2/live?tok=*** HTTP/1.1", "plain ***"]
     assert caplog.records[0].name == "websockets.client"
+    del session
 
 
 def test_client_actions_encode_as_the_spec_says() -> None:

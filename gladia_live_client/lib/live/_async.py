@@ -303,7 +303,7 @@ class AsyncLiveSession(SessionBase):
                 writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
-        return core.connection_lost(time.monotonic(), ws.close_code, ws.close_reason or "")
+        return core.connection_lost(time.monotonic(), ws.close_code, mask_text(ws.close_reason or "", self._url))
 
     async def _write(self, ws: ClientConnection) -> None:
         from websockets.exceptions import ConnectionClosed  # noqa: PLC0415

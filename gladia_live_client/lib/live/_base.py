@@ -9,9 +9,10 @@ from ...models.post_final_transcript_message import PostFinalTranscriptMessage
 from ...models.streaming_request import StreamingRequest
 from ...models.streaming_request_params_response import StreamingRequestParamsResponse
 from ...models.transcript_message import TranscriptMessage
+from .._redaction import proxy_credentials, register
 from ._audio import AudioFormat
 from ._errors import LiveError
-from ._masking import mask_url
+from ._masking import mask_url, url_secrets
 from ._messages import GenericMessage, LiveMessage
 from ._options import LiveOptions
 from ._protocol import LiveProtocol, LiveState, LiveStats
@@ -75,6 +76,8 @@ class SessionBase:
             raise ValueError(f"a live session URL starts with ws:// or wss://, got {mask_url(str(url))!r}")
         self._url = url
         self._core = LiveProtocol(format_of(audio_format), options, session_id=session_id)
+        # Masked in every message, log record (websockets' included) and repr while the session lives.
+        register(self, *url_secrets(url), *proxy_credentials(self._core.options.proxy))
 
     @classmethod
     def from_init_response(

@@ -1,12 +1,14 @@
 """Errors raised by live sessions.
 
 Every error names what happened in words and carries the facts as attributes; none of them ever holds the
-WebSocket URL's token (URLs are masked before they reach a message).
+WebSocket URL's token: URLs and close reasons are masked before they reach an error, and `GladiaError`
+redacts every message again (see `.._redaction`).
 """
 
 from __future__ import annotations
 
 from .._exceptions import GladiaError
+from .._redaction import redact
 
 __all__ = [
     "AudioFormatError",
@@ -55,7 +57,7 @@ class LiveConnectionError(LiveError):
         self.attempts = attempts
         self.elapsed = elapsed
         self.close_code = close_code
-        self.close_reason = close_reason
+        self.close_reason = redact(close_reason) if close_reason is not None else None
 
 
 class LiveHandshakeRejected(LiveConnectionError):
@@ -83,7 +85,7 @@ class LiveSessionClosed(LiveError):
     def __init__(self, message: str, *, close_code: int, close_reason: str, unacknowledged_bytes: int) -> None:
         super().__init__(message)
         self.close_code = close_code
-        self.close_reason = close_reason
+        self.close_reason = redact(close_reason) if close_reason is not None else None
         self.unacknowledged_bytes = unacknowledged_bytes
 
 

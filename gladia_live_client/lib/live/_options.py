@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from .._redaction import mask_url
 from ._policy import ReconnectPolicy
 
 __all__ = ["KeepaliveMode", "LiveOptions"]
@@ -65,3 +66,12 @@ class LiveOptions:
             raise ValueError(f"keepalive_interval must be positive or None, got {self.keepalive_interval}")
         if self.keepalive not in ("empty_chunk", "silence"):
             raise ValueError(f"keepalive must be 'empty_chunk' or 'silence', got {self.keepalive!r}")
+
+    def __repr__(self) -> str:
+        # A proxy URL may carry a user name and password: shown masked, like every URL with credentials.
+        shown = []
+        for item in fields(self):
+            if item.repr:
+                value = getattr(self, item.name)
+                shown.append(f"{item.name}={mask_url(value) if isinstance(value, str) else value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"

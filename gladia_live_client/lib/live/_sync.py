@@ -292,7 +292,7 @@ class LiveSession(SessionBase):
                 self._work.notify()
             writer.join()
         with lock:
-            action = core.connection_lost(time.monotonic(), ws.close_code, ws.close_reason or "")
+            action = core.connection_lost(time.monotonic(), ws.close_code, mask_text(ws.close_reason or "", self._url))
             self._wake_all()
         return action
 

@@ -5,17 +5,16 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from ._masking import MaskingLoggerAdapter, redact, url_secrets
+from ._masking import redact, url_secrets
 from ._options import LiveOptions
 
 __all__ = ["classify_connect_error", "connect_kwargs", "mask_text"]
 
 
 def mask_text(text: str, url: str) -> str:
-    """`text` with the secrets of the session URL `url` (its query values) replaced by `***`."""
+    """`text` with the credentials of the session URL `url` (its token), and every other secret, masked."""
     return redact(text, url_secrets(url))
 
 
@@ -29,9 +28,9 @@ def connect_kwargs(options: LiveOptions, url: str) -> dict[str, Any]:
         "max_size": options.max_message_size,
         # Audio does not compress; per-message deflate would only cost CPU on both sides.
         "compression": None,
+        # websockets logs the request line, token included, at DEBUG: the session registered the token, and
+        # the redaction filter on "websockets.client" masks it there.
         "proxy": options.proxy,
-        # websockets logs the request line, token included, at DEBUG.
-        "logger": MaskingLoggerAdapter(logging.getLogger("websockets.client"), url_secrets(url)),
     }
 
 
