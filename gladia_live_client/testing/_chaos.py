@@ -47,11 +47,12 @@ def _check_optional(name: str, value: float | None, *, integer: bool = False, po
 class Flow:
     """What happens to one direction of a connection. Every field is optional; the default forwards as is.
 
-    Byte counts are counted from the start of the connection in this direction; times from its accept.
+    Byte counts are counted from the start of the connection in this direction; times from the moment the
+    proxy connected it to the target.
 
     Attributes:
         cut_after_bytes: forward this many bytes, then cut the connection (see `ChaosPlan`).
-        cut_after_seconds: cut the connection this long after it was accepted.
+        cut_after_seconds: cut the connection this long after it started.
         stall_after_bytes: forward this many bytes, then stop reading this direction: the sender's data
             piles up in the kernel buffers until its TCP window is zero and its writes block.
         stall_after_seconds: stop reading and forwarding this direction at that time (data read but not yet

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import random
 import re
 import struct
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,8 @@ CONCURRENCY = int(os.environ.get("GLADIA_CHAOS_CONCURRENCY", "8"))
 SECONDS = 20
 AUDIO_BYTES = SECONDS * 16000 * 2
 CUTS = 3
-SESSION_DEADLINE = 120.0  # a session that takes longer counts as hung
+# Every wait has a deadline: the whole run gets 60 s plus 2 s per session (100 runs: 260 s at most).
+DEADLINE = 60.0 + 2.0 * RUNS
 _TOKEN = re.compile(rb"[?&]token=([0-9A-Za-z-]+)")
 
 
@@ -217,15 +218,40 @@ def run_one(server: LocalGladiaServer, planner: Planner, seed: int) -> Outcome:
     return outcome
 
 
+def run_all(server: LocalGladiaServer, planner: Planner) -> list[Outcome]:
+    """Every seed, CONCURRENCY sessions at a time, on daemon threads (a hung session cannot hang pytest)."""
+    seeds: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for seed in range(RUNS):
+        seeds.put(seed)
+    results: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+
+    def work() -> None:
+        while True:
+            try:
+                seed = seeds.get_nowait()
+            except queue.Empty:
+                return
+            results.put(run_one(server, planner, seed))
+
+    for index in range(CONCURRENCY):
+        threading.Thread(target=work, name=f"chaos-{index}", daemon=True).start()
+    deadline = time.monotonic() + DEADLINE
+    outcomes = []
+    for _ in range(RUNS):
+        try:
+            outcomes.append(results.get(timeout=max(0.0, deadline - time.monotonic())))
+        except queue.Empty:
+            pytest.fail(f"only {len(outcomes)} of {RUNS} chaos sessions ended within {DEADLINE:.0f} s")
+    return sorted(outcomes, key=lambda outcome: outcome.seed)
+
+
 def test_chaos_cuts_lose_nothing_and_duplicate_at_most_a_sample_per_reconnection() -> None:
     planner = Planner()
     with LocalGladiaServer(network_faults=True) as server:
         assert server.proxy is not None
         server.proxy.set_planner(planner)
         started = time.monotonic()
-        with ThreadPoolExecutor(CONCURRENCY) as pool:
-            futures = [pool.submit(run_one, server, planner, seed) for seed in range(RUNS)]
-            outcomes = [future.result(timeout=SESSION_DEADLINE * RUNS) for future in futures]
+        outcomes = run_all(server, planner)
         elapsed = time.monotonic() - started
         records = {record.index: record for record in server.proxy.records()}
     for outcome in outcomes:
