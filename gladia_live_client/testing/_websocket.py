@@ -103,6 +103,10 @@ class Connection:
                     await self.on_audio(data)
                 elif message.get("text") is not None:
                     await self.on_text(message["text"])
+                # Frames already queued are received (and answered) without the loop ever running otherwise:
+                # yield once per frame, so a lost TCP connection is noticed before the next answer is
+                # written into it (asyncio logs "socket.send() raised exception" for each such write).
+                await asyncio.sleep(0)
         except WebSocketDisconnect:
             pass
         finally:
