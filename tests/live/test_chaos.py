@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
+from gladia_live_client.lib.live import LiveError
 from gladia_live_client.models import InitStreamingResponse
 from gladia_live_client.testing import ChaosPlan, ConnectionInfo, LocalGladiaServer
 
@@ -100,6 +101,9 @@ class Outcome:
     foreign: int = 0
     stats_duplicated: int | None = None
     error: str | None = None
+    # The server had ended the session (the job is done) when the client, having lost the acknowledgements
+    # of its last audio or of its stop, tried to reconnect: a typed LiveError, and the recording is complete.
+    ended_by_server: str | None = None
     seconds: float = 0.0
     token: bytes = b""
 
@@ -171,6 +175,10 @@ def _sync_run(server: LocalGladiaServer, planner: Planner, seed: int, audio: byt
                 session.stop_recording()
                 for _ in session:
                     pass
+        except LiveError as exc:
+            if not _done(client.get_job(str(init.id))):
+                raise
+            outcome.ended_by_server = type(exc).__name__
         finally:
             _record_stats(outcome, session)
         return b"".join(client.iter_audio(str(init.id)))
@@ -188,9 +196,17 @@ async def _async_run(server: LocalGladiaServer, planner: Planner, seed: int, aud
                 await session.stop_recording()
                 async for _ in session:
                     pass
+        except LiveError as exc:
+            if not _done(await client.get_job(str(init.id))):
+                raise
+            outcome.ended_by_server = type(exc).__name__
         finally:
             _record_stats(outcome, session)
         return b"".join([chunk async for chunk in client.iter_audio(str(init.id))])
+
+
+def _done(job: Any) -> bool:
+    return getattr(job.status, "value", job.status) == "done"
 
 
 def _record_stats(outcome: Outcome, session: Any) -> None:
@@ -267,6 +283,7 @@ def test_chaos_cuts_lose_nothing_and_duplicate_at_most_a_sample_per_reconnection
         f"max {max(o.lost for o in outcomes)}), bytes duplicated {sum(o.duplicated for o in outcomes)} "
         f"(runs {sum(bool(o.duplicated) for o in outcomes)}, max {max(o.duplicated for o in outcomes)}), "
         f"foreign {sum(o.foreign for o in outcomes)}, errors {sum(bool(o.error) for o in outcomes)}, "
+        f"ended by the server before the client saw it {sum(bool(o.ended_by_server) for o in outcomes)}, "
         f"slowest session {max(o.seconds for o in outcomes):.1f} s"
     )
     for outcome in (failed + disagree)[:10]:
