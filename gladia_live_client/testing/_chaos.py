@@ -19,10 +19,10 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["ChaosPlan", "ChaosProxy", "ConnectionInfo", "ConnectionRecord", "Flow", "Planner"]
@@ -165,9 +165,6 @@ class ConnectionRecord:
     stalled: tuple[Direction, ...] = ()
 
 
-_EOF = b""
-
-
 class _Link:
     """One proxied connection: two sockets, two directions, a deadline for idleness."""
 
@@ -177,8 +174,7 @@ class _Link:
         self.client = client
         self.target: socket.socket | None = None
         self.loop = asyncio.get_running_loop()
-        self.started = time.monotonic()
-        self.last_activity = self.started
+        self.last_activity = time.monotonic()
         self.ended = asyncio.Event()
         self.outcome = "closed"
         self.eof: set[Direction] = set()
@@ -223,8 +219,8 @@ class _Link:
         self._spawn("idle", self._watch_idle())
         await self.ended.wait()
 
-    def _spawn(self, name: str, coroutine: object) -> None:
-        task: asyncio.Task[None] = self.loop.create_task(coroutine)  # type: ignore[arg-type]
+    def _spawn(self, name: str, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = self.loop.create_task(coroutine)
         self.tasks[name] = task
         task.add_done_callback(self._task_done)
 
@@ -281,7 +277,7 @@ class _Link:
             return
         while True:
             due, data = await queue.get()
-            if data is _EOF or not data:
+            if not data:  # the source's end of stream: pass it on as a FIN
                 with contextlib.suppress(OSError):
                     destination.shutdown(socket.SHUT_WR)
                 self.eof.add(direction)
