@@ -32,6 +32,13 @@ MALFORMED = [
     ("custom_metadata", "{"),
     ("custom_metadata", "[1]"),
     ("custom_metadata", '{"a":"' + "x" * 3000 + '"}'),
+    ("custom_metadata", "[" * 5000 + "]" * 5000),
+    ("custom_metadata", '{"a":' + "[" * 5000 + "]" * 5000 + "}"),
+    ("custom_metadata", '{"a":NaN}'),
+    ("offset", "+5"),
+    ("offset", "\uff15"),
+    ("before_date", "2024-01-01T00:00:00+24:00"),
+    ("date", "\u202e2024-01-01"),
     ("custom_metadata[user]", "u1"),
     ("custom_metadata[]", "u1"),
 ]
