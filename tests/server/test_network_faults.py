@@ -118,7 +118,10 @@ async def test_a_stall_closes_the_clients_window_and_its_writes_block(faulty: Lo
     frame = random.Random(12).randbytes(512 * 1024)
     connection = websockets.connect(created["url"], ping_interval=None, close_timeout=0.5, compression=None)
     async with connection as ws:
-        await asyncio.sleep(0.5)
+        assert faulty.proxy is not None
+        async with asyncio.timeout(10):  # the stall is in place before the first audio byte leaves
+            while faulty.proxy.records()[-1].stalled != ("up",):
+                await asyncio.sleep(0.02)
         sent, blocked = 0, False
         while sent < 256 and not blocked:  # bounded: 128 MiB, far beyond what loopback buffers hold
             try:
