@@ -10,7 +10,12 @@ downloaded (`GET /v2/live/{id}/file` through the client) and aligned against the
 - bytes duplicated: recording bytes repeating a source position already present (at most one sample, 2 bytes,
   per reconnection), equal to the session's own `stats.bytes_duplicated` where the stats have it.
 
-`make test` runs `GLADIA_CHAOS_RUNS` (default 100) sessions, several at once; `make chaos` runs 2,000.
+Sessions start with the client's `init_session` then `attach_live` (rather than `live()`, which does both):
+the proxy's planner needs each session's token before its first WebSocket connection, to give every session
+its own scripted cuts however the concurrent sessions interleave.
+
+`make test` runs `GLADIA_CHAOS_RUNS` (default 100) sessions, `GLADIA_CHAOS_CONCURRENCY` (8) at once; `make chaos`
+runs 2,000 and prints the totals.
 """
 
 from __future__ import annotations
