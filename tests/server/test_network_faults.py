@@ -160,10 +160,15 @@ async def test_latency_and_jitter_slow_every_connection_until_cleared(faulty: Lo
         started = time.monotonic()
         assert (await http.get("/v2/live")).status_code == 200
         assert time.monotonic() - started >= 0.3  # 0.15 s each way at least
-    faulty.faults.clear()
-    plan = faulty.proxy.records()[-1].plan if faulty.proxy else None
-    assert plan is not None
+    assert faulty.proxy is not None
+    plan = faulty.proxy.records()[-1].plan
     assert plan.up.latency == plan.down.latency == 0.15
+    faulty.faults.tcp_cut(after_bytes=1, on="any")
+    faulty.faults.clear()  # latency and armed cuts alike
+    async with httpx.AsyncClient(base_url=faulty.base_url, headers={"x-gladia-key": API_KEY}) as http:
+        assert (await http.get("/v2/live")).status_code == 200
+    plan = faulty.proxy.records()[-1].plan
+    assert (plan.up.latency, plan.up.cut_after_bytes) == (0.0, None)
 
 
 async def test_rest_faults_still_work_behind_the_front_proxy(faulty: LocalGladiaServer) -> None:
