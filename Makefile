@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz spec-diff bench clean
+.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz chaos spec-diff bench clean
 
 all: test
 
@@ -59,6 +59,13 @@ test: lint check-generated
 GLADIA_FUZZ_EXAMPLES ?= 400
 fuzz: $(VENV_STAMP)
 	GLADIA_FUZZ_EXAMPLES=$(GLADIA_FUZZ_EXAMPLES) $(PY) -m pytest -q tests/contract/test_responses.py tests/contract/test_ws_messages.py
+
+## chaos: the large chaos run: GLADIA_CHAOS_RUNS sessions (>= 2,000) with 3 abrupt cuts each through the chaos
+## proxy, sync and async, each recording aligned against its source; prints runs, cuts, reconnections, bytes
+## lost and bytes duplicated
+GLADIA_CHAOS_RUNS ?= 2000
+chaos: $(VENV_STAMP)
+	GLADIA_CHAOS_RUNS=$(GLADIA_CHAOS_RUNS) $(PY) -m pytest -q -s -p no:logging tests/live/test_chaos.py
 
 ## spec-diff: what a newer upstream document changes in the live contract (UPSTREAM=path/to/openapi.json)
 spec-diff: $(VENV_STAMP)

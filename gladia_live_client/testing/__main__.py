@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-timeout", type=float, default=30.0, help="seconds without audio ending a session")
     parser.add_argument("--max-duration", type=float, default=3 * 3600, help="seconds of audio per session at most")
     parser.add_argument("--processing-delay", type=float, default=0.0, help="seconds of post-processing")
+    parser.add_argument(
+        "--public-url",
+        help="base URL clients reach the server at, when not its bound address (e.g. behind a port mapping)",
+    )
     args = parser.parse_args(argv)
 
     from . import LocalGladiaServer
@@ -31,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         idle_timeout=args.idle_timeout,
         max_duration=args.max_duration,
         processing_delay=args.processing_delay,
+        public_url=args.public_url,
     )
     server.start()
     key = "the key given with --api-key" if args.api_key else "any non-empty key"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,10 +15,6 @@ __all__ = ["ServerContext", "MAX_FRAME_BYTES"]
 
 # Frames over 1 MiB are refused with close code 1009, as upstream does.
 MAX_FRAME_BYTES = 1024 * 1024
-_HOST = re.compile(
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-    r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
-)
 
 
 @dataclass
@@ -30,7 +25,9 @@ class ServerContext:
     idle_timeout: float
     max_duration: float
     processing_delay: float
-    fallback_host: str = "127.0.0.1"
+    # `http://host:port` of the server's own public address (or the `public_url` it was given): the base of
+    # every URL it hands out. Never taken from a request's Host header, which any client can forge.
+    public_url: str = "http://127.0.0.1"
     # uvicorn's Server, to find the transport of a connection to reset (set once the server runs).
     http_server: Any = None
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -50,9 +47,3 @@ class ServerContext:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         return task
-
-    def public_host(self, host_header: str | None) -> str:
-        """The `host[:port]` clients reached (the `Host` header), so URLs work behind proxies and port maps."""
-        if host_header and _HOST.fullmatch(host_header):
-            return host_header
-        return self.fallback_host

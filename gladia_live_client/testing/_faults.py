@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["OPERATION_IDS", "Faults", "HttpFault", "WsDrop"]
+from ._chaos import ChaosPlan, ConnectionInfo, Direction, Flow
+
+__all__ = ["OPERATION_IDS", "Faults", "HttpFault", "TcpTarget", "WsDrop"]
+
+# Which TCP connections a network fault applies to: WebSocket upgrades, plain HTTP requests, or any.
+TcpTarget = Literal["websocket", "http", "any"]
+_TCP_TARGETS = ("websocket", "http", "any")
 
 OPERATION_IDS = ("init_session", "list_jobs", "get_job", "delete_job", "patch_job", "get_audio")
 # Close codes a server may send: RFC 6455 forbids 1004-1006 and 1015 on the wire, 1016-2999 are unassigned.
@@ -85,6 +92,10 @@ class Faults:
         self._flap: int | None = 0
         self._flap_code = 1011
         self._ack_delay = 0.0
+        self._tcp: deque[_Armed[tuple[TcpTarget, ChaosPlan]]] = deque()
+        self._latency = (0.0, 0.0)
+        # Set by a server started with network_faults=True: the TCP faults need its front proxy.
+        self.network_faults_enabled = False
 
     # -- arming (public) ---------------------------------------------------------------------------------
 
@@ -172,14 +183,92 @@ class Faults:
         with self._lock:
             self._ack_delay = float(delay)
 
+    # -- network faults (a server started with network_faults=True) -------------------------------------
+
+    def tcp_cut(
+        self,
+        *,
+        after_bytes: int | None = None,
+        after_seconds: float | None = None,
+        direction: Direction = "down",
+        count: int = 1,
+        on: TcpTarget = "websocket",
+    ) -> None:
+        """Cut the next `count` TCP connections (of kind `on`) in both directions at once, abortively.
+
+        At `after_bytes` bytes forwarded in `direction` ("up": client to server, "down": server to client), or
+        `after_seconds` after the accept, whichever comes first. What was in flight is lost both ways: audio
+        the client sent but the server had not yet read, and messages the server sent (acknowledgements of
+        audio it already committed, say) that the client had not yet received. Both peers get a TCP RST.
+        """
+        if after_bytes is None and after_seconds is None:
+            raise ValueError("give after_bytes or after_seconds (or both)")
+        flow = Flow(cut_after_bytes=after_bytes, cut_after_seconds=after_seconds)
+        self._arm_tcp(on, ChaosPlan.one_way(direction, flow), count)
+
+    def tcp_stall(
+        self,
+        *,
+        after_bytes: int | None = None,
+        after_seconds: float | None = None,
+        direction: Direction = "up",
+        count: int = 1,
+        on: TcpTarget = "websocket",
+    ) -> None:
+        """Stop reading `direction` of the next `count` connections at `after_bytes` or `after_seconds`.
+
+        With "up" (the default) the server stops reading what the client sends: the client's TCP window
+        closes (zero window) and its writes block; what the server sends still arrives. The connection is
+        reset once no byte moved for the server's `idle_timeout`, or when the server stops.
+        """
+        if after_bytes is None and after_seconds is None:
+            after_bytes = 0
+        flow = Flow(stall_after_bytes=after_bytes, stall_after_seconds=after_seconds)
+        self._arm_tcp(on, ChaosPlan.one_way(direction, flow), count)
+
+    def tcp_blackhole(self, *, count: int = 1, on: TcpTarget = "websocket") -> None:
+        """Accept the next `count` TCP connections and never answer (no handshake response, nothing at all).
+
+        Each is reset once idle for the server's `idle_timeout`, or when the server stops.
+        """
+        self._arm_tcp(on, ChaosPlan(blackhole=True), count)
+
+    def tcp_latency(self, latency: float, jitter: float = 0.0) -> None:
+        """Delay every chunk of every new TCP connection, both ways, by `latency` plus up to `jitter` seconds.
+
+        Stays until `clear()` or `tcp_latency(0)`; it adds to the other TCP faults.
+        """
+        _check_seconds("latency", latency)
+        _check_seconds("jitter", jitter)
+        self._require_network()
+        with self._lock:
+            self._latency = (float(latency), float(jitter))
+
+    def _arm_tcp(self, on: TcpTarget, plan: ChaosPlan, count: int) -> None:
+        _check_count(count)
+        if on not in _TCP_TARGETS:
+            raise ValueError(f"on must be one of {', '.join(_TCP_TARGETS)}, got {on!r}")
+        self._require_network()
+        with self._lock:
+            self._tcp.append(_Armed((on, plan), count))
+
+    def _require_network(self) -> None:
+        if not self.network_faults_enabled:
+            raise RuntimeError(
+                "TCP faults need a server started with LocalGladiaServer(network_faults=True), "
+                "whose public port is a ChaosProxy in front of the app"
+            )
+
     def clear(self) -> None:
-        """Disarm every fault and stop slowing acknowledgements."""
+        """Disarm every fault, stop slowing acknowledgements and stop adding latency."""
         with self._lock:
             for queue in self._http.values():
                 queue.clear()
             self._drops.clear()
             self._refuse = self._flap = 0
             self._ack_delay = 0.0
+            self._tcp.clear()
+            self._latency = (0.0, 0.0)
 
     # -- consumption (by the server) ---------------------------------------------------------------------
 
@@ -214,10 +303,39 @@ class Faults:
                 return self._flap_code
             return None
 
+    def plan_connection(self, info: ConnectionInfo) -> ChaosPlan | None:
+        """The front proxy's planner: the first armed TCP fault for this kind of connection, plus latency."""
+        kind = "websocket" if _is_upgrade(info.head) else "http"
+        with self._lock:
+            plan: ChaosPlan | None = None
+            for armed in self._tcp:
+                on, candidate = armed.fault
+                if on in ("any", kind):
+                    plan = candidate
+                    armed.remaining -= 1
+                    if armed.remaining == 0:
+                        self._tcp.remove(armed)
+                    break
+            latency, jitter = self._latency
+        if latency or jitter:
+            plan = plan or ChaosPlan()
+            plan = ChaosPlan(
+                up=dataclasses.replace(plan.up, latency=latency, jitter=jitter),
+                down=dataclasses.replace(plan.down, latency=latency, jitter=jitter),
+                blackhole=plan.blackhole,
+            )
+        return plan
+
     @property
     def ack_delay(self) -> float:
         with self._lock:
             return self._ack_delay
+
+
+def _is_upgrade(head: bytes) -> bool:
+    """Whether a connection's first bytes are a WebSocket handshake (an HTTP request asking to upgrade)."""
+    request, _, _ = head.partition(b"\r\n\r\n")
+    return b"\r\nupgrade: websocket" in request.lower().replace(b"upgrade:websocket", b"upgrade: websocket")
 
 
 def _take(queue: deque[_Armed[F]]) -> F | None:

@@ -143,10 +143,11 @@ def _operation(operation_id: str, handler: Handler, ctx: ServerContext) -> Calla
 # -- helpers --------------------------------------------------------------------------------------------
 
 
-def _base_url(ctx: ServerContext, request: Request, *, websocket: bool = False) -> str:
-    secure = request.headers.get("x-forwarded-proto", request.url.scheme) == "https"
-    scheme = ("wss" if secure else "ws") if websocket else ("https" if secure else "http")
-    return f"{scheme}://{ctx.public_host(request.headers.get('host'))}"
+def _base_url(ctx: ServerContext, *, websocket: bool = False) -> str:
+    """The server's own base URL (`ws`/`wss` for a WebSocket): never built from the request's headers."""
+    if websocket:
+        return "ws" + ctx.public_url.removeprefix("http")
+    return ctx.public_url
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -202,7 +203,7 @@ async def init_session(ctx: ServerContext, request: Request) -> Response:
     session = ctx.store.create(
         params=effective_params(body), custom_metadata=body.get("custom_metadata"), region=region
     )
-    url = f"{_base_url(ctx, request, websocket=True)}/v2/live?token={session.token}"
+    url = f"{_base_url(ctx, websocket=True)}/v2/live?token={session.token}"
     return JSONResponse({"id": session.id, "created_at": timestamp(session.created_at), "url": url}, status_code=201)
 
 
@@ -213,7 +214,7 @@ async def list_jobs(ctx: ServerContext, request: Request) -> Response:
         return error_response(request, 400, "invalid query parameters", validation_errors=exc.problems)
     page, more = ctx.store.list(query)
     kept = [(key, value) for key, value in request.query_params.multi_items() if key not in ("offset", "limit")]
-    base = f"{_base_url(ctx, request)}{request.url.path}"
+    base = f"{_base_url(ctx)}{request.url.path}"
 
     def link(offset: int) -> str:
         return f"{base}?{urlencode([*kept, ('offset', offset), ('limit', query.limit)])}"

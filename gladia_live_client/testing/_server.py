@@ -12,10 +12,12 @@ import threading
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import uvicorn
 
 from ._app import build_app
+from ._chaos import ChaosProxy
 from ._context import MAX_FRAME_BYTES, ServerContext
 from ._faults import OPERATION_IDS, Faults
 from ._recognizer import DEFAULT_SCRIPT
@@ -46,6 +48,12 @@ class LocalGladiaServer:
         idle_timeout: seconds without audio after which a session ends by itself (like upstream's ~30 s).
         max_duration: seconds of audio after which the recording ends (upstream: 3 hours).
         processing_delay: seconds of post-processing after the recording ends (the job stays `processing`).
+        network_faults: serve the public port through a `ChaosProxy` (`proxy`) in front of the app, so that
+            `faults.tcp_cut`, `tcp_stall`, `tcp_blackhole` and `tcp_latency` can fail TCP connections the way
+            networks do. Off by default: the proxy costs a copy of every byte.
+        public_url: the base URL clients reach the server at when it is not the bound address (a port
+            mapping, a proxy): the WebSocket `url` and the list's links are built from it. By default they
+            are built from the bound address, never from a request's `Host` header.
 
     Inspection (`committed_audio`, `job`, `request_count`, ...) is thread-safe: it runs on the server's
     event loop, and directly once the server has stopped (the state stays readable).
@@ -61,7 +69,13 @@ class LocalGladiaServer:
         idle_timeout: float = 30.0,
         max_duration: float = 3 * 3600,
         processing_delay: float = 0.0,
+        network_faults: bool = False,
+        public_url: str | None = None,
     ) -> None:
+        if public_url is not None:
+            parts = urlsplit(public_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
+                raise ValueError(f"public_url must be http(s)://host[:port], got {public_url!r}")
         if api_key is not None and not api_key:
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
         for name, value in (("idle_timeout", idle_timeout), ("max_duration", max_duration)):
@@ -74,8 +88,12 @@ class LocalGladiaServer:
             raise ValueError("transcript_script must be a sequence of strings holding at least one word")
         self._host = host
         self._port = port
+        self._public_url = public_url.rstrip("/") if public_url is not None else None
+        self._network_faults = network_faults
+        self.proxy: ChaosProxy | None = None
         self.api_key: str = api_key if api_key is not None else "local-" + secrets.token_hex(16)
         self.faults = Faults()
+        self.faults.network_faults_enabled = network_faults
         self._ctx = ServerContext(
             store=Store(script),
             faults=self.faults,
@@ -114,21 +132,48 @@ class LocalGladiaServer:
         if self._thread is not None:
             raise RuntimeError("a LocalGladiaServer can be started once")
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        # With network faults, the app listens on a private loopback port behind the proxy on the public one.
+        app_host, app_port = (
+            ("::1" if family == socket.AF_INET6 else "127.0.0.1", 0)
+            if self._network_faults
+            else (
+                self._host,
+                self._port,
+            )
+        )
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when their proto says TCP,
         # and without it every response written in two parts waits ~40 ms for a delayed ACK (Nagle).
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self._host, self._port))
+            sock.bind((app_host, app_port))
             # Listening before the loop runs: early connections wait in the backlog instead of being refused.
             sock.listen(1024)
         except OSError:
             sock.close()
             raise
         host, port = sock.getsockname()[:2]
+        if self._network_faults:
+            self.proxy = ChaosProxy(
+                host,
+                port,
+                host=self._host,
+                port=self._port,
+                planner=self.faults.plan_connection,
+                peek=True,  # HTTP: the client speaks first, and its request tells a WebSocket upgrade apart
+                max_connections=1024,
+                idle_timeout=self._ctx.idle_timeout,
+                lifetime=None,
+            )
+            try:
+                self.proxy.start()
+            except BaseException:
+                sock.close()
+                raise
+            host, port = self.proxy.address
         shown = f"[{host}]" if family == socket.AF_INET6 else host
         self._base_url = f"http://{shown}:{port}"
-        self._ctx.fallback_host = f"{shown}:{port}"
+        self._ctx.public_url = self._public_url or self._base_url
         app = build_app(self._ctx, on_startup=self._on_startup)
         config = uvicorn.Config(
             app,
@@ -162,6 +207,8 @@ class LocalGladiaServer:
 
     def stop(self) -> None:
         """Stop serving: open WebSockets are closed, background tasks cancelled. Idempotent."""
+        if self.proxy is not None:
+            self.proxy.stop()
         if self._loop is not None:
             with contextlib.suppress(RuntimeError):  # RuntimeError: the loop is closed, the server stopped
                 self._loop.call_soon_threadsafe(self._ctx.stopping.set)

@@ -173,7 +173,7 @@ class QueryError(ValueError):
         self.problems = problems
 
 
-_INTEGER = re.compile(r"-?[0-9]+")
+_INTEGER = re.compile(r"-?[0-9]{1,1000}")  # valid however large; past 1,000 digits refused before int() runs
 
 
 def serialised_length(value: Any) -> int:
@@ -220,7 +220,8 @@ def _parse_query(operation: Mapping[str, Any], query: Any) -> dict[str, Any]:
             elif kind == "integer":
                 text = raw[-1]
                 if not _INTEGER.fullmatch(text):
-                    problems.append(_truncate(f"{location}: {text!r} is not an integer"))
+                    kind_of = "out of range" if re.fullmatch(r"-?[0-9]+", text) else "not an integer"
+                    problems.append(_truncate(f"{location}: {text!r} is {kind_of}"))
                     continue
                 value = int(text)
             else:
@@ -236,9 +237,17 @@ def _parse_query(operation: Mapping[str, Any], query: Any) -> dict[str, Any]:
 
 
 def _timestamp(text: str) -> datetime:
-    # Already validated as RFC 3339; Python wants upper-case separators and a 59th second at most.
+    """An RFC 3339 date-time (already validated) as an aware UTC datetime; ValueError when Python cannot hold it.
+
+    Python wants upper-case separators and a 59th second at most; converting to UTC here makes an
+    out-of-range instant (year 0, or 9999-12-31 with a negative offset) fail now, not while comparing.
+    """
     parsed = datetime.fromisoformat(text.upper().replace(":60", ":59"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 class ListQuery:
@@ -248,14 +257,43 @@ class ListQuery:
         self.offset: int = values.get("offset", 0)
         self.limit: int = values.get("limit", 20)
         self.status: frozenset[str] | None = frozenset(values["status"]) if "status" in values else None
-        self.date: date | None = date.fromisoformat(values["date"]) if "date" in values else None
-        self.before: datetime | None = _timestamp(values["before_date"]) if "before_date" in values else None
-        self.after: datetime | None = _timestamp(values["after_date"]) if "after_date" in values else None
         self.custom_metadata: dict[str, Any] | None = values.get("custom_metadata")
+        # Valid by the contract's formats, yet possibly beyond what Python's dates hold (year 0): QueryError.
+        problems: list[str] = []
+        self.date: date | None = _parsed(values, "date", date.fromisoformat, problems)
+        self.before: datetime | None = _parsed(values, "before_date", _timestamp, problems)
+        self.after: datetime | None = _parsed(values, "after_date", _timestamp, problems)
+        if problems:
+            raise QueryError(problems)
+
+
+def _parsed(values: Mapping[str, Any], name: str, parse: Any, problems: list[str]) -> Any:
+    if name not in values:
+        return None
+    try:
+        return parse(values[name])
+    except (ValueError, OverflowError) as exc:
+        problems.append(_truncate(f"query.{name}: {values[name]!r} is out of range ({exc})"))
+        return None
 
 
 def parse_list_query(query: Any) -> ListQuery:
-    """Validate the query of `GET /v2/live` against the contract; raises QueryError."""
+    """Validate the query of `GET /v2/live` against the contract; raises QueryError.
+
+    `custom_metadata` in the bracket form some SDKs send (`custom_metadata[user]=u1`) is refused: the
+    contract takes one parameter holding JSON text, and a filter silently ignored would list every job.
+    """
+    bracketed = sorted({key for key in query if key.startswith("custom_metadata[")})
+    if bracketed:
+        raise QueryError(
+            [
+                _truncate(
+                    f"query.{key}: the bracket form is not supported; send custom_metadata as one parameter "
+                    'holding JSON text, e.g. custom_metadata={"user":"u1"}'
+                )
+                for key in bracketed
+            ]
+        )
     return ListQuery(_parse_query(_operation("/v2/live", "get"), query))
 
 

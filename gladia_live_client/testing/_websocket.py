@@ -35,6 +35,9 @@ class Connection:
         self.drop = drop
         self.received = 0  # audio bytes received on this connection
         self.closed = False
+        # Set when a send failed: the peer is gone (or going) for what we send, but what it sent before
+        # leaving is still read and acted on, a stop_recording right before its close included.
+        self.unwritable = False
         self._send_lock = asyncio.Lock()
         # Frames waiting for a slowed-down acknowledgement: (due time, audio), in arrival order.
         self._pending: deque[tuple[float, bytes]] = deque()
@@ -48,12 +51,12 @@ class Connection:
             return
         async with self._send_lock:
             for text in texts:
-                if self.closed:
+                if self.closed or self.unwritable:
                     return
                 try:
                     await self.websocket.send_text(text)
                 except (WebSocketDisconnect, RuntimeError, OSError):
-                    self._discard()
+                    self._unwritable()
                     return
 
     async def close(self, code: int, reason: str = "") -> None:
@@ -61,6 +64,17 @@ class Connection:
         if self.websocket.application_state != WebSocketState.DISCONNECTED:
             with contextlib.suppress(RuntimeError, OSError):
                 await self.websocket.close(code, reason)
+
+    def _unwritable(self) -> None:
+        """Sending failed: nothing more is sent, but the frames the peer sent before closing are still read.
+
+        A client may send its last audio and `stop_recording`, then close at once; the failed send of an
+        acknowledgement must not make the server skip the stop waiting in the receive queue. The session
+        stops using this connection for output (a stop ends it with no connection to tell).
+        """
+        self.unwritable = True
+        if self.session.active is self:
+            self.session.active = None
 
     def _discard(self) -> None:
         """Stop using this connection: audio not yet acknowledged is dropped, never committed."""
@@ -89,14 +103,23 @@ class Connection:
                     await self.on_audio(data)
                 elif message.get("text") is not None:
                     await self.on_text(message["text"])
+                # Frames already queued are received (and answered) without the loop ever running otherwise:
+                # yield once per frame, so a lost TCP connection is noticed before the next answer is
+                # written into it (asyncio logs "socket.send() raised exception" for each such write).
+                await asyncio.sleep(0)
         except WebSocketDisconnect:
             pass
         finally:
             self._discard()
 
+    @property
+    def stale(self) -> bool:
+        """A newer connection carries the session now: what this one still receives is not acted on."""
+        return self.session.active is not None and self.session.active is not self
+
     async def on_audio(self, data: bytes) -> None:
         session = self.session
-        if self.closed or session.ending:
+        if self.closed or session.ending or self.stale:
             return
         if len(data) > MAX_FRAME_BYTES:
             await self.close(1009, "frame over 1 MiB")
@@ -159,7 +182,7 @@ class Connection:
         elif kind == "stop_recording":
             if self._worker is not None and not self._worker.done():
                 await asyncio.wait({self._worker})  # audio received before the stop is committed first
-            if self.closed:
+            if self.closed or self.stale:
                 return
             await finish(self.ctx, self.session, stop_ack=True)
         else:

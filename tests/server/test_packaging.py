@@ -117,7 +117,7 @@ def test_without_the_extra_the_plugin_imports_and_the_server_says_what_to_instal
     result = _python(
         WITHOUT_EXTRA
         + "import gladia_live_client, gladia_live_client.testing.pytest_plugin\n"
-        + "from gladia_live_client.testing import Faults, DEFAULT_SCRIPT\n"
+        + "from gladia_live_client.testing import Faults, DEFAULT_SCRIPT, ChaosProxy, ChaosPlan, Flow\n"
         + "try:\n    from gladia_live_client.testing import LocalGladiaServer\n"
         + "except ImportError as exc:\n    print(exc)\n"
     )
@@ -125,16 +125,32 @@ def test_without_the_extra_the_plugin_imports_and_the_server_says_what_to_instal
     assert "pip install 'gladia-live-client[testing]'" in result.stdout
 
 
+CHAOS_FIXTURE_TEST = """
+import socket
+from gladia_live_client.testing import ChaosPlan
+
+def test_chaos_proxy(chaos_proxy):
+    target = socket.create_server(("127.0.0.1", 0))
+    proxy = chaos_proxy("127.0.0.1", target.getsockname()[1], plans=[ChaosPlan.cut(after_bytes=3)])
+    with socket.create_connection(proxy.address, timeout=10) as sock:
+        served, _ = target.accept()
+        sock.sendall(b"hello")
+        assert served.recv(10) == b"hel"
+"""
+
+
 def test_pytest_runs_with_the_plugin_when_the_extra_is_missing(tmp_path: Path) -> None:
     (tmp_path / "test_uses_fixture.py").write_text(
-        "def test_plain():\n    assert True\n\ndef test_fixture(gladia_server):\n    pass\n", encoding="utf-8"
+        "def test_plain():\n    assert True\n\ndef test_fixture(gladia_server):\n    pass\n" + CHAOS_FIXTURE_TEST,
+        encoding="utf-8",
     )
     # schemathesis' own plugin needs jsonschema_rs too; it is not ours to test, so it stays out.
     arguments = ["-q", "-p", "no:cacheprovider", "-p", "no:schemathesis", str(tmp_path)]
     code = WITHOUT_EXTRA + f"import pytest\nsys.exit(pytest.main({arguments!r}))\n"
     result = _python(code)
-    # pytest itself runs: the plain test passes, the fixture errors with the install hint.
-    assert "1 passed, 1 error" in result.stdout, result.stdout + result.stderr
+    # pytest itself runs: the plain test and the chaos_proxy one (standard library only) pass, the
+    # gladia_server fixture errors with the install hint.
+    assert "2 passed, 1 error" in result.stdout, result.stdout + result.stderr
     assert "pip install 'gladia-live-client[testing]'" in result.stdout
 
 

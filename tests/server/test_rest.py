@@ -72,15 +72,26 @@ async def test_unknown_routes_answer_like_upstream(http: httpx.AsyncClient, meth
     assert_error_body(response, 404, f"Cannot {method} {path}")
 
 
-async def test_post_builds_the_websocket_url_from_the_host_the_client_reached(http: httpx.AsyncClient) -> None:
-    behind_proxy = await http.post("/v2/live", json={}, headers={"host": "gladia.internal:8443"})
-    assert behind_proxy.json()["url"].startswith("ws://gladia.internal:8443/v2/live?token=")
-    tls = await http.post("/v2/live", json={}, headers={"host": "gladia.example", "x-forwarded-proto": "https"})
-    assert tls.json()["url"].startswith("wss://gladia.example/v2/live?token=")
-    garbage = await http.post("/v2/live", json={}, headers={"host": "bad host/../"})
-    assert garbage.json()["url"].startswith(f"ws://{str(http.base_url.netloc.decode())}/v2/live?token=")
-    for response in (behind_proxy, tls, garbage):
+async def test_post_builds_the_websocket_url_from_the_servers_own_address(
+    server: LocalGladiaServer, http: httpx.AsyncClient
+) -> None:
+    """A forged Host (or X-Forwarded-Proto) never redirects the client's token elsewhere."""
+    own = f"ws://{server.base_url.removeprefix('http://')}/v2/live?token="
+    for headers in ({"host": "attacker.example:8443"}, {"host": "gladia.example", "x-forwarded-proto": "https"}, {}):
+        response = await http.post("/v2/live", json={}, headers=headers)
         assert_conforms("init_session", response)
+        assert response.json()["url"].startswith(own), headers
+    listed = await http.get("/v2/live", params={"limit": 1}, headers={"host": "attacker.example"})
+    assert listed.json()["first"].startswith(f"{server.base_url}/v2/live?")
+
+
+async def test_public_url_is_the_base_of_the_urls_handed_out() -> None:
+    async with LocalGladiaServer(public_url="https://gladia.example:8443/") as server, httpx.AsyncClient() as http:
+        response = await http.post(f"{server.base_url}/v2/live", json={}, headers={"x-gladia-key": "k"})
+        assert response.json()["url"].startswith("wss://gladia.example:8443/v2/live?token=")
+    for bad in ("ftp://x", "http://", "http://x/path", "http://x?q=1"):
+        with pytest.raises(ValueError, match="public_url"):
+            LocalGladiaServer(public_url=bad)
 
 
 async def test_post_accepts_region_and_echoes_effective_parameters(http: httpx.AsyncClient) -> None:

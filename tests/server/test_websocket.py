@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import math
+import time
 from typing import Any
 
 import httpx
@@ -292,3 +295,35 @@ async def test_multichannel_audio_is_detected_per_channel(server: LocalGladiaSer
     finals = [m["data"]["utterance"] for m in received.of("transcript") if m["data"]["is_final"]]
     assert [(u["channel"], u["start"], u["end"]) for u in finals] == [(0, 0.5, 1.5)]
     assert server.job(created["id"])["file"]["number_of_channels"] == 2
+
+
+STOP_THEN_CLOSE_RUNS = 100
+
+
+async def test_stop_recording_followed_at_once_by_a_close_ends_the_job_within_a_second() -> None:
+    """Last audio, stop_recording, close at once (no waiting for anything): the job is done within 1 s, 100/100.
+
+    The acknowledgements the server sends after the client's close cannot be delivered; the stop already
+    queued behind the audio must still end the session, not wait for the idle timeout (here 60 s).
+    """
+    audio = frames(speech_pattern()[: 5 * FRAME])
+    server = LocalGladiaServer(api_key=API_KEY, idle_timeout=60)
+    async with server, httpx.AsyncClient(base_url=server.base_url, headers={"x-gladia-key": API_KEY}) as http:
+
+        async def one() -> float:
+            created = await init_session(http, messages_config={"receive_acknowledgments": True})
+            async with websockets.connect(created["url"]) as ws:
+                for chunk in audio:
+                    await ws.send(chunk)
+                await ws.send(json.dumps({"type": "stop_recording"}))
+            closed = time.monotonic()
+            while time.monotonic() - closed < 1.0:
+                if server.job(created["id"])["status"] == "done":
+                    return time.monotonic() - closed
+                await asyncio.sleep(0.01)
+            return math.inf
+
+        waits = await asyncio.gather(*(one() for _ in range(STOP_THEN_CLOSE_RUNS)))
+    late = [wait for wait in waits if wait > 1.0]
+    assert late == [], f"{len(late)} of {STOP_THEN_CLOSE_RUNS} jobs were not done within 1 s of the close"
+    print(f"\nstop then close: {STOP_THEN_CLOSE_RUNS}/{STOP_THEN_CLOSE_RUNS} done, slowest {max(waits):.3f} s")
