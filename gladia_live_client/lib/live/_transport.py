@@ -5,13 +5,68 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any
+import socket
+import sys
+from typing import TYPE_CHECKING, Any
 
 from ._masking import MaskingLoggerAdapter, redact, url_secrets
 from ._options import LiveOptions
 
-__all__ = ["classify_connect_error", "connect_kwargs", "mask_text"]
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection as AsyncConnection
+    from websockets.sync.client import ClientConnection as SyncConnection
+
+__all__ = [
+    "WebsocketsLogger",
+    "classify_connect_error",
+    "connect_kwargs",
+    "mask_text",
+    "poll_timeout",
+    "sever",
+    "sever_async",
+]
+
+# Seconds between two looks at a connection's stall deadline while nothing else wakes the reader.
+STALL_POLL = 1.0
+
+
+class WebsocketsLogger(MaskingLoggerAdapter):
+    """The logger handed to `websockets`: masks the URL's secrets, and keeps a network drop quiet.
+
+    `websockets.sync` reads in a thread of its own. When a write fails on a dropped connection, the writing
+    thread closes the socket and the stream of received frames; if the reading thread is then handing over a
+    frame it had just read, that raises `EOFError` ("stream of frames ended"), which websockets logs at ERROR
+    as "unexpected internal error", traceback included, and Python prints it on stderr when the application
+    configured no logging. The connection is already lost and the session reconnects, so such a record (an
+    `EOFError` or `OSError` being handled) is logged at DEBUG instead. Any other exception keeps its level.
+    """
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if level >= logging.ERROR and kwargs.get("exc_info") and isinstance(sys.exc_info()[1], EOFError | OSError):
+            level = logging.DEBUG
+        super().log(level, msg, *args, **kwargs)
+
+
+def poll_timeout(deadline: float | None, now: float, stall_timeout: float | None) -> float | None:
+    """How long a reader may block in `recv` before it must look at the stall deadline again."""
+    if stall_timeout is None:
+        return None
+    wait = STALL_POLL if deadline is None else max(0.0, deadline - now)
+    return min(wait, STALL_POLL)
+
+
+def sever(ws: SyncConnection) -> None:
+    """Cut a `websockets.sync` connection now, without a closing handshake: a write blocked on a peer that
+    stopped reading (zero window) fails at once, and so does the reading thread (then the connection closes)."""
+    with contextlib.suppress(OSError):  # already closed
+        ws.socket.shutdown(socket.SHUT_RDWR)
+
+
+def sever_async(ws: AsyncConnection) -> None:
+    """Cut a `websockets.asyncio` connection now, without a closing handshake (buffered writes are dropped)."""
+    ws.transport.abort()
 
 
 def mask_text(text: str, url: str) -> str:
@@ -31,7 +86,7 @@ def connect_kwargs(options: LiveOptions, url: str) -> dict[str, Any]:
         "compression": None,
         "proxy": options.proxy,
         # websockets logs the request line, token included, at DEBUG.
-        "logger": MaskingLoggerAdapter(logging.getLogger("websockets.client"), url_secrets(url)),
+        "logger": WebsocketsLogger(logging.getLogger("websockets.client"), url_secrets(url)),
     }
 
 
