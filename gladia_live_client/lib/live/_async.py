@@ -36,7 +36,7 @@ logger = package_logger("gladia_live_client.live")
 AudioChunk = bytes | bytearray | memoryview
 
 # abort() waits at most this long for the supervisor task, then cancels it.
-_ABORT_WAIT = 0.8
+_ABORT_WAIT = 0.5
 
 
 class _Changes:

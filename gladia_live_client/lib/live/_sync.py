@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["LiveSession"]
 
 # abort() waits at most this long for the I/O threads (daemons: they end on their own once the socket is cut).
-_ABORT_WAIT = 0.9
+_ABORT_WAIT = 0.5
 
 logger = package_logger("gladia_live_client.live")
 
