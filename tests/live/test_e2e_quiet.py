@@ -4,6 +4,8 @@ an abrupt network drop."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import socket
@@ -13,11 +15,12 @@ import sys
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
 
 from gladia_live_client.lib.live import LiveSession
 from gladia_live_client.lib.live._transport import WebsocketsLogger
 
-from ._hostile import WebSocketServer, ack, stop_ack
+from ._hostile import WebSocketServer, ack, stop_ack, transcript
 from ._model import end_session_json
 from .conftest import create_session, fast_options, session_request
 
@@ -80,6 +83,58 @@ def test_abrupt_drops_print_nothing_when_logging_is_not_configured() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.split("\n")[:3] == [f"closed {DROPS}", f"closed {DROPS}", "True"]
+
+
+CUT_WHILE_SENDING = """
+import sys, time
+from gladia_live_client.lib.live import LiveError, LiveOptions, LiveSession, ReconnectPolicy
+
+policy = ReconnectPolicy(max_attempts=50, max_reconnections_per_minute=None, initial_delay=0.01, max_delay=0.02)
+session = LiveSession(sys.argv[1], options=LiveOptions(reconnect=policy)).start()
+deadline = time.monotonic() + 30
+try:
+    while session.reconnections < 20 and time.monotonic() < deadline:
+        if session.stats.bytes_buffered < 1 << 20:  # never block on a full buffer: nothing is acknowledged
+            session.send_audio(bytes(3200))
+        else:
+            time.sleep(0.005)
+except LiveError:
+    pass
+session.abort()
+print(session.reconnections)
+"""
+
+
+async def flood_and_reset(ws: ServerConnection, n: int) -> None:
+    async def flood() -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await ws.send(transcript("partial", final=False))
+                await asyncio.sleep(0)  # let the handler read too
+
+    flooding = asyncio.create_task(flood())
+    for _ in range(30):
+        await ws.recv()
+    sock = ws.transport.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    ws.transport.abort()
+    flooding.cancel()
+
+
+def test_a_cut_while_both_directions_are_busy_prints_no_websockets_traceback() -> None:
+    # Writes fail on the reset while websockets' reading thread still holds bytes it read: without
+    # WebsocketsLogger, websockets prints "unexpected internal error" and an EOFError traceback here.
+    with WebSocketServer(flood_and_reset) as server:
+        done = subprocess.run(
+            [sys.executable, "-c", CUT_WHILE_SENDING, server.url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 20
+    assert done.stderr == ""
 
 
 def test_a_recovered_drop_logs_at_info(server: Any, caplog: Any) -> None:

@@ -35,12 +35,14 @@ STALL_POLL = 1.0
 class WebsocketsLogger(MaskingLoggerAdapter):
     """The logger handed to `websockets`: masks the URL's secrets, and keeps a network drop quiet.
 
-    `websockets.sync` reads in a thread of its own. When a write fails on a dropped connection, the writing
-    thread closes the socket and the stream of received frames; if the reading thread is then handing over a
-    frame it had just read, that raises `EOFError` ("stream of frames ended"), which websockets logs at ERROR
-    as "unexpected internal error", traceback included, and Python prints it on stderr when the application
-    configured no logging. The connection is already lost and the session reconnects, so such a record (an
-    `EOFError` or `OSError` being handled) is logged at DEBUG instead. Any other exception keeps its level.
+    `websockets.sync` reads in a thread of its own. When a write fails on a connection the network cut (reset,
+    broken pipe), the writing thread closes the socket and feeds the end of the stream to the protocol; the
+    reading thread, which had already read bytes from the socket, then feeds them after that end and gets
+    `EOFError("stream ended")` (or, handing over a frame, "stream of frames ended"). websockets logs that at
+    ERROR as "unexpected internal error" with its traceback, which Python prints on stderr when the
+    application configured no logging. The connection is lost either way and the session reconnects, so a
+    record logged while an `EOFError` or `OSError` is being handled goes out at DEBUG. Any other exception keeps
+    its level.
     """
 
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
