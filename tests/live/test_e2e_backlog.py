@@ -41,26 +41,30 @@ async def flood(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: i
     await asyncio.sleep(60)  # keep the connection open until the client is done
 
 
-@pytest.mark.parametrize("shell", ["sync", "async"])
-def test_a_flood_of_unread_messages_keeps_memory_bounded(shell: str) -> None:
+def test_a_flood_of_unread_messages_keeps_memory_bounded_in_both_shells() -> None:
+    # One subprocess per shell, run side by side: each reports its own baseline and peak RSS.
     script = Path(__file__).with_name("_flood_client.py")
-    with RawServer(flood) as server:
-        done = subprocess.run(
-            [sys.executable, str(script), server.url, shell, str(FLOOD)],
-            capture_output=True,
-            text=True,
-            timeout=150,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr
-    figures = json.loads(done.stdout)
-    growth = figures["peak_kib"] - figures["baseline_kib"]
-    print(f"{shell}: RSS {figures['baseline_kib']} KiB -> peak {figures['peak_kib']} KiB (+{growth} KiB)")
-    assert growth <= FLOOD_LIMIT_KIB
-    assert figures["dropped"] + figures["unread"] == FLOOD
-    assert figures["unread"] == LiveOptions().max_unread_messages
-    assert figures["first"] == "TranscriptMessage"  # the oldest unread message is still there
-    assert "dropping unread partial transcripts" in done.stderr or done.stderr == ""
+    with RawServer(flood) as sync_server, RawServer(flood) as async_server:
+        runs = {
+            shell: subprocess.Popen(
+                [sys.executable, str(script), server.url, shell, str(FLOOD)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for shell, server in (("sync", sync_server), ("async", async_server))
+        }
+        outputs = {shell: run.communicate(timeout=150) for shell, run in runs.items()}
+    for shell, (stdout, stderr) in outputs.items():
+        assert runs[shell].returncode == 0, stderr
+        figures = json.loads(stdout)
+        growth = figures["peak_kib"] - figures["baseline_kib"]
+        print(f"{shell}: RSS {figures['baseline_kib']} KiB -> peak {figures['peak_kib']} KiB (+{growth} KiB)")
+        assert growth <= FLOOD_LIMIT_KIB
+        assert figures["dropped"] + figures["unread"] == FLOOD
+        assert figures["unread"] == LiveOptions().max_unread_messages
+        assert figures["first"] == "TranscriptMessage"  # the oldest unread message is still there
+        assert stderr == ""  # the one WARNING goes to the NullHandler: no logging configured here
 
 
 def partial(text: str = "p") -> str:
@@ -157,3 +161,19 @@ def test_sending_a_long_file_unpaced_before_reading_does_not_deadlock(server: An
 
     assert isinstance(asyncio.run(main())[-1], EndSessionMessage)
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_dropping_logs_one_warning_and_counts_in_stats(caplog: Any) -> None:
+    from gladia_live_client.lib.live._audio import AudioFormat  # noqa: PLC0415
+    from gladia_live_client.lib.live._protocol import LiveProtocol  # noqa: PLC0415
+
+    caplog.set_level(logging.WARNING, logger="gladia_live_client")
+    core = LiveProtocol(AudioFormat(), LiveOptions(max_unread_messages=5), session_id="s-1")
+    core.connection_made(0.0)
+    for _ in range(100):
+        core.receive_frame(partial())
+    stats = core.session_stats()
+    assert (stats.messages_unread, stats.messages_dropped) == (5, 95)
+    warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "read messages while sending" in warnings[0].getMessage().lower()
