@@ -16,6 +16,7 @@ from websockets.asyncio.server import ServerConnection
 from gladia_live_client.lib.live import (
     AsyncLiveSession,
     LiveConnectionError,
+    LiveHandshakeRejected,
     LiveOptions,
     LiveSession,
     LiveState,
@@ -23,7 +24,7 @@ from gladia_live_client.lib.live import (
 )
 from gladia_live_client.lib.live._transport import STALL_POLL
 
-from ._hostile import RawServer, WebSocketServer
+from ._hostile import RawServer, WebSocketServer, ack, stop_ack
 
 STALL = 1.0
 BIG = 16 * 1024 * 1024  # more than loopback's socket buffers hold: the writer blocks on a zero window
@@ -167,6 +168,46 @@ def test_close_with_a_timeout_is_bounded_in_both_shells() -> None:
             await session.abort()
 
         asyncio.run(main())
+
+
+async def acknowledge_then_fall_silent(ws: ServerConnection, n: int) -> None:
+    # Acknowledges every frame and stop_recording, then never ends the session (pings still answered).
+    committed = 0
+    async for frame in ws:
+        if isinstance(frame, bytes):
+            await ws.send(ack(committed, committed + len(frame)))
+            committed += len(frame)
+        else:
+            await ws.send(stop_ack())
+
+
+@pytest.mark.parametrize("shell", ["sync", "async"])
+def test_no_end_after_the_stop_ack_is_bounded_by_end_timeout(shell: str) -> None:
+    options = stall_options(end_timeout=0.5)
+
+    def refuse_once_served(connection: ServerConnection, request: object) -> object:
+        # Like Gladia once a session is over: the URL is refused (403) after the first connection.
+        return connection.respond(403, "session over\n") if server.connections >= 1 else None
+
+    server = WebSocketServer(acknowledge_then_fall_silent, process_request=refuse_once_served)
+    with server:
+        started = time.monotonic()
+        if shell == "sync":
+            session = LiveSession(server.url, options=options)
+            session.send_audio(bytes(6400))
+            with pytest.raises(LiveHandshakeRejected, match="available from get_job"):
+                session.close(timeout=10)
+        else:
+
+            async def main() -> None:
+                session = AsyncLiveSession(server.url, options=options)
+                await session.send_audio(bytes(6400))
+                with pytest.raises(LiveHandshakeRejected, match="available from get_job"):
+                    await session.close(timeout=10)
+
+            asyncio.run(main())
+        assert time.monotonic() - started < 10
+        assert server.connections == 1
 
 
 def _public(cls: type) -> dict[str, inspect.Signature | str]:

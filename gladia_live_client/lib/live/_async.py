@@ -301,11 +301,11 @@ class AsyncLiveSession(SessionBase):
         self._ws = ws
         self._work.notify()
         writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
-        stall_timeout = core.options.stall_timeout
+        watching = core.watches_stalls
         try:
             while True:
                 try:
-                    async with asyncio.timeout(poll_timeout(core.stall_deadline(), time.monotonic(), stall_timeout)):
+                    async with asyncio.timeout(poll_timeout(core.stall_deadline(), time.monotonic(), watching)):
                         frame = await ws.recv()  # cancelling recv() loses no frame
                 except TimeoutError:
                     if core.stall(time.monotonic()):

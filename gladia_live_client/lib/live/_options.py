@@ -44,6 +44,10 @@ class LiveOptions:
             treated as dead: closed at once, without a closing handshake, and reconnected (the unacknowledged
             audio is resent). Pings answered by the peer do not count: a server that answers pings but no
             longer acknowledges audio is stalled. None: never.
+        end_timeout: seconds the session waits for the end (`end_session`, or the server's close) once the
+            server acknowledged `stop_recording` (post-processing runs meanwhile). Past it the connection is
+            treated as stalled: cut and reconnected, and a server that refuses the URL then leads to the
+            result over REST (or to `LiveHandshakeRejected`). So `close()` never waits for ever. None: no limit.
         max_unread_messages, max_unread_bytes: how many server messages, and how many bytes of their JSON,
             wait for the caller to read them. The session keeps reading the socket whatever the caller does
             (acknowledgements must flow); when the backlog is full, partial transcripts and acknowledgements
@@ -69,6 +73,7 @@ class LiveOptions:
     max_message_size: int | None = 64 * 1024 * 1024
     proxy: str | Literal[True] | None = True
     stall_timeout: float | None = 20.0
+    end_timeout: float | None = 300.0
     max_unread_messages: int = 10_000
     max_unread_bytes: int = 16 * 1024 * 1024
     result_timeout: float = 60.0
@@ -83,6 +88,8 @@ class LiveOptions:
             raise ValueError(f"keepalive_interval must be positive or None, got {self.keepalive_interval}")
         if self.stall_timeout is not None and not self.stall_timeout > 0:
             raise ValueError(f"stall_timeout must be positive or None, got {self.stall_timeout}")
+        if self.end_timeout is not None and not self.end_timeout > 0:
+            raise ValueError(f"end_timeout must be positive or None, got {self.end_timeout}")
         if self.max_unread_messages < 1 or self.max_unread_bytes < 1:
             raise ValueError("max_unread_messages and max_unread_bytes must be positive")
         if not self.result_timeout >= 0:

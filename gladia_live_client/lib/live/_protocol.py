@@ -207,6 +207,7 @@ class LiveProtocol:
         self._writing_since: float | None = None
         self._ack_wait_since: float | None = None
         self._ack_mark: tuple[int, bool] = (0, False)
+        self._end_wait_since: float | None = None  # stop_recording acknowledged, end_session not yet come
         self._stall_reason: str | None = None
         self._stalls = 0
         # Reconnection budget: what was committed when the previous connection ended (so what the last one
@@ -366,7 +367,7 @@ class LiveProtocol:
         if not self._connected:
             raise LiveStateError("connection_lost() without an open connection")
         self._connected = False
-        self._writing_since = self._ack_wait_since = None
+        self._writing_since = self._ack_wait_since = self._end_wait_since = None
         stalled, self._stall_reason = self._stall_reason, None
         progressed = self._take_progress()
         if self._state is LiveState.FAILED and self._error is not None:  # failed while connected (backlog)
@@ -583,28 +584,48 @@ class LiveProtocol:
         elif self._ack_wait_since is None or mark != self._ack_mark:
             self._ack_wait_since = now
         self._ack_mark = mark
+        if self._connected and self._stop_acknowledged and not self._ended:
+            if self._end_wait_since is None:
+                self._end_wait_since = now
+        else:
+            self._end_wait_since = None
+
+    @property
+    def watches_stalls(self) -> bool:
+        """Whether `stall` can ever return a reason (the shell then polls it while nothing arrives)."""
+        return self.options.stall_timeout is not None or self.options.end_timeout is not None
 
     def stall_deadline(self) -> float | None:
         """When (in the shell's clock) the open connection will count as stalled if nothing changes."""
-        timeout = self.options.stall_timeout
-        if timeout is None or not self._connected:
+        if not self._connected:
             return None
-        waits = [since for since in (self._writing_since, self._ack_wait_since) if since is not None]
-        return min(waits) + timeout if waits else None
+        deadlines = []
+        timeout, end_timeout = self.options.stall_timeout, self.options.end_timeout
+        if timeout is not None:
+            deadlines += [since + timeout for since in (self._writing_since, self._ack_wait_since) if since is not None]
+        if end_timeout is not None and self._end_wait_since is not None:
+            deadlines.append(self._end_wait_since + end_timeout)
+        return min(deadlines) if deadlines else None
 
     def stall(self, now: float) -> str | None:
         """Why the open connection is dead (it stopped acknowledging or accepting writes for
-        `LiveOptions.stall_timeout`), else None. Once it returns a reason, the shell closes the connection
+        `LiveOptions.stall_timeout`, or did not end the session within `end_timeout` of acknowledging
+        `stop_recording`), else None. Once it returns a reason, the shell closes the connection
         without a closing handshake and reports `connection_lost`, which reconnects."""
         self._watch_acks(now)
         deadline = self.stall_deadline()
         if deadline is None or now < deadline or self._stall_reason is not None:
             return None
         timeout = self.options.stall_timeout
-        if self._writing_since is not None and self._writing_since + (timeout or 0) <= now:
+        if timeout is not None and self._writing_since is not None and self._writing_since + timeout <= now:
             reason = f"the server accepted no data for {now - self._writing_since:.1f} s"
+        elif timeout is not None and self._ack_wait_since is not None and self._ack_wait_since + timeout <= now:
+            reason = f"the server acknowledged nothing for {now - self._ack_wait_since:.1f} s"
         else:
-            reason = f"the server acknowledged nothing for {now - (self._ack_wait_since or now):.1f} s"
+            reason = (
+                f"the server acknowledged stop_recording {now - (self._end_wait_since or now):.1f} s ago and "
+                "has not ended the session"
+            )
         self._stall_reason = reason
         self._stalls += 1
         logger.info("live session %s: connection stalled (%s); closing it", self.session_id, reason)

@@ -281,11 +281,11 @@ class LiveSession(SessionBase):
             self._work.notify()
         writer = threading.Thread(target=self._write, args=(ws,), name="gladia-live-writer", daemon=True)
         writer.start()
-        stall_timeout = core.options.stall_timeout
+        watching = core.watches_stalls
         try:
             while True:
                 with lock:
-                    timeout = poll_timeout(core.stall_deadline(), time.monotonic(), stall_timeout)
+                    timeout = poll_timeout(core.stall_deadline(), time.monotonic(), watching)
                 try:
                     frame = ws.recv(timeout)
                 except TimeoutError:

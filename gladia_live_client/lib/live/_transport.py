@@ -51,9 +51,9 @@ class WebsocketsLogger(MaskingLoggerAdapter):
         super().log(level, msg, *args, **kwargs)
 
 
-def poll_timeout(deadline: float | None, now: float, stall_timeout: float | None) -> float | None:
+def poll_timeout(deadline: float | None, now: float, watching: bool) -> float | None:
     """How long a reader may block in `recv` before it must look at the stall deadline again."""
-    if stall_timeout is None:
+    if not watching:
         return None
     wait = STALL_POLL if deadline is None else max(0.0, deadline - now)
     return min(wait, STALL_POLL)
