@@ -14,10 +14,11 @@ import time
 import httpx
 
 from ._error_body import request_id_of
+from ._log import package_logger
 
 __all__ = ["ATTEMPT_EXTENSION", "AsyncLoggingTransport", "LoggingTransport", "logger"]
 
-logger = logging.getLogger("gladia_live_client.http")
+logger = package_logger("gladia_live_client.http")
 
 # The retry transport sends the same `httpx.Request` object again; this extension counts the attempts.
 ATTEMPT_EXTENSION = "gladia_live_client.attempt"

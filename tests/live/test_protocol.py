@@ -25,7 +25,14 @@ from gladia_live_client.models import AudioChunkAckMessage, StopRecordingAckMess
 from ._model import ModelServer, ack_json, end_session_json
 
 PCM16 = AudioFormat()  # 16 kHz mono 16-bit: 3200 bytes per 100 ms frame
-PATIENT = ReconnectPolicy(max_attempts=10_000, max_elapsed=1e9, initial_delay=0.01, max_delay=0.01)
+PATIENT = ReconnectPolicy(
+    max_attempts=10_000,
+    max_elapsed=1e9,
+    initial_delay=0.01,
+    max_delay=0.01,
+    max_reconnections=None,
+    max_reconnections_per_minute=None,
+)
 
 
 def make(
@@ -290,11 +297,11 @@ def test_giving_up_when_the_time_bound_is_reached() -> None:
 def test_a_connection_that_made_progress_resets_the_backoff() -> None:
     policy = ReconnectPolicy(max_attempts=2, max_elapsed=1e9, initial_delay=1.0, max_delay=100.0, jitter=0.0)
     core, server = make(policy=policy)
-    core.write(source_bytes(32_000))
+    core.write(source_bytes(320_000))
     for round_ in range(10):
         core.connection_made(float(round_))
         server.deliver(core.frames_to_send(float(round_)))
-        for message in server.ack(1):
+        for message in server.ack(10):  # 1 s of audio: ReconnectPolicy.min_progress
             core.receive(message)
         server.drop()
         action = core.connection_lost(float(round_), 1011, "")

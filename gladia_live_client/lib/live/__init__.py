@@ -9,6 +9,7 @@ from ._async import AsyncLiveSession
 from ._audio import AudioFormat, WavInfo, read_wav_header
 from ._errors import (
     AudioFormatError,
+    LiveBacklogError,
     LiveConnectionError,
     LiveError,
     LiveHandshakeRejected,
@@ -26,6 +27,7 @@ __all__ = [
     "AsyncLiveSession",
     "AudioFormat",
     "AudioFormatError",
+    "LiveBacklogError",
     "GenericMessage",
     "KeepaliveMode",
     "LiveConnectionError",

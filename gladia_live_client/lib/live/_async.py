@@ -9,31 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from ...models.post_final_transcript_message import PostFinalTranscriptMessage
 from ...models.transcript_message import TranscriptMessage
+from .._log import package_logger
 from ._base import FinalResult, FormatLike, SessionBase, is_transcript
 from ._errors import LiveError
 from ._messages import LiveMessage
 from ._options import LiveOptions
-from ._protocol import Action, Reconnect
+from ._protocol import Action, FetchResult, Reconnect
+from ._rest_result import AsyncJobFetcher, ResultPoll, final_message_from_job
 from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
-from ._transport import classify_connect_error, connect_kwargs, mask_text
+from ._transport import classify_connect_error, connect_kwargs, mask_text, poll_timeout, sever_async
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
 __all__ = ["AsyncLiveSession"]
 
-logger = logging.getLogger("gladia_live_client.live")
+logger = package_logger("gladia_live_client.live")
 
 AudioChunk = bytes | bytearray | memoryview
+
+# abort() waits at most this long for the supervisor task, then cancels it.
+_ABORT_WAIT = 0.5
 
 
 class _Changes:
@@ -89,8 +92,8 @@ class AsyncLiveSession(SessionBase):
         self._work = _Changes()  # the writer: something to send
         self._room = _Changes()  # senders: room in the buffer, or the end
         self._news = _Changes()  # readers and waits: a message, or the end
-        self._inbox: deque[LiveMessage] = deque()
         self._ws: ClientConnection | None = None
+        self._get_job: AsyncJobFetcher | None = None  # set when opened through AsyncGladiaLive: the REST fallback
         self._task: asyncio.Task[None] | None = None
         self._done = False
 
@@ -113,36 +116,45 @@ class AsyncLiveSession(SessionBase):
         else:
             await self.abort()
 
-    async def close(self) -> None:
+    async def close(self, timeout: float | None = None) -> None:
         """Stop the recording if needed and wait until the session is over (the server's `end_session`).
 
-        Raises the session's error if it failed. Unread messages stay readable by iterating.
+        Raises the session's error if it failed, `TimeoutError` if it is not over within `timeout` seconds
+        (None: as long as the session lasts, which its stall and reconnection bounds keep finite). Unread
+        messages stay readable by iterating.
         """
         self.start()
         if not self._core.finished and not self._core.stop_requested:
             self._core.stop_recording()
             self._work.notify()
-        await self._wait_done()
+        if not await self._wait_done(timeout):
+            raise TimeoutError(f"the live session did not end within {timeout} s")
         if self._core.error is not None:
             raise self._core.error
 
     async def abort(self) -> None:
-        """Close the connection now, without stopping the recording; unacknowledged audio is abandoned."""
+        """Close the connection now, without stopping the recording or a closing handshake; unacknowledged
+        audio is abandoned. Returns within about a second, even when the peer stopped reading."""
         self._core.abort()
         self._wake_all()
         if self._ws is not None:
-            await self._ws.close()
-        await self._wait_done()
+            sever_async(self._ws)
+        if not await self._wait_done(_ABORT_WAIT) and self._task is not None:
+            self._task.cancel()
+            await self._wait_done(0.1)
 
     def _wake_all(self) -> None:
         self._work.notify()
         self._room.notify()
         self._news.notify()
 
-    async def _wait_done(self) -> None:
-        # Wait for the supervisor without taking its outcome: the session's error is `self._core.error`.
-        if self._task is not None:
-            await asyncio.wait({self._task})
+    async def _wait_done(self, timeout: float | None = None) -> bool:
+        """Wait for the supervisor without taking its outcome (the session's error is `self._core.error`);
+        return whether it is done."""
+        if self._task is None:
+            return True
+        done, _ = await asyncio.wait({self._task}, timeout=timeout)
+        return bool(done)
 
     # -- sending -----------------------------------------------------------------------------------------
 
@@ -207,12 +219,14 @@ class AsyncLiveSession(SessionBase):
     async def __aiter__(self) -> AsyncIterator[LiveMessage]:
         """Every message, in order, until the session is over; then raises the session's error, if any."""
         self.start()
+        core = self._core
         while True:
-            while not self._inbox and not self._done:
+            while not core.has_messages and not self._done:
                 await self._news.wait()
-            if not self._inbox:
+            message = core.next_message()
+            if message is None:
                 break
-            yield self._inbox.popleft()
+            yield message
         if self._core.error is not None:
             raise self._core.error
 
@@ -256,6 +270,8 @@ class AsyncLiveSession(SessionBase):
                 else:
                     async with ws:  # closed on every way out, a bug or a cancellation included
                         action = await self._run_connection(ws)
+                if isinstance(action, FetchResult):
+                    action = await self._fetch_result()
                 self._wake_all()
                 if not isinstance(action, Reconnect):
                     return
@@ -285,16 +301,26 @@ class AsyncLiveSession(SessionBase):
         self._ws = ws
         self._work.notify()
         writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
+        watching = core.watches_stalls
         try:
             while True:
-                frame = await ws.recv()
-                messages = core.receive(frame)
-                if messages:
-                    self._inbox.extend(messages)
+                try:
+                    async with asyncio.timeout(poll_timeout(core.stall_deadline(), time.monotonic(), watching)):
+                        frame = await ws.recv()  # cancelling recv() loses no frame
+                except TimeoutError:
+                    if core.stall(time.monotonic()):
+                        sever_async(ws)  # a stalled peer would not answer a closing handshake either
+                    continue
+                if core.receive_frame(frame):
                     self._news.notify()
                 self._room.notify()  # an acknowledgement frees room
+                if core.stall(time.monotonic()):
+                    sever_async(ws)
                 if core.should_close:
-                    await ws.close()
+                    if core.ended:
+                        await ws.close()
+                    else:  # aborted, or failed (unread backlog): no handshake to wait for
+                        sever_async(ws)
         except ConnectionClosed:
             pass
         finally:
@@ -317,11 +343,37 @@ class AsyncLiveSession(SessionBase):
                     deadline = core.next_deadline()
                     await self._work.wait(None if deadline is None else max(0.0, deadline - now))
                     continue
+                core.write_started(now)  # a write that never finishes is a stall the reader detects
                 for frame in frames:
                     await ws.send(frame)
+                core.write_finished(time.monotonic())
         except ConnectionClosed:
             return  # the supervisor sees the close and decides
         except Exception as exc:
-            # Anything else breaks this connection; close it so the supervisor reconnects and resends.
-            logger.warning("live session %s: sending failed (%s); reconnecting", self.session_id, exc)
-            await ws.close(code=1011, reason="client send error")
+            # Anything else breaks this connection; cut it so the supervisor reconnects and resends.
+            logger.info("live session %s: sending failed (%s); reconnecting", self.session_id, exc)
+            sever_async(ws)
+
+    async def _fetch_result(self) -> Action:
+        """The server refused the connection after everything was acknowledged: poll `get_job` until done."""
+        core = self._core
+        get_job = self._get_job
+        if get_job is None or core.session_id is None:  # cannot happen: the core asked only if it could
+            return core.fail(LiveError("the final result cannot be fetched: no REST client"))
+        poll = ResultPoll(time.monotonic(), core.options.result_timeout)
+        while True:
+            try:
+                message = final_message_from_job(await get_job(core.session_id))
+            except LiveError as exc:
+                return core.fail(exc)
+            except Exception as exc:
+                detail = mask_text(f"{type(exc).__name__}: {exc}", self._url)
+                return core.fail(LiveError(f"could not fetch the final result over REST: {detail}"))
+            if message is not None:
+                return core.result_fetched(message)
+            delay = poll.next_delay(time.monotonic())
+            if delay is None:
+                return core.fail(poll.timed_out(core.options.result_timeout))
+            await self._news.wait(delay)  # abort() cuts it short
+            if core.finished:
+                return core.fail(LiveError("aborted"))

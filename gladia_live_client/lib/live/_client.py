@@ -89,13 +89,28 @@ def session_options(config: ClientConfig, options: LiveOptions | None) -> LiveOp
     return dataclasses.replace(options or LiveOptions(), proxy=None)
 
 
+def _sync_with_rest(client: GladiaLive, session: LiveSession) -> LiveSession:
+    """Let the session fetch its final result over REST when the server refuses the connection after
+    everything was acknowledged (a bare `LiveSession(url)` has no REST client, so it raises instead)."""
+    session._get_job = client.get_job
+    session._core.can_fetch_result = True
+    return session
+
+
+def _async_with_rest(client: AsyncGladiaLive, session: AsyncLiveSession) -> AsyncLiveSession:
+    session._get_job = client.get_job
+    session._core.can_fetch_result = True
+    return session
+
+
 def open_session(
     client: GladiaLive, request: RequestLike, region: RegionLike = None, options: LiveOptions | None = None
 ) -> LiveSession:
     body = with_acknowledgments(request)
     init = client.init_session(body, region)
     check_session_url(client._config, init)
-    return LiveSession.from_init_response(init, body, options=session_options(client._config, options))
+    options = session_options(client._config, options)
+    return _sync_with_rest(client, LiveSession.from_init_response(init, body, options=options))
 
 
 async def open_async_session(
@@ -104,7 +119,8 @@ async def open_async_session(
     body = with_acknowledgments(request)
     init = await client.init_session(body, region)
     check_session_url(client._config, init)
-    return AsyncLiveSession.from_init_response(init, body, options=session_options(client._config, options))
+    options = session_options(client._config, options)
+    return _async_with_rest(client, AsyncLiveSession.from_init_response(init, body, options=options))
 
 
 def _format_from_job(params: StreamingRequestParamsResponse | None | Unset) -> AudioFormat:
@@ -134,10 +150,10 @@ def attach_session(
     check_session_url(client._config, init)
     options = session_options(client._config, options)
     if request is None:
-        return LiveSession.from_init_response(
-            init, _format_from_job(client.get_job(init.id).request_params), options=options
-        )
-    return LiveSession.from_init_response(init, _session_format(request), options=options)
+        audio_format: FormatLike = _format_from_job(client.get_job(init.id).request_params)
+    else:
+        audio_format = _session_format(request)
+    return _sync_with_rest(client, LiveSession.from_init_response(init, audio_format, options=options))
 
 
 async def attach_async_session(
@@ -150,5 +166,7 @@ async def attach_async_session(
     options = session_options(client._config, options)
     if request is None:
         job = await client.get_job(init.id)
-        return AsyncLiveSession.from_init_response(init, _format_from_job(job.request_params), options=options)
-    return AsyncLiveSession.from_init_response(init, _session_format(request), options=options)
+        audio_format: FormatLike = _format_from_job(job.request_params)
+    else:
+        audio_format = _session_format(request)
+    return _async_with_rest(client, AsyncLiveSession.from_init_response(init, audio_format, options=options))

@@ -12,6 +12,7 @@ from .._redaction import redact
 
 __all__ = [
     "AudioFormatError",
+    "LiveBacklogError",
     "LiveConnectionError",
     "LiveError",
     "LiveHandshakeRejected",
@@ -87,6 +88,21 @@ class LiveSessionClosed(LiveError):
         self.close_code = close_code
         self.close_reason = redact(close_reason) if close_reason is not None else None
         self.unacknowledged_bytes = unacknowledged_bytes
+
+
+class LiveBacklogError(LiveError):
+    """The caller left so many messages unread that one which must not be dropped (a final transcript, a
+    post-processing result) found the backlog full: read messages while sending (iterate the session in another
+    thread or task), or raise `LiveOptions.max_unread_messages` / `max_unread_bytes`.
+
+    Attributes:
+        unread_messages, unread_bytes: what the backlog held (still readable by iterating the session).
+    """
+
+    def __init__(self, message: str, *, unread_messages: int, unread_bytes: int) -> None:
+        super().__init__(message)
+        self.unread_messages = unread_messages
+        self.unread_bytes = unread_bytes
 
 
 class LiveStateError(LiveError, RuntimeError):

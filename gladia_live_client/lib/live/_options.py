@@ -40,6 +40,24 @@ class LiveOptions:
         max_message_size: largest server message accepted, in bytes (the final transcript of a long
             session is several MB of JSON). None: no limit.
         proxy: passed to `websockets`: True uses the proxy environment variables, None connects directly.
+        stall_timeout: seconds a connection may go without acknowledging audio (or `stop_recording`) it was
+            sent, or without accepting a write (the peer stopped reading: a zero TCP window), before it is
+            treated as dead: closed at once, without a closing handshake, and reconnected (the unacknowledged
+            audio is resent). Pings answered by the peer do not count: a server that answers pings but no
+            longer acknowledges audio is stalled. None: never.
+        end_timeout: seconds the session waits for the end (`end_session`, or the server's close) once the
+            server acknowledged `stop_recording` (post-processing runs meanwhile). Past it the connection is
+            treated as stalled: cut and reconnected, and a server that refuses the URL then leads to the
+            result over REST (or to `LiveHandshakeRejected`). So `close()` never waits for ever. None: no limit.
+        max_unread_messages, max_unread_bytes: how many server messages, and how many bytes of their JSON,
+            wait for the caller to read them. The session keeps reading the socket whatever the caller does
+            (acknowledgements must flow); when the backlog is full, partial transcripts and acknowledgements
+            are dropped first (counted in `LiveStats.messages_dropped`, one WARNING), and a message that must
+            not be dropped (a final transcript, a post-processing result) fails the session with
+            `LiveBacklogError`. Read messages while sending (another thread or task) to never meet either.
+        result_timeout: seconds to wait for the job to be `done` when the final result is fetched over REST
+            (the connection was lost after `stop_recording` and all audio were acknowledged, and the server
+            refuses the URL; only for sessions opened through `GladiaLive.live()` / `attach_live()`).
         rng: random source for the backoff jitter (seed it to make tests reproducible).
     """
 
@@ -55,6 +73,11 @@ class LiveOptions:
     close_timeout: float = 10.0
     max_message_size: int | None = 64 * 1024 * 1024
     proxy: str | Literal[True] | None = True
+    stall_timeout: float | None = 20.0
+    end_timeout: float | None = 300.0
+    max_unread_messages: int = 10_000
+    max_unread_bytes: int = 16 * 1024 * 1024
+    result_timeout: float = 60.0
     rng: random.Random | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +87,14 @@ class LiveOptions:
             raise ValueError(f"frame_duration must be positive, got {self.frame_duration}")
         if self.keepalive_interval is not None and self.keepalive_interval <= 0:
             raise ValueError(f"keepalive_interval must be positive or None, got {self.keepalive_interval}")
+        if self.stall_timeout is not None and not self.stall_timeout > 0:
+            raise ValueError(f"stall_timeout must be positive or None, got {self.stall_timeout}")
+        if self.end_timeout is not None and not self.end_timeout > 0:
+            raise ValueError(f"end_timeout must be positive or None, got {self.end_timeout}")
+        if self.max_unread_messages < 1 or self.max_unread_bytes < 1:
+            raise ValueError("max_unread_messages and max_unread_bytes must be positive")
+        if not self.result_timeout >= 0:
+            raise ValueError(f"result_timeout must be >= 0, got {self.result_timeout}")
         if self.keepalive not in ("empty_chunk", "silence"):
             raise ValueError(f"keepalive must be 'empty_chunk' or 'silence', got {self.keepalive!r}")
 

@@ -32,10 +32,15 @@ class ReconnectPolicy:
     """Exponential backoff with jitter, bounded in attempts and in time.
 
     A run of failures starts when a connection is lost (or cannot be made) and ends when a connection is
-    healthy again: it made progress (the server acknowledged audio or `stop_recording`, or ended the
-    session) or stayed open `healthy_after` seconds. A connection that is accepted and closed at once is
-    therefore a failure like any other: it never resets the backoff, so a flapping server cannot cause a
-    reconnect loop.
+    healthy again: it made real progress (the server newly acknowledged at least `min_progress` seconds of
+    audio, or all the audio held, or acknowledged `stop_recording` for the first time, or ended the session)
+    or stayed open `healthy_after` seconds. A connection that is accepted and closed at once, or that only
+    repeats an acknowledgement or acknowledges a few bytes, is a failure like any other: it never resets the
+    backoff, so a flapping server cannot cause a reconnect loop.
+
+    Whatever the runs, a session reconnects at most `max_reconnections` times in all and at most
+    `max_reconnections_per_minute` times in any 60 seconds; the next loss fails the session with
+    `LiveConnectionError`.
 
     The n-th attempt of a run waits `min(max_delay, initial_delay * multiplier ** (n - 1))` scaled by a
     random factor in `[1 - jitter, 1]`, so never less than `(1 - jitter) * initial_delay`: with the defaults,
@@ -47,6 +52,9 @@ class ReconnectPolicy:
         initial_delay, max_delay, multiplier: the exponential backoff.
         jitter: fraction of each delay that is randomised (0 = none, must stay below 1).
         healthy_after: seconds a connection must stay open to count as healthy without progress.
+        min_progress: seconds of newly acknowledged audio that make a connection count as healthy.
+        max_reconnections: reconnections allowed over the whole session (None: no limit).
+        max_reconnections_per_minute: reconnections allowed in any 60 seconds (None: no limit).
     """
 
     max_attempts: int = 8
@@ -56,6 +64,9 @@ class ReconnectPolicy:
     multiplier: float = 2.0
     jitter: float = 0.5
     healthy_after: float = 10.0
+    min_progress: float = 1.0
+    max_reconnections: int | None = 100
+    max_reconnections_per_minute: int | None = 10
 
     def __post_init__(self) -> None:
         if self.max_attempts < 0:
@@ -66,8 +77,12 @@ class ReconnectPolicy:
             raise ValueError(f"multiplier must be >= 1, got {self.multiplier}")
         if not 0 <= self.jitter < 1:
             raise ValueError(f"jitter must be in [0, 1), got {self.jitter}")
-        if self.max_elapsed < 0 or self.healthy_after < 0:
-            raise ValueError("max_elapsed and healthy_after must be >= 0")
+        if self.max_reconnections is not None and self.max_reconnections < 0:
+            raise ValueError(f"max_reconnections must be >= 0 or None, got {self.max_reconnections}")
+        if self.max_reconnections_per_minute is not None and self.max_reconnections_per_minute < 0:
+            raise ValueError(f"max_reconnections_per_minute must be >= 0, got {self.max_reconnections_per_minute}")
+        if self.max_elapsed < 0 or self.healthy_after < 0 or self.min_progress < 0:
+            raise ValueError("max_elapsed, healthy_after and min_progress must be >= 0")
 
     def base_delay(self, attempt: int) -> float:
         """The delay before the `attempt`-th attempt of a run (1-based), before jitter."""

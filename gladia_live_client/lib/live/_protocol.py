@@ -17,11 +17,13 @@ server had not acknowledged it.
 from __future__ import annotations
 
 import enum
-import logging
 import random
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, replace
 
+from .._log import package_logger
 from ._audio import AudioFormat
+from ._backlog import MessageBacklog
 from ._buffer import AudioBuffer
 from ._errors import LiveConnectionError, LiveError, LiveHandshakeRejected, LiveSessionClosed, LiveStateError
 from ._messages import (
@@ -36,9 +38,9 @@ from ._messages import (
 from ._options import LiveOptions
 from ._policy import is_terminal_close, is_terminal_handshake_status
 
-__all__ = ["Action", "Fail", "Finish", "LiveProtocol", "LiveState", "LiveStats", "Reconnect"]
+__all__ = ["Action", "Fail", "FetchResult", "Finish", "LiveProtocol", "LiveState", "LiveStats", "Reconnect"]
 
-logger = logging.getLogger("gladia_live_client.live")
+logger = package_logger("gladia_live_client.live")
 
 Frame = bytes | memoryview | str
 """An outgoing WebSocket frame: bytes-like for a binary (audio) frame, str for a text (JSON) frame."""
@@ -84,7 +86,17 @@ class Fail:
     error: LiveError
 
 
-Action = Reconnect | Finish | Fail
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The server will not take the connection back, but every byte and `stop_recording` were acknowledged:
+    fetch the final result over REST (`get_job` until `done`), then call `LiveProtocol.result_fetched` (or
+    `fail`). Only returned when the shell said it can (`LiveProtocol.can_fetch_result`)."""
+
+
+Action = Reconnect | Finish | Fail | FetchResult
+
+# The window of `ReconnectPolicy.max_reconnections_per_minute`.
+_MINUTE = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +117,11 @@ class LiveStats:
         full_buffer_writes: writes that found the buffer (partly) full, so the caller had to wait.
         offset_mismatches: acknowledgements whose start was not the previous committed offset (the server
             numbered audio differently from the client: a sign of lost or duplicated audio on its side).
+        messages_dropped: partial transcripts and acknowledgements dropped unread because the caller left
+            `LiveOptions.max_unread_messages` (or `max_unread_bytes`) unread.
+        messages_unread: messages waiting for the caller to read them.
+        stalls: connections treated as dead because they stopped acknowledging or accepting writes.
+        result_fetched: the final result came over REST after the server refused the connection.
     """
 
     session_id: str | None
@@ -122,6 +139,10 @@ class LiveStats:
     stops_sent: int
     full_buffer_writes: int
     offset_mismatches: int
+    messages_dropped: int = 0
+    messages_unread: int = 0
+    stalls: int = 0
+    result_fetched: bool = False
 
 
 class LiveProtocol:
@@ -176,6 +197,29 @@ class LiveProtocol:
         self._stops_sent = 0
         self._full_buffer_writes = 0
         self._offset_mismatches = 0
+        self._init_guards(options)
+
+    def _init_guards(self, options: LiveOptions) -> None:
+        """State of the bounds around the accounting: unread messages, stalls, the reconnection budget."""
+        self._backlog = MessageBacklog(options.max_unread_messages, options.max_unread_bytes)
+        # Stall watch (see `stall`): since when a write has been in progress, since when sent audio or
+        # stop_recording has waited for an acknowledgement, and what was acknowledged then.
+        self._writing_since: float | None = None
+        self._ack_wait_since: float | None = None
+        self._ack_mark: tuple[int, bool] = (0, False)
+        self._end_wait_since: float | None = None  # stop_recording acknowledged, end_session not yet come
+        self._stall_reason: str | None = None
+        self._stalls = 0
+        # Reconnection budget: what was committed when the previous connection ended (so what the last one
+        # added), and when each reconnection was decided.
+        self._progress_mark: tuple[int, bool] = (0, False)
+        self._min_progress_bytes = max(1, int(options.reconnect.min_progress * self.audio_format.bytes_per_second))
+        self._reconnect_times: deque[float] = deque()
+        self._reconnects = 0
+        # The final result over REST.
+        self.can_fetch_result = False
+        """Set by a shell that has a REST client: `FetchResult` may then replace a refused reconnection."""
+        self._result_fetched = False
 
     # -- facts -------------------------------------------------------------------------------------------
 
@@ -211,8 +255,8 @@ class LiveProtocol:
 
     @property
     def should_close(self) -> bool:
-        """The shell should close the open connection (the session ended or the caller aborted)."""
-        return self._connected and (self._ended or self._aborted)
+        """The shell should close the open connection (the session ended or failed, or the caller aborted)."""
+        return self._connected and (self._ended or self._aborted or self._state is LiveState.FAILED)
 
     @property
     def bytes_acknowledged(self) -> int:
@@ -221,6 +265,16 @@ class LiveProtocol:
     @property
     def frame_bytes(self) -> int:
         return self._frame_bytes
+
+    def session_stats(self) -> LiveStats:
+        """`stats()` with the counters of the bounds (unread messages, stalls, the REST result) filled in."""
+        return replace(
+            self.stats(),
+            messages_dropped=self._backlog.dropped,
+            messages_unread=len(self._backlog),
+            stalls=self._stalls,
+            result_fetched=self._result_fetched,
+        )
 
     def stats(self) -> LiveStats:
         return LiveStats(
@@ -313,14 +367,23 @@ class LiveProtocol:
         if not self._connected:
             raise LiveStateError("connection_lost() without an open connection")
         self._connected = False
+        self._writing_since = self._ack_wait_since = self._end_wait_since = None
+        stalled, self._stall_reason = self._stall_reason, None
+        progressed = self._take_progress()
+        if self._state is LiveState.FAILED and self._error is not None:  # failed while connected (backlog)
+            return Fail(self._error)
         if self._aborted or self._ended:
             return self._finish()
         if code == 1000 and self._stop_acknowledged and not self._buffer:
             # The normal end when lifecycle events (end_session) are not requested: everything was committed.
             return self._finish()
+        if code is not None and 4400 <= code <= 4499 and self._result_is_complete():
+            return FetchResult()
         if code is not None and is_terminal_close(code):
             unacknowledged = len(self._buffer)
             detail = f"; {unacknowledged} bytes of audio were never acknowledged" if unacknowledged else ""
+            if not unacknowledged and self._stop_acknowledged:
+                detail = "; all audio had been acknowledged: the job's result is available from get_job()"
             return self._fail(
                 LiveSessionClosed(
                     f"the server closed the live session with code {code} ({reason or 'no reason given'}) "
@@ -330,8 +393,10 @@ class LiveProtocol:
                     unacknowledged_bytes=unacknowledged,
                 )
             )
-        healthy = self._progress or now - self._opened_at >= self._policy.healthy_after
+        healthy = progressed or now - self._opened_at >= self._policy.healthy_after
         what = f"code {code} ({reason or 'no reason given'})" if code is not None else "no close frame"
+        if stalled is not None:
+            what = stalled
         return self._retry(now, healthy, what, code, reason)
 
     def connection_failed(self, now: float, *, status: int | None = None, detail: str = "") -> Action:
@@ -340,6 +405,8 @@ class LiveProtocol:
             raise LiveStateError("connection_failed() while a connection is open")
         if self._aborted:
             return self._finish()
+        if status == 403 and self._result_is_complete():
+            return FetchResult()
         if status is not None and is_terminal_handshake_status(status):
             hint = ""
             if self._stop_acknowledged and not self._buffer:
@@ -378,8 +445,20 @@ class LiveProtocol:
                     close_reason=reason,
                 )
             )
+        over_budget = self._spend_reconnection(now)
+        if over_budget is not None:
+            return self._fail(
+                LiveConnectionError(
+                    f"gave up reconnecting the live session: {over_budget}; last failure: {what}",
+                    attempts=attempt,
+                    elapsed=elapsed,
+                    close_code=code,
+                    close_reason=reason,
+                )
+            )
         self._state = LiveState.RECONNECTING
-        logger.warning(
+        # A drop the session recovers from is routine on real networks: INFO, not WARNING.
+        logger.info(
             "live session %s: connection lost (%s); reconnecting in %.2f s (attempt %d of %d)",
             self.session_id,
             what,
@@ -388,6 +467,169 @@ class LiveProtocol:
             policy.max_attempts,
         )
         return Reconnect(delay, attempt)
+
+    def _take_progress(self) -> bool:
+        """Whether the connection that just ended made real progress (see `ReconnectPolicy`): newly committed
+        audio of at least `min_progress` seconds (or all the audio held), the first `stop_recording`
+        acknowledgement, or the end of the session. A repeated acknowledgement or a few bytes do not count."""
+        committed, stop_acknowledged = self._buffer.start, self._stop_acknowledged
+        previous_committed, previous_stop = self._progress_mark
+        self._progress_mark = (committed, stop_acknowledged)
+        added = committed - previous_committed
+        return (
+            added >= self._min_progress_bytes
+            or (added > 0 and not self._buffer)
+            or (stop_acknowledged and not previous_stop)
+            or self._ended
+        )
+
+    def _spend_reconnection(self, now: float) -> str | None:
+        """Count one reconnection against the session's budget; say why not when the budget is spent."""
+        policy = self._policy
+        times = self._reconnect_times
+        while times and times[0] <= now - _MINUTE:
+            times.popleft()
+        if policy.max_reconnections is not None and self._reconnects >= policy.max_reconnections:
+            return (
+                f"{self._reconnects} reconnections already made in this session "
+                f"(ReconnectPolicy.max_reconnections={policy.max_reconnections})"
+            )
+        if policy.max_reconnections_per_minute is not None and len(times) >= policy.max_reconnections_per_minute:
+            return (
+                f"{len(times)} reconnections within the last minute "
+                f"(ReconnectPolicy.max_reconnections_per_minute={policy.max_reconnections_per_minute}): the "
+                "server keeps dropping the connection"
+            )
+        times.append(now)
+        self._reconnects += 1
+        return None
+
+    def _result_is_complete(self) -> bool:
+        """Every byte and `stop_recording` were acknowledged and the shell can fetch the result over REST."""
+        return self.can_fetch_result and self._stop_acknowledged and not self._buffer
+
+    def result_fetched(self, message: LiveMessage) -> Finish | Fail:
+        """The shell fetched the final result over REST (after `FetchResult`): give it to the caller, end."""
+        if self.finished:
+            raise LiveStateError("result_fetched() on a finished session")
+        logger.info(
+            "live session %s: the server refused the connection after stop_recording; final result fetched over REST",
+            self.session_id,
+        )
+        try:
+            self._backlog.push([message], 0)
+        except LiveError as exc:
+            return self._fail(exc)
+        self._result_fetched = True
+        self._ended = True
+        return self._finish()
+
+    # -- unread messages ---------------------------------------------------------------------------------
+
+    def receive_frame(self, frame: str | bytes) -> bool:
+        """Handle one frame from the server (`receive`) and queue its messages for the caller.
+
+        Returns whether a message was queued. When the backlog is full of messages that must not be dropped,
+        the session fails with `LiveBacklogError` (`should_close` turns true).
+        """
+        messages = self.receive(frame)
+        if not messages or self.finished:
+            return False
+        try:
+            dropped = self._backlog.push(messages, len(frame))
+        except LiveError as exc:
+            self._fail(exc)
+            return False
+        if dropped and not self._backlog.warned:
+            self._backlog.warned = True
+            logger.warning(
+                "live session %s: %d messages are unread (LiveOptions.max_unread_messages=%d, "
+                "max_unread_bytes=%d); dropping unread partial transcripts and acknowledgements (counted in "
+                "stats.messages_dropped). Read messages while sending (another thread or task) to keep them",
+                self.session_id,
+                len(self._backlog),
+                self._backlog.max_messages,
+                self._backlog.max_bytes,
+            )
+        return True
+
+    def next_message(self) -> LiveMessage | None:
+        """The oldest message the caller has not read, or None."""
+        return self._backlog.pop()
+
+    @property
+    def has_messages(self) -> bool:
+        return len(self._backlog) > 0
+
+    # -- stalls ------------------------------------------------------------------------------------------
+
+    def write_started(self, now: float) -> None:
+        """The shell is about to write frames to the socket (a write that does not finish is a stall)."""
+        self._writing_since = now
+        self._watch_acks(now)
+
+    def write_finished(self, now: float) -> None:
+        self._writing_since = None
+        self._watch_acks(now)
+
+    def _watch_acks(self, now: float) -> None:
+        # Audio sent on this connection and not yet acknowledged, or stop_recording sent and not acknowledged:
+        # the peer owes an acknowledgement. The wait restarts whenever the committed offset moves.
+        outstanding = self._connected and (
+            self._send_offset > self._buffer.start or (self._stop_sent and not self._stop_acknowledged)
+        )
+        mark = (self._buffer.start, self._stop_acknowledged)
+        if not outstanding:
+            self._ack_wait_since = None
+        elif self._ack_wait_since is None or mark != self._ack_mark:
+            self._ack_wait_since = now
+        self._ack_mark = mark
+        if self._connected and self._stop_acknowledged and not self._ended:
+            if self._end_wait_since is None:
+                self._end_wait_since = now
+        else:
+            self._end_wait_since = None
+
+    @property
+    def watches_stalls(self) -> bool:
+        """Whether `stall` can ever return a reason (the shell then polls it while nothing arrives)."""
+        return self.options.stall_timeout is not None or self.options.end_timeout is not None
+
+    def stall_deadline(self) -> float | None:
+        """When (in the shell's clock) the open connection will count as stalled if nothing changes."""
+        if not self._connected:
+            return None
+        deadlines = []
+        timeout, end_timeout = self.options.stall_timeout, self.options.end_timeout
+        if timeout is not None:
+            deadlines += [since + timeout for since in (self._writing_since, self._ack_wait_since) if since is not None]
+        if end_timeout is not None and self._end_wait_since is not None:
+            deadlines.append(self._end_wait_since + end_timeout)
+        return min(deadlines) if deadlines else None
+
+    def stall(self, now: float) -> str | None:
+        """Why the open connection is dead (it stopped acknowledging or accepting writes for
+        `LiveOptions.stall_timeout`, or did not end the session within `end_timeout` of acknowledging
+        `stop_recording`), else None. Once it returns a reason, the shell closes the connection
+        without a closing handshake and reports `connection_lost`, which reconnects."""
+        self._watch_acks(now)
+        deadline = self.stall_deadline()
+        if deadline is None or now < deadline or self._stall_reason is not None:
+            return None
+        timeout = self.options.stall_timeout
+        if timeout is not None and self._writing_since is not None and self._writing_since + timeout <= now:
+            reason = f"the server accepted no data for {now - self._writing_since:.1f} s"
+        elif timeout is not None and self._ack_wait_since is not None and self._ack_wait_since + timeout <= now:
+            reason = f"the server acknowledged nothing for {now - self._ack_wait_since:.1f} s"
+        else:
+            reason = (
+                f"the server acknowledged stop_recording {now - (self._end_wait_since or now):.1f} s ago and "
+                "has not ended the session"
+            )
+        self._stall_reason = reason
+        self._stalls += 1
+        logger.info("live session %s: connection stalled (%s); closing it", self.session_id, reason)
+        return reason
 
     def fail(self, error: LiveError) -> Fail:
         """End the session with `error`: the shell hit something no reconnection can fix (a malformed URL, a bug)."""

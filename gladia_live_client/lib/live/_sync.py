@@ -7,30 +7,33 @@ core under one `threading.Condition`; network I/O always happens outside it.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from ...models.post_final_transcript_message import PostFinalTranscriptMessage
 from ...models.transcript_message import TranscriptMessage
+from .._log import package_logger
 from ._base import FinalResult, FormatLike, SessionBase, is_transcript
 from ._errors import LiveError
 from ._messages import LiveMessage
 from ._options import LiveOptions
-from ._protocol import Action, Reconnect
+from ._protocol import Action, FetchResult, Reconnect
+from ._rest_result import JobFetcher, ResultPoll, final_message_from_job
 from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
-from ._transport import classify_connect_error, connect_kwargs, mask_text
+from ._transport import classify_connect_error, connect_kwargs, mask_text, poll_timeout, sever
 
 if TYPE_CHECKING:
     from websockets.sync.client import ClientConnection
 
 __all__ = ["LiveSession"]
 
-logger = logging.getLogger("gladia_live_client.live")
+# abort() waits at most this long for the I/O threads (daemons: they end on their own once the socket is cut).
+_ABORT_WAIT = 0.5
+
+logger = package_logger("gladia_live_client.live")
 
 
 class LiveSession(SessionBase):
@@ -63,8 +66,8 @@ class LiveSession(SessionBase):
         self._work = threading.Condition(self._lock)  # the writer: something to send
         self._room = threading.Condition(self._lock)  # senders: room in the buffer, or the end
         self._news = threading.Condition(self._lock)  # readers and waits: a message, or the end
-        self._inbox: deque[LiveMessage] = deque()
         self._ws: ClientConnection | None = None
+        self._get_job: JobFetcher | None = None  # set when opened through GladiaLive: the REST fallback
         self._thread: threading.Thread | None = None
         self._done = False  # the supervisor thread has exited: no more messages
 
@@ -92,7 +95,9 @@ class LiveSession(SessionBase):
     def close(self, timeout: float | None = None) -> None:
         """Stop the recording if needed and wait until the session is over (the server's `end_session`).
 
-        Raises the session's error if it failed. Unread messages stay readable by iterating.
+        Raises the session's error if it failed, `TimeoutError` if it is not over within `timeout` seconds
+        (None: as long as the session lasts, which its stall and reconnection bounds keep finite). Unread
+        messages stay readable by iterating.
         """
         self.start()
         with self._lock:
@@ -106,14 +111,15 @@ class LiveSession(SessionBase):
             raise self._core.error
 
     def abort(self) -> None:
-        """Close the connection now, without stopping the recording; unacknowledged audio is abandoned."""
+        """Close the connection now, without stopping the recording or a closing handshake; unacknowledged
+        audio is abandoned. Returns within about a second, even when the peer stopped reading."""
         with self._lock:
             self._core.abort()
             ws = self._ws
             self._wake_all()
         if ws is not None:
-            ws.close()
-        self._join(None)
+            sever(ws)
+        self._join(_ABORT_WAIT)
 
     def _wake_all(self) -> None:
         self._work.notify_all()
@@ -184,13 +190,14 @@ class LiveSession(SessionBase):
     def __iter__(self) -> Iterator[LiveMessage]:
         """Every message, in order, until the session is over; then raises the session's error, if any."""
         self.start()
+        core = self._core
         while True:
             with self._lock:
-                while not self._inbox and not self._done:
+                while not core.has_messages and not self._done:
                     self._news.wait()
-                if not self._inbox:
-                    break
-                message = self._inbox.popleft()
+                message = core.next_message()
+            if message is None:
+                break
             yield message
         if self._core.error is not None:
             raise self._core.error
@@ -240,6 +247,8 @@ class LiveSession(SessionBase):
                 else:
                     with ws:  # websockets 17 wants the context manager; exiting closes the socket
                         action = self._run_connection(ws)
+                if isinstance(action, FetchResult):
+                    action = self._fetch_result()
                 if not isinstance(action, Reconnect):
                     return
                 with lock:  # the backoff; abort() cuts it short
@@ -272,18 +281,32 @@ class LiveSession(SessionBase):
             self._work.notify()
         writer = threading.Thread(target=self._write, args=(ws,), name="gladia-live-writer", daemon=True)
         writer.start()
+        watching = core.watches_stalls
         try:
             while True:
-                frame = ws.recv()
                 with lock:
-                    messages = core.receive(frame)
-                    if messages:
-                        self._inbox.extend(messages)
+                    timeout = poll_timeout(core.stall_deadline(), time.monotonic(), watching)
+                try:
+                    frame = ws.recv(timeout)
+                except TimeoutError:
+                    with lock:
+                        stalled = core.stall(time.monotonic())
+                    if stalled:
+                        sever(ws)  # a stalled peer would not answer a closing handshake either
+                    continue
+                with lock:
+                    if core.receive_frame(frame):
                         self._news.notify_all()
                     self._room.notify_all()  # an acknowledgement frees room
+                    if core.stall(time.monotonic()):
+                        sever(ws)
                     close = core.should_close
+                    ended = core.ended
                 if close:
-                    ws.close()
+                    if ended:
+                        ws.close()
+                    else:  # aborted, or failed (unread backlog): no handshake to wait for
+                        sever(ws)
         except ConnectionClosed:
             pass
         finally:
@@ -312,11 +335,41 @@ class LiveSession(SessionBase):
                             break
                         deadline = core.next_deadline()
                         self._work.wait(None if deadline is None else max(0.0, deadline - now))
+                    core.write_started(now)  # a write that never finishes is a stall the reader detects
                 for frame in frames:
                     ws.send(frame)
+                with self._lock:
+                    core.write_finished(time.monotonic())
         except ConnectionClosed:
             return  # the supervisor sees the close and decides
         except Exception as exc:
-            # Anything else breaks this connection; close it so the supervisor reconnects and resends.
-            logger.warning("live session %s: sending failed (%s); reconnecting", self.session_id, exc)
-            ws.close(code=1011, reason="client send error")
+            # Anything else breaks this connection; cut it so the supervisor reconnects and resends.
+            logger.info("live session %s: sending failed (%s); reconnecting", self.session_id, exc)
+            sever(ws)
+
+    def _fetch_result(self) -> Action:
+        """The server refused the connection after everything was acknowledged: poll `get_job` until done."""
+        core, lock = self._core, self._lock
+        get_job = self._get_job
+        if get_job is None or core.session_id is None:  # cannot happen: the core asked only if it could
+            with lock:
+                return core.fail(LiveError("the final result cannot be fetched: no REST client"))
+        poll = ResultPoll(time.monotonic(), core.options.result_timeout)
+        while True:
+            try:
+                message = final_message_from_job(get_job(core.session_id))
+            except LiveError as exc:
+                with lock:
+                    return core.fail(exc)
+            except Exception as exc:
+                detail = mask_text(f"{type(exc).__name__}: {exc}", self._url)
+                with lock:
+                    return core.fail(LiveError(f"could not fetch the final result over REST: {detail}"))
+            with lock:
+                if message is not None:
+                    return core.result_fetched(message)
+                delay = poll.next_delay(time.monotonic())
+                if delay is None:
+                    return core.fail(poll.timed_out(core.options.result_timeout))
+                if self._news.wait_for(lambda: core.finished, timeout=delay):  # abort() cuts it short
+                    return core.fail(LiveError("aborted"))

@@ -5,12 +5,78 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import logging
+import socket
+import sys
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any
 
 from ._masking import redact, url_secrets
 from ._options import LiveOptions
 
-__all__ = ["classify_connect_error", "connect_kwargs", "mask_text"]
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection as AsyncConnection
+    from websockets.sync.client import ClientConnection as SyncConnection
+
+__all__ = [
+    "WebsocketsLogger",
+    "classify_connect_error",
+    "connect_kwargs",
+    "mask_text",
+    "poll_timeout",
+    "sever",
+    "sever_async",
+]
+
+# Seconds between two looks at a connection's stall deadline while nothing else wakes the reader.
+STALL_POLL = 1.0
+
+
+class WebsocketsLogger(logging.LoggerAdapter[logging.Logger]):
+    """The logger handed to `websockets`: keeps a network drop quiet. (The token in its DEBUG request line is
+    masked by the redaction filter on ``websockets.client``, which sees this adapter's records too.)
+
+    `websockets.sync` reads in a thread of its own. When a write fails on a connection the network cut (reset,
+    broken pipe), the writing thread closes the socket and feeds the end of the stream to the protocol; the
+    reading thread, which had already read bytes from the socket, then feeds them after that end and gets
+    `EOFError("stream ended")` (or, handing over a frame, "stream of frames ended"). websockets logs that at
+    ERROR as "unexpected internal error" with its traceback, which Python prints on stderr when the
+    application configured no logging. The connection is lost either way and the session reconnects, so a
+    record logged while an `EOFError` or `OSError` is being handled goes out at DEBUG. Any other exception keeps
+    its level.
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        super().__init__(logger, {})
+
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
+        return msg, kwargs  # websockets passes no `extra`; keep its records as it makes them
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if level >= logging.ERROR and kwargs.get("exc_info") and isinstance(sys.exc_info()[1], EOFError | OSError):
+            level = logging.DEBUG
+        super().log(level, msg, *args, **kwargs)
+
+
+def poll_timeout(deadline: float | None, now: float, watching: bool) -> float | None:
+    """How long a reader may block in `recv` before it must look at the stall deadline again."""
+    if not watching:
+        return None
+    wait = STALL_POLL if deadline is None else max(0.0, deadline - now)
+    return min(wait, STALL_POLL)
+
+
+def sever(ws: SyncConnection) -> None:
+    """Cut a `websockets.sync` connection now, without a closing handshake: a write blocked on a peer that
+    stopped reading (zero window) fails at once, and so does the reading thread (then the connection closes)."""
+    with contextlib.suppress(OSError):  # already closed
+        ws.socket.shutdown(socket.SHUT_RDWR)
+
+
+def sever_async(ws: AsyncConnection) -> None:
+    """Cut a `websockets.asyncio` connection now, without a closing handshake (buffered writes are dropped)."""
+    ws.transport.abort()
 
 
 def mask_text(text: str, url: str) -> str:
@@ -31,6 +97,7 @@ def connect_kwargs(options: LiveOptions, url: str) -> dict[str, Any]:
         # websockets logs the request line, token included, at DEBUG: the session registered the token, and
         # the redaction filter on "websockets.client" masks it there.
         "proxy": options.proxy,
+        "logger": WebsocketsLogger(logging.getLogger("websockets.client")),
     }
 
 
