@@ -95,14 +95,23 @@ def test_after_a_drop_the_unacknowledged_tail_is_resent_before_new_audio() -> No
     assert core.state is LiveState.RECONNECTING
     core.write(audio[9600:])  # new audio while disconnected
     core.connection_made(2.0)
+    # First the probe: one sample at the acknowledged offset, then nothing until its acknowledgement.
+    probe = core.frames_to_send(2.0)
+    assert [bytes(f) for f in probe] == [audio[3200:3202]]
+    assert core.frames_to_send(2.0) == []
+    assert not core.has_pending_frames
+    server.deliver(probe)
+    for message in server.ack(1):
+        core.receive(message)
     frames = core.frames_to_send(2.0)
-    assert b"".join(bytes(f) for f in frames if not isinstance(f, str)) == audio[3200:]
+    assert b"".join(bytes(f) for f in frames if not isinstance(f, str)) == audio[3202:]
     server.deliver(frames)
     for message in server.ack(10):
         core.receive(message)
     assert bytes(server.committed) == audio
     stats = core.stats()
     assert (stats.reconnections, stats.bytes_resent, stats.bytes_sent) == (1, 6400, 12_800)
+    assert (stats.resyncs, stats.bytes_recovered, stats.bytes_duplicated) == (1, 0, 0)
 
 
 def test_stop_recording_is_sent_again_after_a_drop_until_acknowledged() -> None:
@@ -116,9 +125,14 @@ def test_stop_recording_is_sent_again_after_a_drop_until_acknowledged() -> None:
     server.drop()
     assert isinstance(core.connection_lost(0.5, 1006, ""), Reconnect)
     core.connection_made(1.0)
+    probe = core.frames_to_send(1.0)  # audio was unacknowledged: the probe comes first, alone
+    assert [len(frame) for frame in probe] == [2]
+    server.deliver(probe)
+    for message in server.ack(1):
+        core.receive(message)
     frames = core.frames_to_send(1.0)
     assert frames[-1] == '{"type":"stop_recording"}'
-    assert len(frames) == 2
+    assert [len(frame) for frame in frames[:-1]] == [3198]
     server.deliver(frames)
     surfaced = [m for message in server.ack(10) for m in core.receive(message)]
     assert surfaced == []
@@ -156,12 +170,17 @@ def test_acks_surface_only_when_asked_for_but_negative_ones_always() -> None:
     assert isinstance(message, StopRecordingAckMessage)
 
 
-def test_an_ack_beyond_what_was_sent_is_clamped() -> None:
+def test_an_ack_beyond_what_the_connection_carried_releases_nothing() -> None:
+    """Releasing audio the connection never carried would lose it at the next cut: an anomaly, not acted on."""
     core, _ = make()
     core.connection_made(0.0)
     core.write(source_bytes(6400))
     core.frames_to_send(0.0)
     core.receive(ack_json(0, 99_999))
+    core.receive(ack_json(6400, 9600))
+    assert core.stats().bytes_acknowledged == 0
+    assert core.stats().ack_anomalies == 2
+    core.receive(ack_json(0, 6400))
     assert core.stats().bytes_acknowledged == 6400
 
 

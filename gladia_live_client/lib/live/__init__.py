@@ -13,6 +13,7 @@ from ._errors import (
     LiveError,
     LiveHandshakeRejected,
     LiveSessionClosed,
+    LiveSessionIncomplete,
     LiveStateError,
 )
 from ._masking import mask_url
@@ -35,6 +36,7 @@ __all__ = [
     "LiveOptions",
     "LiveSession",
     "LiveSessionClosed",
+    "LiveSessionIncomplete",
     "LiveState",
     "LiveStateError",
     "LiveStats",
