@@ -293,6 +293,8 @@ class AsyncLiveSession(SessionBase):
                     self._inbox.extend(messages)
                     self._news.notify()
                 self._room.notify()  # an acknowledgement frees room
+                if core.has_pending_frames:  # the probe's acknowledgement lets audio flow again
+                    self._work.notify()
                 if core.should_close:
                     await ws.close()
         except ConnectionClosed:

@@ -199,8 +199,9 @@ class LiveProtocol:
     """The state machine of one live session (see the module docstring).
 
     The shell calls, in order: `connection_made` when a WebSocket opens; `frames_to_send` whenever something
-    may be sendable (after `write`, `stop_recording`, `connection_made`, or at `next_deadline`); `receive` for
-    every frame from the server; `connection_lost` / `connection_failed` when a connection ends or cannot be
+    may be sendable (after `write`, `stop_recording`, `connection_made`, at `next_deadline`, or after `receive`
+    when `has_pending_frames`: a probe's acknowledgement lets audio flow again); `receive` for every frame
+    from the server; `connection_lost` / `connection_failed` when a connection ends or cannot be
     made, then acts on the returned `Action`. The caller's side is `write`, `stop_recording` and `abort`.
     """
 
@@ -752,7 +753,7 @@ class LiveProtocol:
                     committed,
                 )
             self._relearn = False
-            self._resume(committed + size, start - committed)
+            self._resume(committed + size, end - committed - size)
             return
         self._resyncs += 1
         if arrived == 0:

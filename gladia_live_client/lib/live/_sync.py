@@ -281,6 +281,8 @@ class LiveSession(SessionBase):
                         self._inbox.extend(messages)
                         self._news.notify_all()
                     self._room.notify_all()  # an acknowledgement frees room
+                    if core.has_pending_frames:  # the probe's acknowledgement lets audio flow again
+                        self._work.notify()
                     close = core.should_close
                 if close:
                     ws.close()
