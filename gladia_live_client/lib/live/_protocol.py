@@ -730,29 +730,29 @@ class LiveProtocol:
         self._progress = True
         committed, size = probe.offset, probe.size
         arrived = start - (committed + self._delta)  # bytes the server committed after `committed`'s position
-        lost_probes = min(self._lost_probes, arrived // size) if arrived >= 0 else 0
-        recovered = arrived - lost_probes * size
-        if self._relearn or end - start != size or arrived < 0 or recovered > self._carried_end - committed:
-            why = (
-                "the mapping was unknown"
-                if self._relearn
-                else f"{end - start} bytes acknowledged for a probe of {size}"
-                if end - start != size
-                else f"the server's recording is {arrived} bytes from the acknowledged offset {committed}, "
-                f"and {self._carried_end - committed} were in flight"
-            )
-            if not self._relearn:
-                self._resync_failures += 1
-                logger.warning(
-                    "live session %s: cannot resynchronise (%s); taking the probe [%d, %d) as new audio at "
-                    "client offset %d: audio may have been lost or duplicated",
-                    self.session_id,
-                    why,
-                    start,
-                    end,
-                    committed,
-                )
+        recovered = self._recovered(committed, size, arrived)
+        in_flight = self._carried_end - committed
+        if self._relearn:  # the probe's acknowledgement is where the mapping starts again
             self._relearn = False
+            self._resume(committed + size, end - committed - size)
+            return
+        if end - start != size:
+            why = f"{end - start} bytes acknowledged for a probe of {size}"
+        elif arrived < 0 or recovered > in_flight:
+            why = f"{arrived} bytes in the server's recording after offset {committed}, {in_flight} were in flight"
+        else:
+            why = ""
+        if why:
+            self._resync_failures += 1
+            logger.warning(
+                "live session %s: cannot resynchronise (%s); taking the probe [%d, %d) as new audio at client "
+                "offset %d: audio may have been lost or duplicated",
+                self.session_id,
+                why,
+                start,
+                end,
+                committed,
+            )
             self._resume(committed + size, end - committed - size)
             return
         self._resyncs += 1
@@ -772,6 +772,27 @@ class LiveProtocol:
             resume,
         )
         self._resume(resume, delta)
+
+    def _recovered(self, committed: int, size: int, arrived: int) -> int:
+        """How much of the audio in flight the server committed, given `arrived` bytes after `committed`.
+
+        `arrived` is that audio's committed prefix plus any of the lost probes (`size` bytes each). Assuming as
+        many probes as fit gives the smallest prefix consistent with it: never more than the true one.
+        """
+        if arrived < 0:
+            return arrived
+        recovered = arrived - min(self._lost_probes, arrived // size) * size
+        tail = self._buffer.end - committed
+        # Only the last frame ends inside a sample (a trailing half sample flushed by stop_recording): a
+        # recording that far off the sample grid holds all of it, which tells how many probes are in it too.
+        if (
+            recovered % self.audio_format.block_align
+            and (arrived - tail) % size == 0
+            and 0 <= arrived - tail <= self._lost_probes * size
+            and tail <= self._carried_end - committed
+        ):
+            return tail
+        return recovered
 
     def _resume(self, offset: int, delta: int) -> None:
         """The server's recording holds the audio before client `offset`, which maps to `offset + delta`."""
