@@ -138,8 +138,9 @@ class LiveStats:
         audio_bytes: bytes in the session's audio stream so far (what the caller sent, plus any silence
             keepalives).
         bytes_sent: distinct audio bytes sent at least once.
-        bytes_resent: audio bytes sent again after a reconnection.
-        bytes_acknowledged: the committed offset: audio the server acknowledged.
+        bytes_resent: audio bytes sent again after a reconnection (probes included).
+        bytes_acknowledged: the committed offset, in the caller's audio (not the server's numbering): the
+            prefix the server acknowledged, or that a probe showed it had.
         bytes_buffered: audio held until acknowledged (`audio_bytes - bytes_acknowledged`).
         max_bytes_buffered: the most ever held (never above `LiveOptions.buffer_limit`).
         connections: connections opened; reconnections: those after the first.
