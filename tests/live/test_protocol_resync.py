@@ -40,28 +40,41 @@ def duplicates_in(recording: bytes, source: bytes, block_align: int) -> int:
     lost, reordered or foreign audio.
     """
     size, tail = len(source), len(source) % block_align
+    whole = size - tail  # where the trailing partial sample frame starts
+
+    def copy_of_earlier(sample: bytes, before: int) -> bool:
+        copied_from = int.from_bytes(sample, "little") * block_align
+        return (
+            len(sample) == block_align
+            and copied_from < before
+            and source[copied_from : copied_from + len(sample)] == sample
+        )
+
     i = j = duplicated = 0
-    while i < len(recording):
-        run = min(4096, size - j, len(recording) - i)
+    while j < whole:
+        run = min(4096, whole - j, len(recording) - i)
         run -= run % block_align
         if run and recording[i : i + run] == source[j : j + run]:
             i, j = i + run, j + run  # the common case: a long stretch in order
-            continue
-        unit = min(block_align, size - j)
-        sample = recording[i : i + block_align]
-        copied_from = int.from_bytes(sample, "little") * block_align
-        if unit and recording[i : i + unit] == source[j : j + unit]:
-            i, j = i + unit, j + unit
-        elif (
-            len(sample) == block_align and copied_from < j and source[copied_from : copied_from + block_align] == sample
-        ):
+        elif recording[i : i + block_align] == source[j : j + block_align]:
+            i, j = i + block_align, j + block_align
+        elif copy_of_earlier(recording[i : i + block_align], j):
             i, duplicated = i + block_align, duplicated + block_align
-        elif tail and j == size and recording[i : i + tail] == source[size - tail :]:
-            i, duplicated = i + tail, duplicated + tail
         else:
             raise AssertionError(f"recording byte {i} is not source byte {j} nor a copy of earlier audio")
-    assert j == size, f"{size - j} bytes of audio lost from offset {j}"
-    return duplicated
+
+    # The end: copies of whole samples or of the partial one, and the partial one itself once (a few units,
+    # but a partial sample can look like the start of a copy: try both readings).
+    def explained(rest: bytes, partial_seen: bool) -> bool:
+        if not rest:
+            return partial_seen or not tail
+        if tail and rest[:tail] == source[whole:] and explained(rest[tail:], True):
+            return True
+        return copy_of_earlier(rest[:block_align], whole) and explained(rest[block_align:], partial_seen)
+
+    rest = recording[i:]
+    assert explained(rest, False), f"the recording's last {len(rest)} bytes are not the end of the audio"
+    return duplicated + len(rest) - tail
 
 
 class Harness:
