@@ -352,6 +352,22 @@ def test_a_recording_off_the_sample_grid_holds_the_trailing_half_sample() -> Non
     assert server.recording == source + source[3200:3202]
 
 
+def test_awaiting_acknowledgement_covers_the_probe() -> None:
+    harness = Harness()
+    core = harness.core
+    assert not core.awaiting_acknowledgement
+    core.write(unique_audio(6400, 2))
+    harness.pump()
+    assert core.awaiting_acknowledgement
+    harness.cut(2, 1)
+    assert not core.awaiting_acknowledgement  # the probe is not sent yet
+    harness.pump()
+    assert core.awaiting_acknowledgement  # the probe is out
+    harness.deliver(1)
+    harness.respond(1)
+    assert not core.awaiting_acknowledgement  # the server had it all: nothing more to send or await
+
+
 def test_stop_recording_waits_for_the_probe() -> None:
     harness = Harness()
     core = harness.core

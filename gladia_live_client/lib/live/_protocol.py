@@ -625,6 +625,16 @@ class LiveProtocol:
             return self._send_offset < self._buffer.end or not (self._stop_sent or self._stop_acknowledged)
         return self._send_offset < self._sendable_end()
 
+    @property
+    def awaiting_acknowledgement(self) -> bool:
+        """Whether the open connection carried audio (a probe included) the server has not acknowledged yet:
+        what a deadline on acknowledgements watches."""
+        if not self._connected:
+            return False
+        if self._probe is not None:
+            return self._probe.sent
+        return self._send_offset > self._buffer.start
+
     # -- incoming ----------------------------------------------------------------------------------------
 
     def receive(self, frame: str | bytes) -> list[LiveMessage]:
