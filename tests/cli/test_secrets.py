@@ -75,7 +75,9 @@ def test_a_close_reason_quoting_the_token_is_masked(server: Any, token: str, mon
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
-    assert any("code 1011 (token *** is being rotated)" in note for note in notes), result.stderr
+    # The recovered 1011 drop is logged at INFO, which the command line does not show (the masking of that
+    # record is tested in tests/live/test_e2e_secrets.py); the final 4401 is the error line.
+    assert not any("1011" in note for note in notes), result.stderr
     last = result.stderr.splitlines()[-1]
     assert last.startswith("error: live session failed:"), last
     assert "code 4401 (token *** revoked)" in last

@@ -125,12 +125,29 @@ def _common_prefix(a: bytes, a0: int, b: bytes, b0: int) -> int:
     return length
 
 
+def _short_insertion(source: bytes, recording: bytes, r: int, expected: int) -> int:
+    """How many bytes (1 to 8) at recording[r] stand before a resumption of the source at `expected` (or
+    before the end of the recording, once the source is complete), or 0."""
+    if expected == len(source):
+        return len(recording) - r if len(recording) - r <= 8 else 0
+    resumed = source[expected : expected + 16]
+    for inserted in range(1, 9):
+        if recording[r + inserted : r + inserted + len(resumed)] == resumed:
+            return inserted
+    return 0
+
+
 def align(source: bytes, recording: bytes) -> tuple[int, int, int]:
     """(lost, duplicated, foreign) bytes of `recording` against `source` (random: every position unique).
 
     The recording is cut into maximal runs each copied from one source position. Lost: source bytes no run
     covers. Duplicated: bytes of runs covering a source position another run already covered. Foreign:
     recording bytes found nowhere in the source.
+
+    A few bytes inserted before the expected position (a reconnection's one-sample probe repeats audio the
+    server already had) are too short to locate by search: when the recording resumes at the expected position
+    right after them, they count as a copy of the latest earlier occurrence in the source (duplicated), or as
+    foreign when they occur nowhere before.
     """
     runs: list[tuple[int, int]] = []
     foreign = 0
@@ -139,6 +156,16 @@ def align(source: bytes, recording: bytes) -> tuple[int, int, int]:
     while r < len(recording):
         start = expected if expected < len(source) and source[expected] == recording[r] else -1
         length = _common_prefix(recording, r, source, start) if start >= 0 else 0
+        if length < 8 and expected > 0:
+            inserted = _short_insertion(source, recording, r, expected)
+            if inserted:
+                copied_from = source.rfind(recording[r : r + inserted], 0, expected)
+                if copied_from >= 0:
+                    runs.append((copied_from, copied_from + inserted))
+                else:
+                    foreign += inserted
+                r += inserted
+                continue
         if length < 8 and len(recording) - r >= 8:
             found = source.find(recording[r : r + 16] if len(recording) - r >= 16 else recording[r:])
             if found >= 0:
@@ -303,6 +330,9 @@ def test_align_counts_lost_and_duplicated_bytes() -> None:
     assert align(source, source) == (0, 0, 0)
     assert align(source, source[:300] + source[400:]) == (100, 0, 0)
     assert align(source, source[:300] + source[298:]) == (0, 2, 0)
+    assert align(source, source[:300] + source[120:122] + source[300:]) == (0, 2, 0)  # a probe's sample
+    assert align(source, source + source[998:]) == (0, 2, 0)  # a probe's sample after all the audio
+    assert align(source, source[:300] + bytes(range(248, 256)) + source[300:]) == (0, 0, 8)  # nowhere before
     assert align(source, source[:500] + b"\x00" * 3 + source[500:])[0] == 0
 
 

@@ -172,7 +172,7 @@ def test_dropping_logs_one_warning_and_counts_in_stats(caplog: Any) -> None:
     core.connection_made(0.0)
     for _ in range(100):
         core.receive_frame(partial())
-    stats = core.session_stats()
+    stats = core.stats()
     assert (stats.messages_unread, stats.messages_dropped) == (5, 95)
     warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 1

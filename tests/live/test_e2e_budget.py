@@ -95,8 +95,7 @@ def test_real_progress_on_every_connection_still_meets_the_per_minute_cap() -> N
     actions = []
     for round_ in range(12):
         now = float(round_)
-        core.connection_made(now)
-        server.deliver(core.frames_to_send(now))
+        server.connect(core, now)
         for message in server.ack(10):  # 10 frames of 100 ms
             core.receive(message)
         server.drop()
@@ -119,8 +118,7 @@ def test_the_per_session_cap() -> None:
     actions = []
     for round_ in range(5):
         now = 100.0 * round_  # far apart: the per-minute window never fills
-        core.connection_made(now)
-        server.deliver(core.frames_to_send(now))
+        server.connect(core, now)
         for message in server.ack(10):
             core.receive(message)
         server.drop()

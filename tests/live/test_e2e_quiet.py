@@ -12,6 +12,7 @@ import socket
 import struct
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
@@ -85,16 +86,19 @@ def test_abrupt_drops_print_nothing_when_logging_is_not_configured() -> None:
     assert done.stdout.split("\n")[:3] == [f"closed {DROPS}", f"closed {DROPS}", "True"]
 
 
+# Enough cuts that the race below happens in practically every run (it is a race between two threads).
+CUTS = 80
 CUT_WHILE_SENDING = """
 import sys, time
 from gladia_live_client.lib.live import LiveError, LiveOptions, LiveSession, ReconnectPolicy
 
-policy = ReconnectPolicy(max_attempts=50, max_reconnections_per_minute=None, initial_delay=0.01, max_delay=0.02)
+policy = ReconnectPolicy(max_attempts=50, max_reconnections=None, max_reconnections_per_minute=None, initial_delay=0.01, max_delay=0.02)
+CUTS = int(sys.argv[2])
 session = LiveSession(sys.argv[1], options=LiveOptions(reconnect=policy)).start()
 deadline = time.monotonic() + 30
 try:
-    while session.reconnections < 20 and time.monotonic() < deadline:
-        if session.stats.bytes_buffered < 1 << 20:  # never block on a full buffer: nothing is acknowledged
+    while session.reconnections < CUTS and time.monotonic() < deadline:
+        if session.stats.bytes_buffered < 1 << 20:  # never block on a full buffer
             session.send_audio(bytes(3200))
         else:
             time.sleep(0.005)
@@ -105,35 +109,47 @@ print(session.reconnections)
 """
 
 
-async def flood_and_reset(ws: ServerConnection, n: int) -> None:
-    async def flood() -> None:
-        with contextlib.suppress(ConnectionClosed):
-            while True:
-                await ws.send(transcript("partial", final=False))
-                await asyncio.sleep(0)  # let the handler read too
+def flood_and_reset() -> Callable[[ServerConnection, int], Awaitable[None]]:
+    """A server that floods partial transcripts, acknowledges (commits) the audio it reads, and resets each
+    connection after 30 frames: the acknowledgements let each reconnection's probe be answered."""
+    committed = 0
 
-    flooding = asyncio.create_task(flood())
-    for _ in range(30):
-        await ws.recv()
-    sock = ws.transport.get_extra_info("socket")
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    ws.transport.abort()
-    flooding.cancel()
+    async def handle(ws: ServerConnection, n: int) -> None:
+        nonlocal committed
+
+        async def flood() -> None:
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    await ws.send(transcript("partial", final=False))
+                    await asyncio.sleep(0)  # let the handler read too
+
+        flooding = asyncio.create_task(flood())
+        for _ in range(30):
+            frame = await ws.recv()
+            if isinstance(frame, bytes):
+                await ws.send(ack(committed, committed + len(frame)))
+                committed += len(frame)
+        sock = ws.transport.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        ws.transport.abort()
+        flooding.cancel()
+
+    return handle
 
 
 def test_a_cut_while_both_directions_are_busy_prints_no_websockets_traceback() -> None:
     # Writes fail on the reset while websockets' reading thread still holds bytes it read: without
     # WebsocketsLogger, websockets prints "unexpected internal error" and an EOFError traceback here.
-    with WebSocketServer(flood_and_reset) as server:
+    with WebSocketServer(flood_and_reset()) as server:
         done = subprocess.run(
-            [sys.executable, "-c", CUT_WHILE_SENDING, server.url],
+            [sys.executable, "-c", CUT_WHILE_SENDING, server.url, str(CUTS)],
             capture_output=True,
             text=True,
             timeout=60,
             check=False,
         )
     assert done.returncode == 0, done.stderr
-    assert int(done.stdout) >= 20
+    assert int(done.stdout) >= CUTS
     assert done.stderr == ""
 
 

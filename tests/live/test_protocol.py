@@ -22,17 +22,9 @@ from gladia_live_client.lib.live._messages import GenericMessage
 from gladia_live_client.lib.live._protocol import Fail, Finish, LiveProtocol, LiveState, Reconnect
 from gladia_live_client.models import AudioChunkAckMessage, StopRecordingAckMessage, TranscriptMessage
 
-from ._model import ModelServer, ack_json, end_session_json
+from ._model import PATIENT, ModelServer, ack_json, end_session_json
 
 PCM16 = AudioFormat()  # 16 kHz mono 16-bit: 3200 bytes per 100 ms frame
-PATIENT = ReconnectPolicy(
-    max_attempts=10_000,
-    max_elapsed=1e9,
-    initial_delay=0.01,
-    max_delay=0.01,
-    max_reconnections=None,
-    max_reconnections_per_minute=None,
-)
 
 
 def make(
@@ -102,14 +94,23 @@ def test_after_a_drop_the_unacknowledged_tail_is_resent_before_new_audio() -> No
     assert core.state is LiveState.RECONNECTING
     core.write(audio[9600:])  # new audio while disconnected
     core.connection_made(2.0)
+    # First the probe: one sample at the acknowledged offset, then nothing until its acknowledgement.
+    probe = core.frames_to_send(2.0)
+    assert [bytes(f) for f in probe] == [audio[3200:3202]]
+    assert core.frames_to_send(2.0) == []
+    assert not core.has_pending_frames
+    server.deliver(probe)
+    for message in server.ack(1):
+        core.receive(message)
     frames = core.frames_to_send(2.0)
-    assert b"".join(bytes(f) for f in frames if not isinstance(f, str)) == audio[3200:]
+    assert b"".join(bytes(f) for f in frames if not isinstance(f, str)) == audio[3202:]
     server.deliver(frames)
     for message in server.ack(10):
         core.receive(message)
     assert bytes(server.committed) == audio
     stats = core.stats()
     assert (stats.reconnections, stats.bytes_resent, stats.bytes_sent) == (1, 6400, 12_800)
+    assert (stats.resyncs, stats.bytes_recovered, stats.bytes_duplicated) == (1, 0, 0)
 
 
 def test_stop_recording_is_sent_again_after_a_drop_until_acknowledged() -> None:
@@ -123,9 +124,14 @@ def test_stop_recording_is_sent_again_after_a_drop_until_acknowledged() -> None:
     server.drop()
     assert isinstance(core.connection_lost(0.5, 1006, ""), Reconnect)
     core.connection_made(1.0)
+    probe = core.frames_to_send(1.0)  # audio was unacknowledged: the probe comes first, alone
+    assert [len(frame) for frame in probe] == [2]
+    server.deliver(probe)
+    for message in server.ack(1):
+        core.receive(message)
     frames = core.frames_to_send(1.0)
     assert frames[-1] == '{"type":"stop_recording"}'
-    assert len(frames) == 2
+    assert [len(frame) for frame in frames[:-1]] == [3198]
     server.deliver(frames)
     surfaced = [m for message in server.ack(10) for m in core.receive(message)]
     assert surfaced == []
@@ -163,12 +169,17 @@ def test_acks_surface_only_when_asked_for_but_negative_ones_always() -> None:
     assert isinstance(message, StopRecordingAckMessage)
 
 
-def test_an_ack_beyond_what_was_sent_is_clamped() -> None:
+def test_an_ack_beyond_what_the_connection_carried_releases_nothing() -> None:
+    """Releasing audio the connection never carried would lose it at the next cut: an anomaly, not acted on."""
     core, _ = make()
     core.connection_made(0.0)
     core.write(source_bytes(6400))
     core.frames_to_send(0.0)
     core.receive(ack_json(0, 99_999))
+    core.receive(ack_json(6400, 9600))
+    assert core.stats().bytes_acknowledged == 0
+    assert core.stats().ack_anomalies == 2
+    core.receive(ack_json(0, 6400))
     assert core.stats().bytes_acknowledged == 6400
 
 
@@ -299,8 +310,7 @@ def test_a_connection_that_made_progress_resets_the_backoff() -> None:
     core, server = make(policy=policy)
     core.write(source_bytes(320_000))
     for round_ in range(10):
-        core.connection_made(float(round_))
-        server.deliver(core.frames_to_send(float(round_)))
+        server.connect(core, float(round_))
         for message in server.ack(10):  # 1 s of audio: ReconnectPolicy.min_progress
             core.receive(message)
         server.drop()

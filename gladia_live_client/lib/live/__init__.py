@@ -14,6 +14,7 @@ from ._errors import (
     LiveError,
     LiveHandshakeRejected,
     LiveSessionClosed,
+    LiveSessionIncomplete,
     LiveStateError,
 )
 from ._masking import mask_url
@@ -37,6 +38,7 @@ __all__ = [
     "LiveOptions",
     "LiveSession",
     "LiveSessionClosed",
+    "LiveSessionIncomplete",
     "LiveState",
     "LiveStateError",
     "LiveStats",

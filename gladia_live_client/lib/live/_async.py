@@ -314,6 +314,8 @@ class AsyncLiveSession(SessionBase):
                 if core.receive_frame(frame):
                     self._news.notify()
                 self._room.notify()  # an acknowledgement frees room
+                if core.has_pending_frames:  # the probe's acknowledgement lets audio flow again
+                    self._work.notify()
                 if core.stall(time.monotonic()):
                     sever_async(ws)
                 if core.should_close:

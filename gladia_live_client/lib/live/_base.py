@@ -124,7 +124,7 @@ class SessionBase:
 
     @property
     def stats(self) -> LiveStats:
-        return self._core.session_stats()
+        return self._core.stats()
 
     @property
     def bytes_sent(self) -> int:

@@ -17,6 +17,7 @@ __all__ = [
     "LiveError",
     "LiveHandshakeRejected",
     "LiveSessionClosed",
+    "LiveSessionIncomplete",
     "LiveStateError",
 ]
 
@@ -103,6 +104,24 @@ class LiveBacklogError(LiveError):
         super().__init__(message)
         self.unread_messages = unread_messages
         self.unread_bytes = unread_bytes
+
+
+class LiveSessionIncomplete(LiveError):
+    """The server ended the session (`end_session`) while audio it never acknowledged was still buffered.
+
+    The server may not have that audio, so the transcript may miss it: the session reports it rather than
+    ending as if all were well. Every message the server sent was delivered before this error is raised
+    (iterate the session to read them; `final_result()` raises this error instead of returning).
+
+    Attributes:
+        unacknowledged_bytes: audio bytes the server never acknowledged.
+        bytes_acknowledged: the audio the server did acknowledge (a prefix of the session's audio).
+    """
+
+    def __init__(self, message: str, *, unacknowledged_bytes: int, bytes_acknowledged: int) -> None:
+        super().__init__(message)
+        self.unacknowledged_bytes = unacknowledged_bytes
+        self.bytes_acknowledged = bytes_acknowledged
 
 
 class LiveStateError(LiveError, RuntimeError):

@@ -6,12 +6,48 @@ connection made or lost, a frame received, the time) and asks what to do (which 
 when to reconnect, what to give the caller). Everything here is deterministic given the inputs and the
 random source, which is what the property-based tests rely on.
 
-Offsets are absolute byte positions in the session's audio stream. Three cursors move forward:
-`acknowledged <= send_offset <= written`. The server commits audio only by acknowledging it (its `byte_range`
-end is the committed offset); audio it received but had not acknowledged when a connection dropped is
-discarded. So every byte stays in the buffer until acknowledged, and each new connection starts sending at
-the acknowledged offset: the unacknowledged tail first, then new audio, then `stop_recording` again if the
-server had not acknowledged it.
+Client offsets are byte positions in the session's audio stream as the caller wrote it. Three cursors move
+forward: `acknowledged <= send_offset <= written`. Every byte stays in the buffer until the server
+acknowledged it on a connection that carried it; each new connection starts at the acknowledged offset (the
+unacknowledged tail first, then new audio, then `stop_recording` again if the server had not acknowledged it).
+
+The server numbers audio in its own recording, which can run ahead of the client's offsets: when a connection
+is cut in both directions, acknowledgements the server sent after committing audio are lost, and what the
+server committed is sent again. So the two numberings are kept apart. For each connection,
+`server offset = client offset + delta` (delta is 0 until a duplicate enters the server's recording, and then
+it is exactly the number of duplicated bytes there). An acknowledgement is mapped into client offsets and
+releases audio only within what the current connection carried; anything else is an anomaly: counted
+(`LiveStats.ack_anomalies`), logged once per connection, never acted on.
+
+Resynchronisation. When a connection ends with audio sent beyond the acknowledged offset `C` (the server may
+have committed some of it, its acknowledgements lost), the next connection first sends a probe: the one sample
+frame at `C` (`block_align` bytes, fewer only for a trailing half sample after `stop_recording`), and nothing
+else (keepalives aside) until the probe's acknowledgement `[R, R + q)` arrives. `R` is the length of the
+server's recording; `u = R - (C + delta)` bytes arrived after `C`'s position in it: a prefix `k` of the audio
+the lost connection carried, plus any earlier probes whose connection was cut before their acknowledgement
+(each may or may not have been committed). The session assumes as many such probes as possible, which gives
+the smallest `k` consistent with `R` (never more than the true `k`, so nothing is released that the server
+may not have). Then:
+
+- `u == 0`: the server had nothing more; the probe was simply the next sample. Continue after it.
+- `0 < u` and `k <= carried - C`: release `[C, C + k)` (counted in `bytes_recovered`), resume at `C + k`, and map
+  `R + q` to `C + k`. The probe is a duplicate in the server's recording, and so is anything the smallest-`k`
+  choice resends: at most one sample per reconnection, counted exactly in `bytes_duplicated` (the new delta
+  minus the old one), with the time shift it causes in later server timestamps (`duplicated_seconds`).
+- otherwise (`u < 0`, `k` beyond what was sent, or an acknowledgement that is not the probe's size), the server
+  does not behave as assumed: the probe is taken as new audio at `R` (released, the mapping taken from the
+  server), the session goes on, and `resync_failures` counts it, with a WARNING. Audio may then be duplicated
+  or lost without being counted.
+- a negative acknowledgement of the probe: nothing is released. If `stop_recording` had been sent on a lost
+  connection, the server refuses audio because it had the stop: only `stop_recording` is sent again. Otherwise
+  everything from `C` is resent and the mapping is learnt again from the next acknowledgement (it may duplicate
+  what the server kept). Both count in `resync_failures`.
+
+This assumes of the server: `byte_range` is absolute in the session's recording (across connections); it
+commits a prefix of what each connection carried, in order, and acknowledges it in order; a one-sample frame
+is acknowledged on its own (its `byte_range` spans exactly its bytes); an empty frame adds no audio (its
+acknowledgement, if any, spans nothing and is ignored). With acknowledgements switched off nothing can be
+released, so the buffer fills; with a server that acknowledges in another numbering, the anomalies say so.
 """
 
 from __future__ import annotations
@@ -19,13 +55,20 @@ from __future__ import annotations
 import enum
 import random
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .._log import package_logger
 from ._audio import AudioFormat
 from ._backlog import MessageBacklog
 from ._buffer import AudioBuffer
-from ._errors import LiveConnectionError, LiveError, LiveHandshakeRejected, LiveSessionClosed, LiveStateError
+from ._errors import (
+    LiveConnectionError,
+    LiveError,
+    LiveHandshakeRejected,
+    LiveSessionClosed,
+    LiveSessionIncomplete,
+    LiveStateError,
+)
 from ._messages import (
     GenericMessage,
     LiveMessage,
@@ -107,8 +150,9 @@ class LiveStats:
         audio_bytes: bytes in the session's audio stream so far (what the caller sent, plus any silence
             keepalives).
         bytes_sent: distinct audio bytes sent at least once.
-        bytes_resent: audio bytes sent again after a reconnection.
-        bytes_acknowledged: the committed offset: audio the server acknowledged.
+        bytes_resent: audio bytes sent again after a reconnection (probes included).
+        bytes_acknowledged: the committed offset, in the caller's audio (not the server's numbering): the
+            prefix the server acknowledged, or that a probe showed it had.
         bytes_buffered: audio held until acknowledged (`audio_bytes - bytes_acknowledged`).
         max_bytes_buffered: the most ever held (never above `LiveOptions.buffer_limit`).
         connections: connections opened; reconnections: those after the first.
@@ -122,6 +166,19 @@ class LiveStats:
         messages_unread: messages waiting for the caller to read them.
         stalls: connections treated as dead because they stopped acknowledging or accepting writes.
         result_fetched: the final result came over REST after the server refused the connection.
+        resyncs: reconnections that first probed where the server's recording ended (audio had been sent but
+            not acknowledged on the connection before).
+        bytes_recovered: audio released on a probe's evidence: the server had committed it, but its
+            acknowledgements were lost with the connection.
+        bytes_duplicated: audio bytes that are in the server's recording twice (probe samples, and audio sent
+            again because the server may not have had it): at most one sample frame per reconnection.
+        duplicated_seconds: the time shift those duplicates cause: the server's timestamps of later audio
+            (`byte_range`, `time_range`, word and utterance times) are this much later than the same audio's
+            position in what the caller sent.
+        ack_anomalies: acknowledgements outside the audio the connection carried, once mapped into client
+            offsets: not acted on (the server does not number audio as the session assumes).
+        resync_failures: probes whose acknowledgement contradicted the assumptions (or was negative): the
+            session went on as safely as it could, but duplicates or losses there are not counted.
     """
 
     session_id: str | None
@@ -143,14 +200,30 @@ class LiveStats:
     messages_unread: int = 0
     stalls: int = 0
     result_fetched: bool = False
+    resyncs: int = 0
+    bytes_recovered: int = 0
+    bytes_duplicated: int = 0
+    duplicated_seconds: float = 0.0
+    ack_anomalies: int = 0
+    resync_failures: int = 0
+
+
+@dataclass(slots=True)
+class _Probe:
+    """The one-sample frame a connection sends first, to learn where the server's recording ends."""
+
+    offset: int  # client offset of the probe's bytes: the acknowledged offset when the connection opened
+    size: int
+    sent: bool = False
 
 
 class LiveProtocol:
     """The state machine of one live session (see the module docstring).
 
     The shell calls, in order: `connection_made` when a WebSocket opens; `frames_to_send` whenever something
-    may be sendable (after `write`, `stop_recording`, `connection_made`, or at `next_deadline`); `receive` for
-    every frame from the server; `connection_lost` / `connection_failed` when a connection ends or cannot be
+    may be sendable (after `write`, `stop_recording`, `connection_made`, at `next_deadline`, or after `receive`
+    when `has_pending_frames`: a probe's acknowledgement lets audio flow again); `receive` for every frame
+    from the server; `connection_lost` / `connection_failed` when a connection ends or cannot be
     made, then acts on the returned `Action`. The caller's side is `write`, `stop_recording` and `abort`.
     """
 
@@ -197,10 +270,21 @@ class LiveProtocol:
         self._stops_sent = 0
         self._full_buffer_writes = 0
         self._offset_mismatches = 0
-        self._init_guards(options)
-
-    def _init_guards(self, options: LiveOptions) -> None:
-        """State of the bounds around the accounting: unread messages, stalls, the reconnection budget."""
+        # The mapping to the server's numbering, and resynchronisation (see the module docstring).
+        self._delta = 0  # server offset - client offset, for the acknowledged offset and everything after it
+        self._connection_start = 0  # client offset the current connection started carrying audio from
+        self._carried_end = 0  # highest client offset carried since the mapping was last confirmed
+        self._lost_probes = 0  # probes whose connection ended before their acknowledgement
+        self._probe: _Probe | None = None  # the current connection's probe, until its acknowledgement
+        self._relearn = False  # the mapping is unknown: the next acknowledgement sets it
+        self._stop_only = False  # the server refused audio after its stop_recording: only the stop is resent
+        self._anomaly_logged = False  # on the current connection
+        self._resyncs = 0
+        self._bytes_recovered = 0
+        self._bytes_duplicated = 0
+        self._ack_anomalies = 0
+        self._resync_failures = 0
+        # The bounds around the accounting: unread messages, stalls, the reconnection budget.
         self._backlog = MessageBacklog(options.max_unread_messages, options.max_unread_bytes)
         # Stall watch (see `stall`): since when a write has been in progress, since when sent audio or
         # stop_recording has waited for an acknowledgement, and what was acknowledged then.
@@ -266,16 +350,6 @@ class LiveProtocol:
     def frame_bytes(self) -> int:
         return self._frame_bytes
 
-    def session_stats(self) -> LiveStats:
-        """`stats()` with the counters of the bounds (unread messages, stalls, the REST result) filled in."""
-        return replace(
-            self.stats(),
-            messages_dropped=self._backlog.dropped,
-            messages_unread=len(self._backlog),
-            stalls=self._stalls,
-            result_fetched=self._result_fetched,
-        )
-
     def stats(self) -> LiveStats:
         return LiveStats(
             session_id=self.session_id,
@@ -293,6 +367,16 @@ class LiveProtocol:
             stops_sent=self._stops_sent,
             full_buffer_writes=self._full_buffer_writes,
             offset_mismatches=self._offset_mismatches,
+            resyncs=self._resyncs,
+            bytes_recovered=self._bytes_recovered,
+            bytes_duplicated=self._bytes_duplicated,
+            duplicated_seconds=self._bytes_duplicated / self.audio_format.bytes_per_second,
+            ack_anomalies=self._ack_anomalies,
+            resync_failures=self._resync_failures,
+            messages_dropped=self._backlog.dropped,
+            messages_unread=len(self._backlog),
+            stalls=self._stalls,
+            result_fetched=self._result_fetched,
         )
 
     # -- the caller's side -------------------------------------------------------------------------------
@@ -342,25 +426,39 @@ class LiveProtocol:
     # -- connections -------------------------------------------------------------------------------------
 
     def connection_made(self, now: float) -> None:
-        """A WebSocket is open: start (re)sending at the acknowledged offset."""
+        """A WebSocket is open: (re)send from the acknowledged offset, after a probe if audio was in flight."""
         if self.finished:
             raise LiveStateError("connection_made() on a finished session")
         self._connected = True
         self._state = LiveState.OPEN
         self._connections += 1
-        self._send_offset = self._buffer.start
+        self._end_probe()
+        committed = self._buffer.start
+        self._send_offset = self._connection_start = committed
         self._stop_sent = False
+        self._anomaly_logged = False
         self._opened_at = now
         self._progress = False
         self._last_activity = now
+        if self._carried_end > committed and not self._stop_only:
+            # A trailing half sample (flushed by stop_recording) is the only audio that can be under one sample.
+            size = min(self.audio_format.block_align, self._sendable_end() - committed)
+            self._probe = _Probe(committed, size)
         if self._connections > 1:
             logger.info(
-                "live session %s reconnected (connection %d); resending %d unacknowledged bytes from offset %d",
+                "live session %s reconnected (connection %d); %d bytes unacknowledged from offset %d%s",
                 self.session_id,
                 self._connections,
-                self._sent_max - self._buffer.start,
-                self._buffer.start,
+                self._carried_end - committed,
+                committed,
+                "; probing where the server's recording ends first" if self._probe is not None else "",
             )
+
+    def _end_probe(self) -> None:
+        """The connection ended: a probe sent on it may or may not be in the server's recording."""
+        if self._probe is not None and self._probe.sent:
+            self._lost_probes += 1
+        self._probe = None
 
     def connection_lost(self, now: float, code: int | None, reason: str = "") -> Action:
         """The open connection ended, with the server's close `code` (None when there was no close frame)."""
@@ -370,10 +468,13 @@ class LiveProtocol:
         self._writing_since = self._ack_wait_since = self._end_wait_since = None
         stalled, self._stall_reason = self._stall_reason, None
         progressed = self._take_progress()
+        self._end_probe()
         if self._state is LiveState.FAILED and self._error is not None:  # failed while connected (backlog)
             return Fail(self._error)
-        if self._aborted or self._ended:
+        if self._aborted:
             return self._finish()
+        if self._ended:
+            return self._end_of_session()
         if code == 1000 and self._stop_acknowledged and not self._buffer:
             # The normal end when lifecycle events (end_session) are not requested: everything was committed.
             return self._finish()
@@ -573,10 +674,10 @@ class LiveProtocol:
         self._watch_acks(now)
 
     def _watch_acks(self, now: float) -> None:
-        # Audio sent on this connection and not yet acknowledged, or stop_recording sent and not acknowledged:
-        # the peer owes an acknowledgement. The wait restarts whenever the committed offset moves.
-        outstanding = self._connected and (
-            self._send_offset > self._buffer.start or (self._stop_sent and not self._stop_acknowledged)
+        # Audio sent on this connection and not yet acknowledged (a probe included), or stop_recording sent and
+        # not acknowledged: the peer owes an acknowledgement. The wait restarts whenever the committed offset moves.
+        outstanding = self.awaiting_acknowledgement or (
+            self._connected and self._stop_sent and not self._stop_acknowledged
         )
         mark = (self._buffer.start, self._stop_acknowledged)
         if not outstanding:
@@ -638,6 +739,21 @@ class LiveProtocol:
             return Fail(self._error or error)
         return self._fail(error)
 
+    def _end_of_session(self) -> Action:
+        """The server sent `end_session`: the normal end, unless audio was never acknowledged."""
+        unacknowledged = len(self._buffer)
+        if not unacknowledged:
+            return self._finish()
+        return self._fail(
+            LiveSessionIncomplete(
+                f"the server ended the live session (end_session) while {unacknowledged} bytes of audio were "
+                f"never acknowledged (session offsets {self._buffer.start} to {self._buffer.end}): the server "
+                "may not have them, so the transcript may miss them",
+                unacknowledged_bytes=unacknowledged,
+                bytes_acknowledged=self._buffer.start,
+            )
+        )
+
     def _finish(self) -> Finish:
         self._state = LiveState.CLOSED
         return Finish()
@@ -661,6 +777,8 @@ class LiveProtocol:
         """The next frames for the open connection, in order (empty when there is nothing to send now)."""
         if not self._connected or self._ended or self._aborted:
             return []
+        if self._probe is not None or self._stop_only:
+            return self._frames_while_resynchronising(now)
         # The connection counts as idle once everything sendable is sent, a held-back half sample aside.
         sendable_end = self._sendable_end()
         deadline = self.next_deadline()
@@ -687,6 +805,7 @@ class LiveProtocol:
             budget -= size
         self._send_offset = offset
         self._sent_max = max(self._sent_max, offset)
+        self._carried_end = max(self._carried_end, offset)
         if self._stop_requested and not self._stop_sent and not self._stop_acknowledged and offset == buffer.end:
             frames.append(_STOP_RECORDING)
             self._stop_sent = True
@@ -694,6 +813,28 @@ class LiveProtocol:
         if keepalive and not frames:
             frames.append(_KEEPALIVE)
             self._keepalives += 1
+        if frames:
+            self._last_activity = now
+        return frames
+
+    def _frames_while_resynchronising(self, now: float) -> list[Frame]:
+        """Only the probe (once), or only `stop_recording` (see `_stop_only`); JSON keepalives when due."""
+        frames: list[Frame] = []
+        probe = self._probe
+        if probe is not None and not probe.sent:
+            frames.append(self._buffer.read(probe.offset, probe.size))
+            probe.sent = True
+            self._bytes_resent += max(0, min(probe.offset + probe.size, self._sent_max) - probe.offset)
+        elif probe is None and not self._stop_sent and not self._stop_acknowledged:
+            frames.append(_STOP_RECORDING)
+            self._stop_sent = True
+            self._stops_sent += 1
+        else:
+            # Silence would be audio, which must not follow the probe before its acknowledgement.
+            deadline = self.next_deadline()
+            if deadline is not None and now >= deadline:
+                frames.append(_KEEPALIVE)
+                self._keepalives += 1
         if frames:
             self._last_activity = now
         return frames
@@ -709,9 +850,28 @@ class LiveProtocol:
         """Whether `frames_to_send` would return audio or `stop_recording` now (keepalives aside)."""
         if not self._connected or self._ended or self._aborted:
             return False
+        if self._probe is not None:
+            return not self._probe.sent
+        if self._stop_only:
+            return not (self._stop_sent or self._stop_acknowledged)
         if self._stop_requested:
             return self._send_offset < self._buffer.end or not (self._stop_sent or self._stop_acknowledged)
         return self._send_offset < self._sendable_end()
+
+    @property
+    def probing(self) -> bool:
+        """Whether the open connection sent its probe and waits for its acknowledgement before sending more."""
+        return self._connected and self._probe is not None and self._probe.sent
+
+    @property
+    def awaiting_acknowledgement(self) -> bool:
+        """Whether the open connection carried audio (a probe included) the server has not acknowledged yet:
+        what a deadline on acknowledgements watches."""
+        if not self._connected:
+            return False
+        if self._probe is not None:
+            return self._probe.sent
+        return self._send_offset > self._buffer.start
 
     # -- incoming ----------------------------------------------------------------------------------------
 
@@ -735,6 +895,8 @@ class LiveProtocol:
                     return []
             elif acknowledged:
                 logger.warning("live session %s: acknowledgement without a usable byte_range", self.session_id)
+            elif self._probe is not None and self._probe.sent:
+                self._on_probe_refused(decoded.get("error"))
             else:
                 logger.warning(
                     "live session %s: audio chunk not acknowledged: %s", self.session_id, decoded.get("error")
@@ -757,26 +919,149 @@ class LiveProtocol:
         return [type_server_message(decoded)]
 
     def _on_audio_ack(self, start: int, end: int) -> None:
-        acknowledged = self._buffer.start
-        if end > self._sent_max:
-            logger.warning(
-                "live session %s: the server acknowledged up to offset %d but only %d bytes were sent; taking %d",
-                self.session_id,
-                end,
-                self._sent_max,
-                self._sent_max,
+        if start == end:
+            return  # an empty frame's acknowledgement (a keepalive): no audio
+        if self._probe is not None:
+            if self._probe.sent:
+                self._on_probe_ack(start, end)
+            else:
+                self._anomaly(start, end, "before anything was sent on this connection")
+            return
+        committed = self._buffer.start
+        if self._relearn:
+            self._relearn = False
+            self._delta = start - committed
+            logger.info(
+                "live session %s: server offset %d taken as client offset %d", self.session_id, start, committed
             )
-            end = self._sent_max
-        if end > acknowledged:
-            if start != acknowledged:
-                self._offset_mismatches += 1
-                logger.warning(
-                    "live session %s: acknowledgement [%d, %d) does not start at the committed offset %d",
-                    self.session_id,
-                    start,
-                    end,
-                    acknowledged,
-                )
-            self._buffer.release(end)
-            self._send_offset = max(self._send_offset, end)
-            self._progress = True
+        client_start, client_end = start - self._delta, end - self._delta
+        if client_end > self._send_offset or client_start < self._connection_start or client_end <= committed:
+            self._anomaly(
+                start,
+                end,
+                f"outside the audio this connection carried [{self._connection_start}, "
+                f"{self._send_offset}) (server offsets are client offsets + {self._delta})",
+            )
+            return
+        if client_start != committed:
+            self._offset_mismatches += 1
+            logger.warning(
+                "live session %s: acknowledgement [%d, %d) (client offsets [%d, %d)) does not start at the "
+                "acknowledged offset %d",
+                self.session_id,
+                start,
+                end,
+                client_start,
+                client_end,
+                committed,
+            )
+        self._buffer.release(client_end)
+        self._progress = True
+
+    def _anomaly(self, start: int, end: int, why: str) -> None:
+        self._ack_anomalies += 1
+        if not self._anomaly_logged:
+            self._anomaly_logged = True
+            logger.warning(
+                "live session %s: ignored the acknowledgement [%d, %d): %s (further ones on this connection are "
+                "counted in stats().ack_anomalies, not logged)",
+                self.session_id,
+                start,
+                end,
+                why,
+            )
+
+    def _on_probe_ack(self, start: int, end: int) -> None:
+        """Where the server's recording ends is known: release what it committed, map, resume (module docstring)."""
+        probe = self._probe
+        assert probe is not None
+        self._probe = None
+        self._progress = True
+        committed, size = probe.offset, probe.size
+        arrived = start - (committed + self._delta)  # bytes the server committed after `committed`'s position
+        recovered = self._recovered(committed, size, arrived)
+        in_flight = self._carried_end - committed
+        if self._relearn:  # the probe's acknowledgement is where the mapping starts again
+            self._relearn = False
+            self._resume(committed + size, end - committed - size)
+            return
+        if end - start != size:
+            why = f"{end - start} bytes acknowledged for a probe of {size}"
+        elif arrived < 0 or recovered > in_flight:
+            why = f"{arrived} bytes in the server's recording after offset {committed}, {in_flight} were in flight"
+        else:
+            why = ""
+        if why:
+            self._resync_failures += 1
+            logger.warning(
+                "live session %s: cannot resynchronise (%s); taking the probe [%d, %d) as new audio at client "
+                "offset %d: audio may have been lost or duplicated",
+                self.session_id,
+                why,
+                start,
+                end,
+                committed,
+            )
+            self._resume(committed + size, end - committed - size)
+            return
+        self._resyncs += 1
+        if arrived == 0:
+            self._resume(committed + size, self._delta)  # the probe was simply the next sample
+            return
+        self._bytes_recovered += recovered
+        resume = committed + recovered
+        delta = end - resume
+        self._bytes_duplicated += delta - self._delta
+        logger.info(
+            "live session %s: resynchronised: the server had %d more bytes (acknowledgements lost), %d bytes "
+            "duplicated; resuming at offset %d",
+            self.session_id,
+            recovered,
+            delta - self._delta,
+            resume,
+        )
+        self._resume(resume, delta)
+
+    def _recovered(self, committed: int, size: int, arrived: int) -> int:
+        """How much of the audio in flight the server committed, given `arrived` bytes after `committed`.
+
+        `arrived` is that audio's committed prefix plus any of the lost probes (`size` bytes each). Assuming as
+        many probes as fit gives the smallest prefix consistent with it: never more than the true one.
+        """
+        if arrived < 0:
+            return arrived
+        recovered = arrived - min(self._lost_probes, arrived // size) * size
+        tail = self._buffer.end - committed
+        # Only the last frame ends inside a sample (a trailing half sample flushed by stop_recording): a
+        # recording that far off the sample grid holds all of it, which tells how many probes are in it too.
+        if (
+            recovered % self.audio_format.block_align
+            and (arrived - tail) % size == 0
+            and 0 <= arrived - tail <= self._lost_probes * size
+            and tail <= self._carried_end - committed
+        ):
+            return tail
+        return recovered
+
+    def _resume(self, offset: int, delta: int) -> None:
+        """The server's recording holds the audio before client `offset`, which maps to `offset + delta`."""
+        self._buffer.release(offset)
+        self._delta = delta
+        self._send_offset = self._connection_start = self._carried_end = offset
+        self._lost_probes = 0
+
+    def _on_probe_refused(self, error: object) -> None:
+        """A negative acknowledgement of the probe: degrade (module docstring)."""
+        probe = self._probe
+        assert probe is not None
+        self._probe = None
+        self._resync_failures += 1
+        if self._stop_requested and self._stops_sent:
+            self._stop_only = True
+            what = "stop_recording had been sent: sending it again, and no more audio"
+        else:
+            self._relearn = True
+            self._send_offset = self._connection_start = self._carried_end = probe.offset
+            self._lost_probes = 0
+            what = f"resending from offset {probe.offset}; the server may get some audio twice"
+        logger.warning("live session %s: the server refused the probe (%s); %s", self.session_id, error, what)

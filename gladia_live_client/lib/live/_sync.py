@@ -298,6 +298,8 @@ class LiveSession(SessionBase):
                     if core.receive_frame(frame):
                         self._news.notify_all()
                     self._room.notify_all()  # an acknowledgement frees room
+                    if core.has_pending_frames:  # the probe's acknowledgement lets audio flow again
+                        self._work.notify()
                     if core.stall(time.monotonic()):
                         sever(ws)
                     close = core.should_close
