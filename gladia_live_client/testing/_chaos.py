@@ -21,9 +21,10 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
+
+from ._threaded import ThreadedService
 
 __all__ = ["ChaosPlan", "ChaosProxy", "ConnectionInfo", "ConnectionRecord", "Flow", "Planner"]
 
@@ -348,7 +349,7 @@ def _close(sock: socket.socket, *, abort: bool) -> None:
         sock.close()
 
 
-class ChaosProxy:
+class ChaosProxy(ThreadedService):
     """A TCP proxy from `host:port` (127.0.0.1, an ephemeral port) to `target_host:target_port`, with faults.
 
         plans = [ChaosPlan.cut(after_bytes=10_000), ChaosPlan.delay(0.05, jitter=0.02)]
@@ -527,24 +528,6 @@ class ChaosProxy:
                 loop.call_soon_threadsafe(stopping.set)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(_STOP_TIMEOUT)
-
-    def __enter__(self) -> ChaosProxy:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> ChaosProxy:
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        await asyncio.to_thread(self.stop)
 
     # -- serving (on the proxy's loop) -----------------------------------------------------------------------
 

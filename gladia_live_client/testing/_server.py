@@ -10,7 +10,6 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Sequence
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from ._context import MAX_FRAME_BYTES, ServerContext
 from ._faults import OPERATION_IDS, Faults
 from ._recognizer import DEFAULT_SCRIPT
 from ._store import Store
+from ._threaded import ThreadedService
 
 __all__ = ["LocalGladiaServer"]
 
@@ -30,7 +30,7 @@ _START_TIMEOUT = 30.0
 _STOP_TIMEOUT = 30.0
 
 
-class LocalGladiaServer:
+class LocalGladiaServer(ThreadedService):
     """A stateful, in-memory Gladia live API (REST and WebSocket on one port) for tests and demos.
 
     `start()` binds `host:port` (port 0: an ephemeral port), serves from a background thread and returns once
@@ -216,24 +216,6 @@ class LocalGladiaServer:
             self._uvicorn.should_exit = True
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(_STOP_TIMEOUT)
-
-    def __enter__(self) -> LocalGladiaServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> LocalGladiaServer:
-        await asyncio.to_thread(self.start)
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        await asyncio.to_thread(self.stop)
 
     # -- inspection ------------------------------------------------------------------------------------------
 

@@ -115,7 +115,7 @@ class Connection:
     @property
     def stale(self) -> bool:
         """A newer connection carries the session now: what this one still receives is not acted on."""
-        return self.session.active is not None and self.session.active is not self
+        return self.session.latest is not self
 
     async def on_audio(self, data: bytes) -> None:
         session = self.session
@@ -253,6 +253,6 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     if connection.drop is not None and connection.drop.nbytes == 0:
         await connection.close(connection.drop.close_code, connection.drop.reason)
         return
-    session.active = connection
+    session.active = session.latest = connection
     await connection.emit(session.on_active())
     await connection.run()

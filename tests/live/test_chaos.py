@@ -43,7 +43,8 @@ from .conftest import fast_options, session_request
 RUNS = int(os.environ.get("GLADIA_CHAOS_RUNS", "100"))
 CONCURRENCY = int(os.environ.get("GLADIA_CHAOS_CONCURRENCY", "8"))
 SECONDS = 20
-AUDIO_BYTES = SECONDS * 16000 * 2
+SAMPLE = 2  # bytes of one 16-bit mono sample frame
+AUDIO_BYTES = SECONDS * 16000 * SAMPLE
 CUTS = 3
 # Every wait has a deadline: the whole run gets 60 s plus 2 s per session (100 runs: 260 s at most).
 DEADLINE = 60.0 + 2.0 * RUNS
@@ -159,11 +160,14 @@ def align(source: bytes, recording: bytes) -> tuple[int, int, int]:
         if length < 8 and expected > 0:
             inserted = _short_insertion(source, recording, r, expected)
             if inserted:
-                copied_from = source.rfind(recording[r : r + inserted], 0, expected)
-                if copied_from >= 0:
-                    runs.append((copied_from, copied_from + inserted))
-                else:
-                    foreign += inserted
+                # One probe sample per reconnection whose probe reached the server: each a copy of a sample.
+                for at in range(r, r + inserted, SAMPLE):
+                    sample = recording[at : min(at + SAMPLE, r + inserted)]
+                    copied_from = source.rfind(sample, 0, expected)
+                    if copied_from >= 0:
+                        runs.append((copied_from, copied_from + len(sample)))
+                    else:
+                        foreign += len(sample)
                 r += inserted
                 continue
         if length < 8 and len(recording) - r >= 8:
@@ -332,6 +336,7 @@ def test_align_counts_lost_and_duplicated_bytes() -> None:
     assert align(source, source[:300] + source[298:]) == (0, 2, 0)
     assert align(source, source[:300] + source[120:122] + source[300:]) == (0, 2, 0)  # a probe's sample
     assert align(source, source + source[998:]) == (0, 2, 0)  # a probe's sample after all the audio
+    assert align(source, source[:300] + source[120:122] * 2 + source[300:]) == (0, 4, 0)  # two probes' samples
     assert align(source, source[:300] + bytes(range(248, 256)) + source[300:]) == (0, 0, 8)  # nowhere before
     assert align(source, source[:500] + b"\x00" * 3 + source[500:])[0] == 0
 
