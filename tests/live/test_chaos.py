@@ -126,6 +126,15 @@ def _common_prefix(a: bytes, a0: int, b: bytes, b0: int) -> int:
     return length
 
 
+def _on_grid(start: int, length: int, size: int) -> int:
+    """A run's length ended on a sample boundary: audio is inserted in whole samples, so a run that seems to go
+    on into an inserted sample (its first byte equal to the next source byte by chance) stops before it."""
+    end = start + length
+    if start % SAMPLE or end == size:
+        return length
+    return length - end % SAMPLE
+
+
 def _short_insertion(source: bytes, recording: bytes, r: int, expected: int) -> int:
     """How many bytes (1 to 8) at recording[r] stand before a resumption of the source at `expected` (or
     before the end of the recording, once the source is complete), or 0."""
@@ -156,7 +165,7 @@ def align(source: bytes, recording: bytes) -> tuple[int, int, int]:
     expected = 0
     while r < len(recording):
         start = expected if expected < len(source) and source[expected] == recording[r] else -1
-        length = _common_prefix(recording, r, source, start) if start >= 0 else 0
+        length = _on_grid(start, _common_prefix(recording, r, source, start), len(source)) if start >= 0 else 0
         if length < 8 and expected > 0:
             inserted = _short_insertion(source, recording, r, expected)
             if inserted:
@@ -173,7 +182,7 @@ def align(source: bytes, recording: bytes) -> tuple[int, int, int]:
         if length < 8 and len(recording) - r >= 8:
             found = source.find(recording[r : r + 16] if len(recording) - r >= 16 else recording[r:])
             if found >= 0:
-                start, length = found, _common_prefix(recording, r, source, found)
+                start, length = found, _on_grid(found, _common_prefix(recording, r, source, found), len(source))
         if length == 0:
             foreign += 1
             r += 1
@@ -337,6 +346,9 @@ def test_align_counts_lost_and_duplicated_bytes() -> None:
     assert align(source, source[:300] + source[120:122] + source[300:]) == (0, 2, 0)  # a probe's sample
     assert align(source, source + source[998:]) == (0, 2, 0)  # a probe's sample after all the audio
     assert align(source, source[:300] + source[120:122] * 2 + source[300:]) == (0, 4, 0)  # two probes' samples
+    chance = bytearray(source)
+    chance[100] = chance[300]  # the repeated sample's first byte is the next source byte, by chance
+    assert align(bytes(chance), chance[:300] + chance[100:102] + chance[300:]) == (0, 2, 0)
     assert align(source, source[:300] + bytes(range(248, 256)) + source[300:]) == (0, 0, 8)  # nowhere before
     assert align(source, source[:500] + b"\x00" * 3 + source[500:])[0] == 0
 
