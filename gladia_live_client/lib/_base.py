@@ -195,7 +195,7 @@ def raise_for_status(response: httpx.Response, config: ClientConfig) -> None:
 
 
 def _check_body(response: httpx.Response, operation: str, config: ClientConfig) -> None:
-    """Refuse a success body that the limits transport dropped, or that nests too deeply to parse safely."""
+    """Refuse a success body that the limits transport dropped (too large, or not decodable)."""
     problem: BodyProblem | None = response.extensions.get(BODY_PROBLEM)
     if problem is not None and problem.too_large:
         method, path = response.request.method, response.request.url.path
@@ -208,12 +208,9 @@ def _check_body(response: httpx.Response, operation: str, config: ClientConfig) 
             path=path,
         )
     if problem is not None:
-        message = f"{operation}: the response was refused: {problem}"
-    elif _json.json_depth_exceeds(response.content):
-        message = f"{operation}: the response body nests deeper than {_json.MAX_JSON_DEPTH} levels"
-    else:
-        return
-    raise APIResponseValidationError(message, response=response, request_id=None, body=None)
+        raise APIResponseValidationError(
+            f"{operation}: the response was refused: {problem}", response=response, request_id=None, body=None
+        )
 
 
 def _parse(
@@ -231,8 +228,11 @@ def _parse(
         return parse_response(client=api, response=response)
     except UnexpectedStatus:
         message = f"{operation}: status {response.status_code} is not a success status of this operation"
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError) as exc:
-        # RecursionError and MemoryError cannot come from a body that passed _check_body; never let them out.
+    except RecursionError:
+        # json's C decoder stops at the interpreter's recursion limit, long before a hostile body's 100,000
+        # levels, and fast; the models walk only the contract's shape, which nests less than ten levels.
+        message = f"{operation}: the response body nests arrays and objects too deeply to parse"
+    except (ValueError, TypeError, KeyError, AttributeError, MemoryError) as exc:
         message = f"{operation}: the response body does not match the contract ({type(exc).__name__}: {exc})"
     raise APIResponseValidationError(message, response=response, request_id=None, body=_body_of(response))
 

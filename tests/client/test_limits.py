@@ -61,7 +61,7 @@ def test_json_nested_100000_levels_is_a_typed_error(
     assert isinstance(outcome, GladiaError), repr(outcome)
     if status < 300:
         assert isinstance(outcome, APIResponseValidationError)
-        assert "nests deeper than 128 levels" in str(outcome) or "status" in str(outcome)
+        assert "nests arrays and objects too deeply" in str(outcome) or "status" in str(outcome)
     else:
         assert isinstance(outcome, NotFoundError if status == 404 else InternalServerError)
         assert outcome.status_code == status
@@ -95,7 +95,7 @@ def test_cli_jobs_get_of_a_nested_answer_prints_one_line() -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error:"), result.stderr
-    assert "nests deeper than 128 levels" in lines[0]
+    assert "nests arrays and objects too deeply" in lines[0]
     assert "Traceback" not in result.stderr
     assert API_KEY not in result.stderr
 
