@@ -299,4 +299,7 @@ def test_a_look_before_the_job_is_done_fails_only_a_recording_that_cannot_be_com
     failed = core.verify_recording(3200, done=False)
     assert isinstance(failed, Fail)
     assert isinstance(failed.error, LiveSessionIncomplete)
-    assert str(failed.error).startswith("the server refused the WebSocket handshake with HTTP 403 after stop_recording")
+    assert str(failed.error).startswith(
+        "the server refused the WebSocket handshake with HTTP 403 after stop_recording; its job is not done, but "
+        "the server's recording of 3200 bytes lacks 3200 bytes"
+    )

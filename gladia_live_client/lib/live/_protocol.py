@@ -143,9 +143,10 @@ class FetchResult:
     said it can (`LiveProtocol.can_fetch_result`).
 
     `verify`: audio or `stop_recording` was never acknowledged (the acknowledgements may have been lost with
-    the connection, the server having committed everything). Once the job is `done`, read the length of its
-    recording (the `data` chunk size in the WAV header of `GET /v2/live/{id}/file`) and pass it to
-    `LiveProtocol.verify_recording` before `result_fetched`."""
+    the connection, the server having committed everything). Read the length of the job's recording (the
+    `data` chunk size in the WAV header of `GET /v2/live/{id}/file`) and pass it to
+    `LiveProtocol.verify_recording`: right after the refusal (`done=False`), and once the job is `done`,
+    before `result_fetched`."""
 
     verify: bool = False
 
@@ -701,8 +702,8 @@ class LiveProtocol:
             )
         return self._fail(
             LiveSessionIncomplete(
-                f"{self._refusal} after stop_recording; its job is done, but {what}: the transcript may miss "
-                "that audio",
+                f"{self._refusal} after stop_recording; {'its job is done' if done else 'its job is not done'}, "
+                f"but {what}: the transcript may miss that audio",
                 unacknowledged_bytes=unacknowledged,
                 bytes_acknowledged=committed,
             )
