@@ -85,8 +85,7 @@ class LiveSession:
         self.result: dict[str, Any] | None = None
         self.messages: list[str] = []  # realtime messages sent, for result.messages
         # Run-time links kept by the WebSocket layer.
-        self.active: Connection | None = None  # the connection messages go out on (None once its sends fail)
-        self.latest: Connection | None = None  # the connection accepted last: only what it receives counts
+        self.active: Connection | None = None
         self.last_activity = 0.0  # time.monotonic() of the last audio or connection
         self.watchdog: asyncio.Task[None] | None = None
         self._session_started = False

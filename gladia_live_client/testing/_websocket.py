@@ -34,6 +34,7 @@ class Connection:
         self.websocket = websocket
         self.drop = drop
         self.received = 0  # audio bytes received on this connection
+        self.number = session.connections  # its rank among the session's accepted connections
         self.closed = False
         # Set when a send failed: the peer is gone (or going) for what we send, but what it sent before
         # leaving is still read and acted on, a stop_recording right before its close included.
@@ -114,8 +115,13 @@ class Connection:
 
     @property
     def stale(self) -> bool:
-        """A newer connection carries the session now: what this one still receives is not acted on."""
-        return self.session.latest is not self
+        """A newer connection was accepted: what this one still receives is not acted on.
+
+        Even once that newer one is gone too: an older connection whose peer vanished may still hold frames
+        received before the cut, and committing them after the newer connection's audio would reorder the
+        recording.
+        """
+        return self.number != self.session.connections
 
     async def on_audio(self, data: bytes) -> None:
         session = self.session
@@ -253,6 +259,6 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     if connection.drop is not None and connection.drop.nbytes == 0:
         await connection.close(connection.drop.close_code, connection.drop.reason)
         return
-    session.active = session.latest = connection
+    session.active = connection
     await connection.emit(session.on_active())
     await connection.run()

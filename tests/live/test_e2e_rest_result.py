@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,7 @@ from gladia_live_client.lib.live import (
     LiveSession,
     LiveSessionClosed,
     LiveState,
+    LiveStateError,
 )
 from gladia_live_client.lib.live._audio import AudioFormat
 from gladia_live_client.lib.live._protocol import Fail, FetchResult, LiveProtocol
@@ -119,13 +119,14 @@ def test_4403_after_everything_was_acknowledged_asks_for_the_rest_result() -> No
     assert "available from get_job" in str(action.error)
 
 
-def test_unacknowledged_audio_is_never_replaced_by_the_rest_result() -> None:
+def test_unacknowledged_audio_is_never_replaced_by_the_rest_result_unchecked() -> None:
+    """The result is fetched only after the recording proved complete (see test_e2e_rest_verify.py)."""
     core = LiveProtocol(AudioFormat(), LiveOptions(), session_id="s-1")
     core.can_fetch_result = True
     core.write(bytes(6400))
     core.stop_recording()
     core.connection_made(0.0)
     core.frames_to_send(0.0)  # sent, never acknowledged
-    action: Any = core.connection_lost(1.0, 4403, "")
-    assert isinstance(action, Fail)
-    assert action.error.unacknowledged_bytes == 6400
+    assert core.connection_lost(1.0, 4403, "") == FetchResult(verify=True)
+    with pytest.raises(LiveStateError, match="before verify_recording"):
+        core.result_fetched(object())  # type: ignore[arg-type]

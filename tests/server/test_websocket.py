@@ -327,3 +327,25 @@ async def test_stop_recording_followed_at_once_by_a_close_ends_the_job_within_a_
     late = [wait for wait in waits if wait > 1.0]
     assert late == [], f"{len(late)} of {STOP_THEN_CLOSE_RUNS} jobs were not done within 1 s of the close"
     print(f"\nstop then close: {STOP_THEN_CLOSE_RUNS}/{STOP_THEN_CLOSE_RUNS} done, slowest {max(waits):.3f} s")
+
+
+def test_an_older_connection_stays_stale_once_the_newer_one_is_gone() -> None:
+    """A connection whose peer vanished may still hold frames received before the cut. Once a newer connection
+    was accepted they are never acted on, even after that newer one lost its peer too (the session then has
+    no active connection): committing them after the newer connection's audio would reorder the recording."""
+    from types import SimpleNamespace
+
+    from gladia_live_client.testing._websocket import Connection
+
+    session: Any = SimpleNamespace(connections=1, active=None, ending=False)
+    older = Connection(None, session, None, None)  # type: ignore[arg-type]
+    assert not older.stale
+    session.connections += 1
+    newer = Connection(None, session, None, None)  # type: ignore[arg-type]
+    session.active = newer
+    assert older.stale
+    assert not newer.stale
+    session.active = None  # the newer connection's sends failed: it no longer carries the session
+    assert older.stale
+    asyncio.run(older.on_audio(bytes(3200)))  # ignored: it would fail on the missing context otherwise
+    assert older.received == 0

@@ -21,8 +21,15 @@ from ._base import FinalResult, FormatLike, SessionBase, is_transcript
 from ._errors import LiveError
 from ._messages import LiveMessage
 from ._options import LiveOptions
-from ._protocol import Action, FetchResult, Reconnect
-from ._rest_result import AsyncJobFetcher, ResultPoll, final_message_from_job
+from ._protocol import Action, Fail, FetchResult, Reconnect
+from ._rest_result import (
+    HEADER_CHUNK,
+    AsyncAudioFetcher,
+    AsyncJobFetcher,
+    RecordingHeader,
+    ResultPoll,
+    final_message_from_job,
+)
 from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
 from ._transport import classify_connect_error, connect_kwargs, mask_text, poll_timeout, sever_async
 
@@ -93,7 +100,9 @@ class AsyncLiveSession(SessionBase):
         self._room = _Changes()  # senders: room in the buffer, or the end
         self._news = _Changes()  # readers and waits: a message, or the end
         self._ws: ClientConnection | None = None
-        self._get_job: AsyncJobFetcher | None = None  # set when opened through AsyncGladiaLive: the REST fallback
+        # Set when opened through AsyncGladiaLive: the REST fallback.
+        self._get_job: AsyncJobFetcher | None = None
+        self._iter_audio: AsyncAudioFetcher | None = None
         self._task: asyncio.Task[None] | None = None
         self._done = False
 
@@ -271,7 +280,7 @@ class AsyncLiveSession(SessionBase):
                     async with ws:  # closed on every way out, a bug or a cancellation included
                         action = await self._run_connection(ws)
                 if isinstance(action, FetchResult):
-                    action = await self._fetch_result()
+                    action = await self._fetch_result(action.verify)
                 self._wake_all()
                 if not isinstance(action, Reconnect):
                     return
@@ -356,16 +365,25 @@ class AsyncLiveSession(SessionBase):
             logger.info("live session %s: sending failed (%s); reconnecting", self.session_id, exc)
             sever_async(ws)
 
-    async def _fetch_result(self) -> Action:
-        """The server refused the connection after everything was acknowledged: poll `get_job` until done."""
+    async def _fetch_result(self, verify: bool) -> Action:
+        """The server refused the connection after stop_recording: poll `get_job` until done, then (`verify`:
+        acknowledgements are missing) check the recording's length before delivering the result."""
         core = self._core
-        get_job = self._get_job
-        if get_job is None or core.session_id is None:  # cannot happen: the core asked only if it could
+        get_job, iter_audio = self._get_job, self._iter_audio
+        if get_job is None or iter_audio is None or core.session_id is None:  # the core asked only if it could
             return core.fail(LiveError("the final result cannot be fetched: no REST client"))
         poll = ResultPoll(time.monotonic(), core.options.result_timeout)
+        looked = False
         while True:
             try:
                 message = final_message_from_job(await get_job(core.session_id))
+                if verify and (message is not None or not looked):  # right after the refusal, and once done
+                    looked = True
+                    failed = await self._check_recording(
+                        iter_audio, core.session_id, poll.deadline, message is not None
+                    )
+                    if failed is not None:
+                        return failed
             except LiveError as exc:
                 return core.fail(exc)
             except Exception as exc:
@@ -379,3 +397,27 @@ class AsyncLiveSession(SessionBase):
             await self._news.wait(delay)  # abort() cuts it short
             if core.finished:
                 return core.fail(LiveError("aborted"))
+
+    async def _check_recording(
+        self, iter_audio: AsyncAudioFetcher, session_id: str, deadline: float, done: bool
+    ) -> Fail | None:
+        """Check the recording's length (`LiveProtocol.verify_recording`). Before the job is done, a recording
+        that cannot be read yet is no failure: it is read again once the job is done."""
+        try:
+            length = await self._recording_length(iter_audio, session_id, deadline)
+        except Exception:
+            if done:
+                raise
+            return None
+        return self._core.verify_recording(length, done=done)
+
+    async def _recording_length(self, iter_audio: AsyncAudioFetcher, session_id: str, deadline: float) -> int:
+        """The length of the job's recording, from its WAV header; the download is closed right after it."""
+        header = RecordingHeader(self._core.audio_format)
+        chunks = iter_audio(session_id, chunk_size=HEADER_CHUNK, deadline=max(0.1, deadline - time.monotonic()))
+        async with contextlib.aclosing(chunks):
+            async for chunk in chunks:
+                length = header.feed(chunk)
+                if length is not None:
+                    return length
+        raise header.ended()

@@ -91,14 +91,17 @@ def session_options(config: ClientConfig, options: LiveOptions | None) -> LiveOp
 
 def _sync_with_rest(client: GladiaLive, session: LiveSession) -> LiveSession:
     """Let the session fetch its final result over REST when the server refuses the connection after
-    everything was acknowledged (a bare `LiveSession(url)` has no REST client, so it raises instead)."""
+    stop_recording (checked against the job's recording when acknowledgements are missing; a bare
+    `LiveSession(url)` has no REST client, so it raises instead)."""
     session._get_job = client.get_job
+    session._iter_audio = client.iter_audio
     session._core.can_fetch_result = True
     return session
 
 
 def _async_with_rest(client: AsyncGladiaLive, session: AsyncLiveSession) -> AsyncLiveSession:
     session._get_job = client.get_job
+    session._iter_audio = client.iter_audio
     session._core.can_fetch_result = True
     return session
 

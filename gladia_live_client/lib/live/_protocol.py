@@ -43,6 +43,13 @@ may not have). Then:
   everything from `C` is resent and the mapping is learnt again from the next acknowledgement (it may duplicate
   what the server kept). Both count in `resync_failures`.
 
+The end, when acknowledgements were lost. If the server refuses the connection after `stop_recording` was sent
+(it may have committed everything and ended the session, the acknowledgements lost with the connection),
+a shell with a REST client reads the length of the job's recording (right after the refusal, and once the
+job is done); `verify_recording` releases the buffer only if, once the job is done, that length is exactly
+where the audio ends in the server's numbering, counting the lost probes as above, and fails with
+`LiveSessionIncomplete` otherwise (at the first look already when the recording is short).
+
 This assumes of the server: `byte_range` is absolute in the session's recording (across connections); it
 commits a prefix of what each connection carried, in order, and acknowledges it in order; a one-sample frame
 is acknowledged on its own (its `byte_range` spans exactly its bytes); an empty frame adds no audio (its
@@ -131,9 +138,17 @@ class Fail:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """The server will not take the connection back, but every byte and `stop_recording` were acknowledged:
-    fetch the final result over REST (`get_job` until `done`), then call `LiveProtocol.result_fetched` (or
-    `fail`). Only returned when the shell said it can (`LiveProtocol.can_fetch_result`)."""
+    """The server will not take the connection back after `stop_recording`: fetch the final result over REST
+    (`get_job` until `done`), then call `LiveProtocol.result_fetched` (or `fail`). Only returned when the shell
+    said it can (`LiveProtocol.can_fetch_result`).
+
+    `verify`: audio or `stop_recording` was never acknowledged (the acknowledgements may have been lost with
+    the connection, the server having committed everything). Read the length of the job's recording (the
+    `data` chunk size in the WAV header of `GET /v2/live/{id}/file`) and pass it to
+    `LiveProtocol.verify_recording`: right after the refusal (`done=False`), and once the job is `done`,
+    before `result_fetched`."""
+
+    verify: bool = False
 
 
 Action = Reconnect | Finish | Fail | FetchResult
@@ -165,11 +180,13 @@ class LiveStats:
             `LiveOptions.max_unread_messages` (or `max_unread_bytes`) unread.
         messages_unread: messages waiting for the caller to read them.
         stalls: connections treated as dead because they stopped acknowledging or accepting writes.
-        result_fetched: the final result came over REST after the server refused the connection.
+        result_fetched: the final result came over REST after the server refused the connection (checked
+            against the length of the server's recording when acknowledgements were missing).
         resyncs: reconnections that first probed where the server's recording ended (audio had been sent but
             not acknowledged on the connection before).
-        bytes_recovered: audio released on a probe's evidence: the server had committed it, but its
-            acknowledgements were lost with the connection.
+        bytes_recovered: audio released on a probe's evidence, or on the length of the server's recording
+            after it refused the connection: the server had committed it, but its acknowledgements were lost
+            with the connection.
         bytes_duplicated: audio bytes that are in the server's recording twice (probe samples, and audio sent
             again because the server may not have had it): at most one sample frame per reconnection.
         duplicated_seconds: the time shift those duplicates cause: the server's timestamps of later audio
@@ -304,6 +321,9 @@ class LiveProtocol:
         self.can_fetch_result = False
         """Set by a shell that has a REST client: `FetchResult` may then replace a refused reconnection."""
         self._result_fetched = False
+        self._verify_pending = False  # FetchResult(verify=True) returned: verify_recording() comes next
+        self._verified = False  # verify_recording() found every byte in the server's recording
+        self._refusal = ""  # how the server refused the connection, for the error if the check fails
 
     # -- facts -------------------------------------------------------------------------------------------
 
@@ -478,8 +498,9 @@ class LiveProtocol:
         if code == 1000 and self._stop_acknowledged and not self._buffer:
             # The normal end when lifecycle events (end_session) are not requested: everything was committed.
             return self._finish()
-        if code is not None and 4400 <= code <= 4499 and self._result_is_complete():
-            return FetchResult()
+        refusal = f"the server closed the live session with code {code} ({reason or 'no reason given'})"
+        if code is not None and 4400 <= code <= 4499 and (fetch := self._fetch_result(refusal)) is not None:
+            return fetch
         if code is not None and is_terminal_close(code):
             unacknowledged = len(self._buffer)
             detail = f"; {unacknowledged} bytes of audio were never acknowledged" if unacknowledged else ""
@@ -506,8 +527,9 @@ class LiveProtocol:
             raise LiveStateError("connection_failed() while a connection is open")
         if self._aborted:
             return self._finish()
-        if status == 403 and self._result_is_complete():
-            return FetchResult()
+        refusal = f"the server refused the WebSocket handshake with HTTP {status}"
+        if status == 403 and (fetch := self._fetch_result(refusal)) is not None:
+            return fetch
         if status is not None and is_terminal_handshake_status(status):
             hint = ""
             if self._stop_acknowledged and not self._buffer:
@@ -609,10 +631,90 @@ class LiveProtocol:
         """Every byte and `stop_recording` were acknowledged and the shell can fetch the result over REST."""
         return self.can_fetch_result and self._stop_acknowledged and not self._buffer
 
+    def _fetch_result(self, refusal: str) -> FetchResult | None:
+        """What to do when the server refuses the connection: fetch the result over REST, verified when
+        acknowledgements are missing, or None (the refusal is an error).
+
+        Verification needs a `stop_recording` sent (one goes out only after the connection carried all the
+        audio before it: the server may have committed everything) and the mapping to the server's numbering
+        (unknown after a refused probe, until an acknowledgement sets it again).
+        """
+        if self._result_is_complete():
+            return FetchResult()
+        if self.can_fetch_result and self._stop_requested and self._stops_sent and not self._relearn:
+            self._verify_pending = True
+            self._refusal = refusal
+            return FetchResult(verify=True)
+        return None
+
+    def verify_recording(self, recording_bytes: int, *, done: bool = True) -> Fail | None:
+        """After `FetchResult(verify=True)`: does the server's recording, `recording_bytes` long, hold every
+        byte of the session's audio? With the job `done`: yes, release the buffer as committed
+        (`bytes_recovered`, and the probe samples it holds in `bytes_duplicated`) and return None (then
+        `result_fetched`); no, or the length cannot be explained: fail with `LiveSessionIncomplete`.
+
+        Before the job is done (`done=False`, the shell's first look, right after the refusal), only a
+        recording that cannot be complete fails, at once: the server took no audio since it refused the
+        connection, and it commits what a connection carried in order (see the module docstring), so a short
+        recording stays short. Otherwise None, and the shell checks again once the job is done.
+
+        The audio ends at server offset `end + delta`. After it, the recording may also hold the probes whose
+        connection was cut before their acknowledgement, each in it or not: as when a probe is answered, as
+        many as fit are assumed in it (`_recovered`), which never takes audio for committed that may be missing.
+        """
+        if not self._verify_pending or self.finished:
+            raise LiveStateError("verify_recording() without FetchResult(verify=True)")
+        committed, end = self._buffer.start, self._buffer.end
+        unacknowledged = end - committed
+        probe_size = min(self.audio_format.block_align, unacknowledged) or self.audio_format.block_align
+        arrived = recording_bytes - (committed + self._delta)  # bytes after the committed offset's position
+        recovered = self._recovered(committed, probe_size, arrived)
+        if recovered == unacknowledged and not done:
+            return None
+        self._verify_pending = False
+        if recovered == unacknowledged:
+            duplicated = arrived - recovered
+            self._bytes_recovered += recovered
+            self._bytes_duplicated += duplicated
+            self._resume(end, self._delta + duplicated)
+            self._verified = True
+            logger.info(
+                "live session %s: the server's recording holds all %d bytes of audio (%d unacknowledged, "
+                "acknowledgements lost; %d bytes duplicated)",
+                self.session_id,
+                end,
+                recovered,
+                duplicated,
+            )
+            return None
+        where = f"the server's recording of {recording_bytes} bytes"
+        if recovered < unacknowledged:
+            probes = self._lost_probes
+            assumed = f", counting the {probes} probe samples sent on cut connections as in it" if probes else ""
+            what = (
+                f"{where} lacks {unacknowledged - recovered} bytes of the audio sent{assumed} (the last "
+                f"{unacknowledged} bytes were never acknowledged)"
+            )
+        else:
+            what = (
+                f"{where} holds {recovered - unacknowledged} bytes more than the audio sent (server offsets are "
+                f"client offsets + {self._delta}): whether audio is missing cannot be told"
+            )
+        return self._fail(
+            LiveSessionIncomplete(
+                f"{self._refusal} after stop_recording; {'its job is done' if done else 'its job is not done'}, "
+                f"but {what}: the transcript may miss that audio",
+                unacknowledged_bytes=unacknowledged,
+                bytes_acknowledged=committed,
+            )
+        )
+
     def result_fetched(self, message: LiveMessage) -> Finish | Fail:
         """The shell fetched the final result over REST (after `FetchResult`): give it to the caller, end."""
         if self.finished:
             raise LiveStateError("result_fetched() on a finished session")
+        if self._verify_pending or (self._buffer and not self._verified):
+            raise LiveStateError("result_fetched() before verify_recording()")
         logger.info(
             "live session %s: the server refused the connection after stop_recording; final result fetched over REST",
             self.session_id,

@@ -7,6 +7,7 @@ core under one `threading.Condition`; network I/O always happens outside it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -20,8 +21,8 @@ from ._base import FinalResult, FormatLike, SessionBase, is_transcript
 from ._errors import LiveError
 from ._messages import LiveMessage
 from ._options import LiveOptions
-from ._protocol import Action, FetchResult, Reconnect
-from ._rest_result import JobFetcher, ResultPoll, final_message_from_job
+from ._protocol import Action, Fail, FetchResult, Reconnect
+from ._rest_result import HEADER_CHUNK, AudioFetcher, JobFetcher, RecordingHeader, ResultPoll, final_message_from_job
 from ._sources import FileKind, Pacer, PathOrFile, open_audio_file
 from ._transport import classify_connect_error, connect_kwargs, mask_text, poll_timeout, sever
 
@@ -67,7 +68,9 @@ class LiveSession(SessionBase):
         self._room = threading.Condition(self._lock)  # senders: room in the buffer, or the end
         self._news = threading.Condition(self._lock)  # readers and waits: a message, or the end
         self._ws: ClientConnection | None = None
-        self._get_job: JobFetcher | None = None  # set when opened through GladiaLive: the REST fallback
+        # Set when opened through GladiaLive: the REST fallback.
+        self._get_job: JobFetcher | None = None
+        self._iter_audio: AudioFetcher | None = None
         self._thread: threading.Thread | None = None
         self._done = False  # the supervisor thread has exited: no more messages
 
@@ -248,7 +251,7 @@ class LiveSession(SessionBase):
                     with ws:  # websockets 17 wants the context manager; exiting closes the socket
                         action = self._run_connection(ws)
                 if isinstance(action, FetchResult):
-                    action = self._fetch_result()
+                    action = self._fetch_result(action.verify)
                 if not isinstance(action, Reconnect):
                     return
                 with lock:  # the backoff; abort() cuts it short
@@ -349,17 +352,24 @@ class LiveSession(SessionBase):
             logger.info("live session %s: sending failed (%s); reconnecting", self.session_id, exc)
             sever(ws)
 
-    def _fetch_result(self) -> Action:
-        """The server refused the connection after everything was acknowledged: poll `get_job` until done."""
+    def _fetch_result(self, verify: bool) -> Action:
+        """The server refused the connection after stop_recording: poll `get_job` until done, then (`verify`:
+        acknowledgements are missing) check the recording's length before delivering the result."""
         core, lock = self._core, self._lock
-        get_job = self._get_job
-        if get_job is None or core.session_id is None:  # cannot happen: the core asked only if it could
+        get_job, iter_audio = self._get_job, self._iter_audio
+        if get_job is None or iter_audio is None or core.session_id is None:  # the core asked only if it could
             with lock:
                 return core.fail(LiveError("the final result cannot be fetched: no REST client"))
         poll = ResultPoll(time.monotonic(), core.options.result_timeout)
+        looked = False
         while True:
             try:
                 message = final_message_from_job(get_job(core.session_id))
+                if verify and (message is not None or not looked):  # right after the refusal, and once done
+                    looked = True
+                    failed = self._check_recording(iter_audio, core.session_id, poll.deadline, message is not None)
+                    if failed is not None:
+                        return failed
             except LiveError as exc:
                 with lock:
                     return core.fail(exc)
@@ -375,3 +385,26 @@ class LiveSession(SessionBase):
                     return core.fail(poll.timed_out(core.options.result_timeout))
                 if self._news.wait_for(lambda: core.finished, timeout=delay):  # abort() cuts it short
                     return core.fail(LiveError("aborted"))
+
+    def _check_recording(self, iter_audio: AudioFetcher, session_id: str, deadline: float, done: bool) -> Fail | None:
+        """Check the recording's length (`LiveProtocol.verify_recording`). Before the job is done, a recording
+        that cannot be read yet is no failure: it is read again once the job is done."""
+        try:
+            length = self._recording_length(iter_audio, session_id, deadline)
+        except Exception:
+            if done:
+                raise
+            return None
+        with self._lock:
+            return self._core.verify_recording(length, done=done)
+
+    def _recording_length(self, iter_audio: AudioFetcher, session_id: str, deadline: float) -> int:
+        """The length of the job's recording, from its WAV header; the download is closed right after it."""
+        header = RecordingHeader(self._core.audio_format)
+        chunks = iter_audio(session_id, chunk_size=HEADER_CHUNK, deadline=max(0.1, deadline - time.monotonic()))
+        with contextlib.closing(chunks):
+            for chunk in chunks:
+                length = header.feed(chunk)
+                if length is not None:
+                    return length
+        raise header.ended()
