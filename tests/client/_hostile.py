@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-JOB_ID = "45463597-20b7-4af7-b3b3-f5fb778203ab"
+from ._mock import JOB
+from ._mock import JOB_ID as JOB_ID  # re-exported: the hostile-server tests take it from here
+
 API_KEY = "sk-hostile-7e3b1f0c9a"
 # The six operations as the client sends them, and the call that makes each.
 OPERATIONS = ("init_session", "list_jobs", "iter_jobs", "get_job", "delete_job", "patch_job", "download_audio")
@@ -188,12 +190,5 @@ def gzip_bomb(decoded_size: int = 1 << 30, block: int = 1 << 20) -> bytes:
 
 
 def job(**extra: Any) -> dict[str, Any]:
-    return {
-        "id": JOB_ID,
-        "request_id": "G-45463597",
-        "version": 2,
-        "status": "done",
-        "created_at": "2024-01-01T00:00:00.000Z",
-        "kind": "live",
-        **extra,
-    }
+    """The smallest done job (the unit tests' `JOB`) with ``extra`` fields."""
+    return {**JOB, **extra}
