@@ -127,3 +127,46 @@ def test_the_per_session_cap() -> None:
             break
     assert [type(action) for action in actions] == [Reconnect, Reconnect, Reconnect, Fail]
     assert "max_reconnections=3" in str(actions[-1].error)  # type: ignore[union-attr]
+
+
+def test_a_connection_cut_as_stalled_is_not_healthy_however_long_it_stayed_open() -> None:
+    # A server that accepts and never acknowledges: each connection is cut after stall_timeout (past
+    # healthy_after); the run of failures must go on, so the backoff grows instead of restarting every time.
+    policy = ReconnectPolicy(initial_delay=1.0, max_delay=100.0, jitter=0.0, healthy_after=10.0)
+    core = LiveProtocol(AudioFormat(), LiveOptions(reconnect=policy, stall_timeout=20.0), session_id="s-1")
+    core.write(bytes(32_000))
+    now = 0.0
+    attempts = []
+    for _ in range(3):
+        core.connection_made(now)
+        core.write_started(now)
+        assert core.frames_to_send(now)
+        core.write_finished(now)
+        now += 21.0
+        assert core.stall(now) is not None
+        action = core.connection_lost(now, None)
+        assert isinstance(action, Reconnect)
+        attempts.append(action.attempt)
+        now += action.delay
+    assert attempts == [1, 2, 3]
+
+
+def test_a_few_bytes_that_empty_the_buffer_are_not_progress() -> None:
+    # A real-time source keeps the buffer small: 10 ms acknowledged then a drop, every time, is no progress.
+    policy = ReconnectPolicy(initial_delay=1.0, max_delay=100.0, jitter=0.0, max_reconnections_per_minute=None)
+    core = LiveProtocol(AudioFormat(), LiveOptions(reconnect=policy), session_id="s-1")
+    server = ModelServer()
+    now = 0.0
+    attempts = []
+    for _ in range(3):
+        core.write(bytes(320))
+        server.connect(core, now)
+        for message in server.ack(10):
+            core.receive(message)
+        assert core.stats().bytes_buffered == 0
+        server.drop()
+        action = core.connection_lost(now, 1011, "")
+        assert isinstance(action, Reconnect)
+        attempts.append(action.attempt)
+        now += action.delay
+    assert attempts == [1, 2, 3]

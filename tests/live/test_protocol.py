@@ -308,7 +308,7 @@ def test_giving_up_when_the_time_bound_is_reached() -> None:
 def test_a_connection_that_made_progress_resets_the_backoff() -> None:
     policy = ReconnectPolicy(max_attempts=2, max_elapsed=1e9, initial_delay=1.0, max_delay=100.0, jitter=0.0)
     core, server = make(policy=policy)
-    core.write(source_bytes(320_000))
+    core.write(source_bytes(640_000))  # more than the 10 s the rounds acknowledge: each round a full second
     for round_ in range(10):
         server.connect(core, float(round_))
         for message in server.ack(10):  # 1 s of audio: ReconnectPolicy.min_progress

@@ -33,7 +33,7 @@ class ReconnectPolicy:
 
     A run of failures starts when a connection is lost (or cannot be made) and ends when a connection is
     healthy again: it made real progress (the server newly acknowledged at least `min_progress` seconds of
-    audio, or all the audio held, or acknowledged `stop_recording` for the first time, or ended the session)
+    audio, or acknowledged `stop_recording` for the first time, or ended the session)
     or stayed open `healthy_after` seconds. A connection that is accepted and closed at once, or that only
     repeats an acknowledgement or acknowledges a few bytes, is a failure like any other: it never resets the
     backoff, so a flapping server cannot cause a reconnect loop.

@@ -515,7 +515,8 @@ class LiveProtocol:
                     unacknowledged_bytes=unacknowledged,
                 )
             )
-        healthy = progressed or now - self._opened_at >= self._policy.healthy_after
+        # A connection cut as stalled was not healthy, however long it stayed open.
+        healthy = progressed or (stalled is None and now - self._opened_at >= self._policy.healthy_after)
         what = f"code {code} ({reason or 'no reason given'})" if code is not None else "no close frame"
         if stalled is not None:
             what = stalled
@@ -593,18 +594,13 @@ class LiveProtocol:
 
     def _take_progress(self) -> bool:
         """Whether the connection that just ended made real progress (see `ReconnectPolicy`): newly committed
-        audio of at least `min_progress` seconds (or all the audio held), the first `stop_recording`
+        audio of at least `min_progress` seconds, the first `stop_recording`
         acknowledgement, or the end of the session. A repeated acknowledgement or a few bytes do not count."""
         committed, stop_acknowledged = self._buffer.start, self._stop_acknowledged
         previous_committed, previous_stop = self._progress_mark
         self._progress_mark = (committed, stop_acknowledged)
         added = committed - previous_committed
-        return (
-            added >= self._min_progress_bytes
-            or (added > 0 and not self._buffer)
-            or (stop_acknowledged and not previous_stop)
-            or self._ended
-        )
+        return added >= self._min_progress_bytes or (stop_acknowledged and not previous_stop) or self._ended
 
     def _spend_reconnection(self, now: float) -> str | None:
         """Count one reconnection against the session's budget; say why not when the budget is spent."""

@@ -276,8 +276,8 @@ class LiveSession(SessionBase):
 
         core, lock = self._core, self._lock
         with lock:
-            if core.finished:  # aborted while connecting
-                ws.close()
+            if core.finished:  # aborted while connecting: no closing handshake (the lock is held)
+                sever(ws)
                 return None
             core.connection_made(time.monotonic())
             self._ws = ws
