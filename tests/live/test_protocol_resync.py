@@ -586,3 +586,29 @@ def test_seeded_sessions_with_three_cuts_each_lose_nothing() -> None:
         totals["recovered"] += stats.bytes_recovered
     assert totals["recovered"] > 0, totals  # the cuts did lose acknowledgements of committed audio
     assert totals["reconnections"] >= 500, totals
+
+
+def test_a_refused_frame_releases_nothing_more_and_the_next_connection_resends_it() -> None:
+    # The server refuses the first frame but keeps numbering what follows: its later acknowledgements would
+    # look like the refused frame's. Nothing is released after the refusal; the connection is cut; the next
+    # one resends from the acknowledged offset and learns the mapping from its first acknowledgement.
+    core = LiveProtocol(PCM16, LiveOptions(reconnect=PATIENT, rng=random.Random(0)), session_id="s-1")
+    audio = unique_audio(9600, PCM16.block_align)
+    core.write(audio)
+    core.connection_made(0.0)
+    frames = core.frames_to_send(0.0)
+    assert [len(frame) for frame in frames] == [3200, 3200, 3200]
+    core.receive(negative_ack_json("invalid audio"))
+    core.receive(ack_json(0, 3200))  # the server's numbering of frame 2
+    assert core.stats().bytes_acknowledged == 0
+    assert core.stats().ack_anomalies == 1
+    assert core.stats().resync_failures == 1
+    reason = core.stall(0.0)
+    assert reason is not None
+    assert "refused audio" in reason
+    assert isinstance(core.connection_lost(0.0, None), Reconnect)
+    core.connection_made(1.0)
+    again = core.frames_to_send(1.0)
+    assert b"".join(bytes(frame) for frame in again) == audio  # no probe: everything, from the start
+    core.receive(ack_json(6400, 9600))  # the server goes on numbering after what it kept
+    assert core.stats().bytes_acknowledged == 3200

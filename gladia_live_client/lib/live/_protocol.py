@@ -296,6 +296,7 @@ class LiveProtocol:
         self._relearn = False  # the mapping is unknown: the next acknowledgement sets it
         self._stop_only = False  # the server refused audio after its stop_recording: only the stop is resent
         self._anomaly_logged = False  # on the current connection
+        self._refused: str | None = None  # why the server refused audio on the current connection (see receive)
         self._resyncs = 0
         self._bytes_recovered = 0
         self._bytes_duplicated = 0
@@ -457,6 +458,13 @@ class LiveProtocol:
         self._send_offset = self._connection_start = committed
         self._stop_sent = False
         self._anomaly_logged = False
+        if self._refused is not None:
+            # The last connection's numbering was lost with a refused frame: no probe can map it. Resend
+            # everything unacknowledged and take the mapping from the next acknowledgement.
+            self._refused = None
+            self._relearn = True
+            self._carried_end = committed
+            self._lost_probes = 0
         self._opened_at = now
         self._progress = False
         self._last_activity = now
@@ -812,6 +820,9 @@ class LiveProtocol:
         `stop_recording`), else None. Once it returns a reason, the shell closes the connection
         without a closing handshake and reports `connection_lost`, which reconnects."""
         self._watch_acks(now)
+        if self._refused is not None and self._connected and self._stall_reason is None:
+            self._stall_reason = self._refused
+            return self._refused
         deadline = self.stall_deadline()
         if deadline is None or now < deadline or self._stall_reason is not None:
             return None
@@ -996,9 +1007,7 @@ class LiveProtocol:
             elif self._probe is not None and self._probe.sent:
                 self._on_probe_refused(decoded.get("error"))
             else:
-                logger.warning(
-                    "live session %s: audio chunk not acknowledged: %s", self.session_id, decoded.get("error")
-                )
+                self._on_audio_refused(decoded.get("error"))
             return [type_server_message(decoded)]
         if kind == "stop_recording":
             if acknowledged:
@@ -1024,6 +1033,9 @@ class LiveProtocol:
                 self._on_probe_ack(start, end)
             else:
                 self._anomaly(start, end, "before anything was sent on this connection")
+            return
+        if self._refused is not None:
+            self._anomaly(start, end, "after the server refused audio on this connection")
             return
         committed = self._buffer.start
         if self._relearn:
@@ -1147,6 +1159,19 @@ class LiveProtocol:
         self._delta = delta
         self._send_offset = self._connection_start = self._carried_end = offset
         self._lost_probes = 0
+
+    def _on_audio_refused(self, error: object) -> None:
+        """A negative acknowledgement of audio (not of the probe): the server did not take a frame, so its
+        numbering no longer tells which of this connection's audio it has. Nothing more is released on this
+        connection; it is cut (`stall`) and the next one resends everything unacknowledged (which may
+        duplicate audio the server kept, uncounted: `resync_failures`), rather than release audio the server
+        may not have."""
+        if self._refused is None:
+            self._refused = f"the server refused audio ({error})"
+            self._resync_failures += 1
+            logger.warning(
+                "live session %s: %s; reconnecting to resend everything unacknowledged", self.session_id, self._refused
+            )
 
     def _on_probe_refused(self, error: object) -> None:
         """A negative acknowledgement of the probe: degrade (module docstring)."""
