@@ -775,6 +775,12 @@ class LiveProtocol:
         self._writing_since = now
         self._watch_acks(now)
 
+    @property
+    def writing(self) -> bool:
+        """Whether the shell is writing frames to the socket right now (between `write_started` and
+        `write_finished`)."""
+        return self._writing_since is not None
+
     def write_finished(self, now: float) -> None:
         self._writing_since = None
         self._watch_acks(now)

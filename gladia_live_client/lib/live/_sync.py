@@ -306,11 +306,13 @@ class LiveSession(SessionBase):
                     if core.stall(time.monotonic()):
                         sever(ws)
                     close = core.should_close
-                    ended = core.ended
+                    # A closing handshake only when the session ended and no write is stuck: websockets would
+                    # wait for a blocked write (a peer that stopped reading) before sending the close frame.
+                    handshake = core.ended and not core.writing
                 if close:
-                    if ended:
+                    if handshake:
                         ws.close()
-                    else:  # aborted, or failed (unread backlog): no handshake to wait for
+                    else:  # aborted, failed (unread backlog), or a write is stuck: no handshake to wait for
                         sever(ws)
         except ConnectionClosed:
             pass
