@@ -60,7 +60,7 @@ def make_job(base_url: str) -> str:
 def downloaders(base_url: str, job_id: str) -> dict[str, Callable[[Path], int]]:
     """Each side: download the recording to `path`, return the bytes written. Clients are created once and
     kept (their connections stay alive between runs)."""
-    from gladia_live_client.lib import GladiaLive
+    from gladia_live_client import GladiaLive
 
     gladia = GladiaLive(api_key=KEY, base_url=base_url)
     http = httpx.Client(base_url=base_url, headers=HEADERS, timeout=60)

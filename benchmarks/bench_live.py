@@ -54,7 +54,7 @@ def _check(base_url: str, job_id: str | None, expected: int, who: str) -> None:
 
 
 def ours_sync(base_url: str, chunks: list[bytes]) -> str | None:
-    from gladia_live_client.lib import GladiaLive
+    from gladia_live_client import GladiaLive
 
     with GladiaLive(api_key=KEY, base_url=base_url) as gladia, gladia.live(REQUEST) as session:
         for chunk in chunks:
@@ -63,7 +63,7 @@ def ours_sync(base_url: str, chunks: list[bytes]) -> str | None:
 
 
 async def ours_async(base_url: str, chunks: list[bytes]) -> str | None:
-    from gladia_live_client.lib import AsyncGladiaLive
+    from gladia_live_client import AsyncGladiaLive
 
     async with AsyncGladiaLive(api_key=KEY, base_url=base_url) as gladia, await gladia.live(REQUEST) as session:
         for chunk in chunks:

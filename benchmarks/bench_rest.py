@@ -44,7 +44,7 @@ def make_job(base_url: str) -> str:
 
 
 def run() -> list[Result | Figure]:
-    from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
+    from gladia_live_client import AsyncGladiaLive, GladiaLive
 
     with ServerProcess() as server:
         base_url = server.base_url
@@ -119,7 +119,7 @@ def run() -> list[Result | Figure]:
 
 def client_cpu_split(body: bytes, job_id: str, calls: int = 200) -> dict[str, float]:
     """Microseconds per `get_job` call with the network replaced by `httpx.MockTransport` answering `body`."""
-    from gladia_live_client.lib import GladiaLive
+    from gladia_live_client import GladiaLive
     from gladia_live_client.models import StreamingResponse
 
     def answer(request: httpx.Request) -> httpx.Response:

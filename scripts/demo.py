@@ -126,7 +126,7 @@ class Demo:
 
 
 def _wav_audio(path: Path) -> bytes:
-    from gladia_live_client.lib.live import read_wav_header
+    from gladia_live_client import read_wav_header
 
     with path.open("rb") as file:
         info = read_wav_header(file)

@@ -9,9 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
-from .. import __version__
-from ..lib import GladiaError, GladiaLive
-from ..lib._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from .. import GladiaError, GladiaLive, __version__
+from .._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 from ._errors import EXIT_ERROR, EXIT_INTERRUPTED, CLIError, describe
 from ._output import Consoles, NoteHandler
 from ._redacted_output import redacted_stdio

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..lib import (
+from .. import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
@@ -16,8 +16,8 @@ from ..lib import (
     DeadlineExceededError,
     GladiaError,
 )
-from ..lib._redaction import redact
-from ..lib.live import AudioFormatError, LiveError
+from .._live import AudioFormatError, LiveError
+from .._redaction import redact
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "CLIError", "describe", "one_line"]
 

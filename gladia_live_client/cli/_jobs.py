@@ -13,10 +13,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from rich.table import Table
 from rich.text import Text
 
-from ..lib._download import open_sink
-from ..lib.live import AudioFormatError, read_wav_header
-from ..models.list_jobs_status_item import ListJobsStatusItem
-from ..models.streaming_response import StreamingResponse
+from .._download import open_sink
+from .._live import AudioFormatError, read_wav_header
+from ..models import ListJobsStatusItem, StreamingResponse
 from ..types import Unset
 from ._app import Context
 from ._output import format_duration, format_json, format_time

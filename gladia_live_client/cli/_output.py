@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.console import Console, RenderableType
 
-from ..lib._redaction import redact
+from .._redaction import redact
 
 __all__ = ["Consoles", "NoteHandler", "format_clock", "format_duration", "format_json", "format_time"]
 

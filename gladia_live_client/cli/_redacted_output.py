@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from ..lib._redaction import redact, scrub_exception
+from .._redaction import redact, scrub_exception
 
 __all__ = ["RedactingStream", "redacted_stdio"]
 

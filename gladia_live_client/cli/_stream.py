@@ -26,7 +26,7 @@ from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from ..lib.live import (
+from .._live import (
     AudioFormat,
     AudioFormatError,
     GenericMessage,
@@ -35,12 +35,14 @@ from ..lib.live import (
     LiveOptions,
     LiveSession,
 )
-from ..lib.live import read_wav_header as _read_wav_header
-from ..models.audio_chunk_ack_message import AudioChunkAckMessage
-from ..models.streaming_supported_bit_depth_enum import StreamingSupportedBitDepthEnum
-from ..models.streaming_supported_regions import StreamingSupportedRegions
-from ..models.streaming_supported_sample_rate_enum import StreamingSupportedSampleRateEnum
-from ..models.transcript_message import TranscriptMessage
+from .._live import read_wav_header as _read_wav_header
+from ..models import (
+    AudioChunkAckMessage,
+    StreamingSupportedBitDepthEnum,
+    StreamingSupportedRegions,
+    StreamingSupportedSampleRateEnum,
+    TranscriptMessage,
+)
 from ..types import Unset
 from ._app import Context
 from ._output import Consoles, format_clock, format_duration

@@ -46,7 +46,7 @@ BODY_SCHEMAS = {"init_session": "StreamingRequest", "patch_job": "PatchRequestPa
 @cache
 def spec() -> dict[str, Any]:
     """The OpenAPI document (parsed once, shared by every server in the process)."""
-    text = resources.files("gladia_live_client").joinpath("openapi.json").read_text(encoding="utf-8")
+    text = resources.files("gladia_live_client._generated").joinpath("openapi.json").read_text(encoding="utf-8")
     document: dict[str, Any] = json.loads(text)
     return document
 

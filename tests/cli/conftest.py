@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 import rich  # noqa: F401  (the cli extra: installed by requirements/dev.txt, so a missing one fails here)
 
-from gladia_live_client import testing
-from gladia_live_client.lib import GladiaLive
+from gladia_live_client import GladiaLive, testing
 from tests.conftest import ROOT
 
 SERVER_KEY = "cli-test-key-8c41f0d2e7"

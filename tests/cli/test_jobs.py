@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import GladiaLive
+from gladia_live_client import GladiaLive
 from tests.cli.conftest import SENTENCE, SERVER_KEY, SPEECH, assert_one_line_error, run_cli, wav_audio
 
 UNKNOWN_ID = "0b5e4bde-2f0e-4a43-9d56-1c1c0e0e0e0e"

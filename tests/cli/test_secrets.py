@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client import testing
-from gladia_live_client.lib import GladiaLive
+from gladia_live_client import GladiaLive, testing
 from gladia_live_client.testing import _session
 from tests.client._hostile import RawServer, raw
 

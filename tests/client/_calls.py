@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
+from gladia_live_client import AsyncGladiaLive, GladiaLive
 
 from ._hostile import API_KEY, JOB_ID
 

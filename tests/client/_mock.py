@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
+from gladia_live_client import AsyncGladiaLive, GladiaLive
 
 SECRET = "sk-test-3f9a1c0e7b2d4e6f"
 JOB_ID = "45463597-20b7-4af7-b3b3-f5fb778203ab"

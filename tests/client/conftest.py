@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive, _retries
+from gladia_live_client import AsyncGladiaLive, GladiaLive, _retries
 from gladia_live_client.testing import LocalGladiaServer
 
 SERVER_KEY = "local-test-key-5d8e2b7a9c"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
-from gladia_live_client.lib._base import OPERATION_METHODS
+from gladia_live_client import AsyncGladiaLive, GladiaLive
+from gladia_live_client._base_client import OPERATION_METHODS
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, ConfigurationError, GladiaLive
+from gladia_live_client import AsyncGladiaLive, ConfigurationError, GladiaLive
 
 from ._mock import JOB_ID, SECRET, Script
 

@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, DeadlineExceededError, GladiaLive, RateLimitError, _network
+from gladia_live_client import AsyncGladiaLive, DeadlineExceededError, GladiaLive, RateLimitError, _network
 
 from ._calls import MODES, call
 from ._hostile import API_KEY, JOB_ID, RawServer, Request, answer, fixed, job, response_head

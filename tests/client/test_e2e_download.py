@@ -13,7 +13,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
+from gladia_live_client import AsyncGladiaLive, GladiaLive
 
 from ._live import record
 

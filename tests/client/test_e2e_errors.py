@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import (
+from gladia_live_client import (
     APIStatusError,
     AsyncGladiaLive,
     AuthenticationError,

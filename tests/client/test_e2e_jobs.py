@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive, NotFoundError
+from gladia_live_client import AsyncGladiaLive, GladiaLive, NotFoundError
 from gladia_live_client.models import StreamingRequest
 
 from ._live import record, record_sync

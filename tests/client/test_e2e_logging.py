@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import GladiaError, GladiaLive
+from gladia_live_client import GladiaError, GladiaLive
 
 from ._live import record_sync
 

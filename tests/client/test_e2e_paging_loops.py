@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gladia_live_client.lib import APIResponseValidationError, AsyncGladiaLive, GladiaLive
+from gladia_live_client import APIResponseValidationError, AsyncGladiaLive, GladiaLive
 
 from ._mock import JOB
 

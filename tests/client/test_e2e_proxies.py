@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from gladia_live_client.lib import (
+from gladia_live_client import (
     APIConnectionError,
     AsyncGladiaLive,
     ConfigurationError,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import (
+from gladia_live_client import (
     APIConnectionError,
     APITimeoutError,
     AsyncGladiaLive,

@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.client import AuthenticatedClient
-from gladia_live_client.lib import (
+from gladia_live_client import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
@@ -31,7 +30,8 @@ from gladia_live_client.lib import (
     GladiaLive,
     InternalServerError,
 )
-from gladia_live_client.lib._redaction import MASK, known_secrets
+from gladia_live_client._generated.client import AuthenticatedClient
+from gladia_live_client._redaction import MASK, known_secrets
 
 from ._hostile import RawServer, raw
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gladia_live_client.lib import (
+from gladia_live_client import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,

@@ -21,7 +21,7 @@ import zlib
 
 import pytest
 
-from gladia_live_client.lib import GladiaError, _retries
+from gladia_live_client import GladiaError, _retries
 
 from ._calls import MODES, call
 from ._hostile import JOB_ID, RawServer, Request, chunk, gzip_bomb, job, nested_json, response_head

@@ -8,8 +8,8 @@ import sys
 
 LAZY = [
     "gladia_live_client.models",
-    "gladia_live_client.api.live_v2.get_job",
-    "gladia_live_client.api.live_v2.init_session",
+    "gladia_live_client._generated.api.live_v2.get_job",
+    "gladia_live_client._generated.api.live_v2.init_session",
     "httpx_retries",
     "websockets",
     "starlette",
@@ -25,7 +25,7 @@ def modules_after(statement: str) -> set[str]:
 
 def test_importing_the_layer_loads_nothing_heavy() -> None:
     baseline = modules_after("import httpx")
-    loaded = modules_after("import gladia_live_client.lib")
+    loaded = modules_after("import gladia_live_client")
     assert [name for name in LAZY if name in loaded] == []
     # Beyond httpx, only the package itself (and attrs, which the generated client needs) is imported, and
     # contextvars (built into the interpreter), which carries each call's deadline.
@@ -36,8 +36,8 @@ def test_importing_the_layer_loads_nothing_heavy() -> None:
 
 def test_the_first_call_loads_what_it_needs() -> None:
     loaded = modules_after(
-        "import httpx; from gladia_live_client.lib import GladiaLive;"
+        "import httpx; from gladia_live_client import GladiaLive;"
         "c = GladiaLive(api_key='k', transport=httpx.MockTransport(lambda r: httpx.Response(404)));"
         "exec('try: c.get_job(\"x\")\\nexcept Exception: pass')"
     )
-    assert {"gladia_live_client.api.live_v2.get_job", "httpx_retries"} <= loaded
+    assert {"gladia_live_client._generated.api.live_v2.get_job", "httpx_retries"} <= loaded

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gladia_live_client.lib import _json
+from gladia_live_client import _json
 
 
 @pytest.mark.parametrize(

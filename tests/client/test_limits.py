@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gladia_live_client.lib import (
+from gladia_live_client import (
     APIConnectionError,
     APIResponseValidationError,
     ConfigurationError,
@@ -246,7 +246,7 @@ def test_a_download_asks_for_identity_and_refuses_gzip(mode: str, tmp_path: Path
             ):
                 gladia.download_audio(JOB_ID, target)
         else:
-            from gladia_live_client.lib import AsyncGladiaLive
+            from gladia_live_client import AsyncGladiaLive
 
             async def main() -> None:
                 async with AsyncGladiaLive(base_url=server.base_url, **options) as gladia:
@@ -279,7 +279,7 @@ def test_a_download_shorter_than_its_content_length_fails_and_leaves_no_file(mod
             with gladia, pytest.raises(APIConnectionError):
                 gladia.download_audio(JOB_ID, target)
         else:
-            from gladia_live_client.lib import AsyncGladiaLive
+            from gladia_live_client import AsyncGladiaLive
 
             async def main() -> None:
                 async with AsyncGladiaLive(base_url=server.base_url, api_key=API_KEY, max_retries=0) as gladia:
@@ -293,7 +293,7 @@ def test_a_download_shorter_than_its_content_length_fails_and_leaves_no_file(mod
 def test_download_check_compares_with_content_length() -> None:
     import httpx
 
-    from gladia_live_client.lib._limits import DownloadCheck
+    from gladia_live_client._limits import DownloadCheck
 
     check = DownloadCheck(httpx.Response(200, headers={"content-length": "10"}))
     assert check.feed(b"12345") is None

@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from gladia_live_client.lib import APIConnectionError, GladiaError, NotFoundError
+from gladia_live_client import APIConnectionError, GladiaError, NotFoundError
 
 from ._mock import JOB, JOB_ID, SECRET, Script, error
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from gladia_live_client.lib import APIResponseValidationError
+from gladia_live_client import APIResponseValidationError
 
 from ._mock import JOB, Script
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import GladiaLive
+from gladia_live_client import GladiaLive
 from tests.conftest import ROOT
 
 from ._live import record_sync

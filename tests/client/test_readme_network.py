@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gladia_live_client.lib import InvalidRequestError
+from gladia_live_client import InvalidRequestError
 
 from ._mock import JOB_ID, Script
 

@@ -17,8 +17,8 @@ import httpx_retries
 import pytest
 import websockets
 
-from gladia_live_client.lib import APIConnectionError, GladiaError, GladiaLive, _redaction
-from gladia_live_client.lib._redaction import (
+from gladia_live_client import APIConnectionError, GladiaError, GladiaLive, _redaction
+from gladia_live_client._redaction import (
     EMITTING_LOGGERS,
     MASK,
     RedactedException,

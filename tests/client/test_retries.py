@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gladia_live_client.lib import (
+from gladia_live_client import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -13,7 +13,7 @@ from gladia_live_client.lib import (
     NotFoundError,
     RateLimitError,
 )
-from gladia_live_client.lib._retries import RETRY_STATUSES
+from gladia_live_client._retries import RETRY_STATUSES
 
 from ._mock import JOB, JOB_ID, Script, error
 

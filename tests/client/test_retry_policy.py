@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from gladia_live_client.lib._retries import MAX_BACKOFF, MAX_RETRY_AFTER, RetryPolicy
+from gladia_live_client._retries import MAX_BACKOFF, MAX_RETRY_AFTER, RetryPolicy
 
 
 def test_retry_after_forms_and_cap() -> None:

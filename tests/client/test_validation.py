@@ -14,8 +14,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from gladia_live_client.lib import GladiaLive, InvalidRequestError
-from gladia_live_client.lib._validation import MAX_PATCH_BODY_BYTES
+from gladia_live_client import GladiaLive, InvalidRequestError
+from gladia_live_client._validation import MAX_PATCH_BODY_BYTES
 from gladia_live_client.models import PatchRequestParamsDTO, StreamingRequest, StreamingSupportedEncodingEnum
 
 from ._mock import EMPTY_PAGE, JOB_ID, Script

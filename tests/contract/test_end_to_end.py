@@ -19,8 +19,9 @@ import pytest
 from openapi_core import OpenAPI
 from websockets.sync.client import connect
 
-from gladia_live_client import AuthenticatedClient
-from gladia_live_client.api.live_v2 import delete_job, get_audio, get_job, init_session, list_jobs, patch_job
+from gladia_live_client._generated.api.live_v2 import delete_job, get_audio, get_job, init_session, list_jobs, patch_job
+from gladia_live_client._generated.client import AuthenticatedClient
+from gladia_live_client._generated.types import File
 from gladia_live_client.models import (
     BadRequestErrorResponse,
     ErrorResponse,
@@ -36,7 +37,6 @@ from gladia_live_client.models import (
     UnauthorizedErrorResponse,
 )
 from gladia_live_client.testing import LocalGladiaServer
-from gladia_live_client.types import File
 from tests.contract.schemas import spec
 from tests.contract.test_requests import HttpxOpenAPIRequest
 

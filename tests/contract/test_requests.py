@@ -22,8 +22,8 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.exceptions import OpenAPIError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from gladia_live_client import AuthenticatedClient
-from gladia_live_client.api.live_v2 import delete_job, get_audio, get_job, init_session, list_jobs, patch_job
+from gladia_live_client._generated.api.live_v2 import delete_job, get_audio, get_job, init_session, list_jobs, patch_job
+from gladia_live_client._generated.client import AuthenticatedClient
 from gladia_live_client.models import (
     LanguageConfig,
     ListJobsCustomMetadata,

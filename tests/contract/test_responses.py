@@ -19,10 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gladia_live_client.models as models
-from gladia_live_client import AuthenticatedClient
-from gladia_live_client.api.live_v2 import get_audio, get_job, list_jobs
+from gladia_live_client._generated.api.live_v2 import get_audio, get_job, list_jobs
+from gladia_live_client._generated.client import AuthenticatedClient
+from gladia_live_client._generated.types import File
 from gladia_live_client.models import FileResponse, StreamingResponse
-from gladia_live_client.types import File
 from tests.contract.schemas import FUZZ_SETTINGS, GENERATED, spec, validator_for, values_of
 
 CLIENT = AuthenticatedClient(base_url="https://api.gladia.io", token="test-key")
@@ -65,7 +65,7 @@ def test_generated_body_parses_to_the_declared_model(
 ) -> None:
     body = data.draw(values_of(schema), label="body")
     GENERATED.total += 1
-    module = importlib.import_module(f"gladia_live_client.api.live_v2.{operation_id}")
+    module = importlib.import_module(f"gladia_live_client._generated.api.live_v2.{operation_id}")
     code = CONCRETE_STATUS.get(status) or int(status)
     response = response_for(method, path, code, json.dumps(body).encode(), "application/json")
 

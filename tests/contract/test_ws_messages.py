@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gladia_live_client.models as models
-from gladia_live_client.lib.live._messages import SERVER_MESSAGE_MODELS, GenericMessage, parse_server_message
+from gladia_live_client._live._messages import SERVER_MESSAGE_MODELS, GenericMessage, parse_server_message
 from tests.contract.schemas import FUZZ_SETTINGS, GENERATED, component, spec, validator_for, values_of
 
 

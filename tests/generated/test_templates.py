@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 import gladia_live_client
-from gladia_live_client import AuthenticatedClient
-from gladia_live_client.api.live_v2 import get_job, init_session, list_jobs
+from gladia_live_client._generated.api.live_v2 import get_job, init_session, list_jobs
+from gladia_live_client._generated.client import AuthenticatedClient
 from gladia_live_client.models import (
     ListJobsCustomMetadata,
     ListJobsStatusItem,
@@ -204,18 +204,3 @@ def test_websocket_url_token_is_masked_in_repr() -> None:
     with_userinfo = InitStreamingResponse.from_dict({**created.to_dict(), "url": "wss://me:pw-secret@h/v2/live?t=x"})
     assert "pw-secret" not in repr(with_userinfo)
     assert "wss://***@h/v2/live?t=***" in repr(with_userinfo)
-
-
-def test_hand_written_api_is_re_exported_from_the_root_lazily() -> None:
-    import subprocess
-    import sys
-
-    import gladia_live_client.lib as lib
-
-    for name in lib.__all__:
-        assert getattr(gladia_live_client, name) is getattr(lib, name)
-    with pytest.raises(AttributeError):
-        _ = gladia_live_client.NoSuchName  # type: ignore[attr-defined]
-    probe = "import sys, gladia_live_client; print('gladia_live_client.lib' in sys.modules)"
-    fresh = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert fresh.stdout.strip() == "False", "importing the package must not load the hand-written layer"

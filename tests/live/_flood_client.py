@@ -9,7 +9,7 @@ import json
 import sys
 import time
 
-from gladia_live_client.lib.live import AsyncLiveSession, LiveOptions, LiveSession
+from gladia_live_client import AsyncLiveSession, LiveOptions, LiveSession
 
 
 def status(field: str) -> int:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gladia_live_client.lib.live import ReconnectPolicy
-from gladia_live_client.lib.live._protocol import Frame, LiveProtocol
+from gladia_live_client import ReconnectPolicy
+from gladia_live_client._live._protocol import Frame, LiveProtocol
 
 # Tests of the accounting, not of the reconnection budget: retry at once, with no caps.
 PATIENT = ReconnectPolicy(

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import GladiaLive
-from gladia_live_client.lib.live import LiveOptions, ReconnectPolicy
+from gladia_live_client import GladiaLive, LiveOptions, ReconnectPolicy
 from gladia_live_client.models import InitStreamingResponse, StreamingRequest
 from gladia_live_client.testing import LocalGladiaServer
 

@@ -8,7 +8,7 @@ import wave
 
 import pytest
 
-from gladia_live_client.lib.live import AudioFormat, AudioFormatError, read_wav_header
+from gladia_live_client import AudioFormat, AudioFormatError, read_wav_header
 from gladia_live_client.models import (
     StreamingRequest,
     StreamingSupportedBitDepthEnum,

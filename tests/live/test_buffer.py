@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gladia_live_client.lib.live._buffer import PIECE_BYTES, AudioBuffer
+from gladia_live_client._live._buffer import PIECE_BYTES, AudioBuffer
 
 
 def test_reads_by_absolute_offset_across_pieces_and_after_release() -> None:

@@ -36,8 +36,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
-from gladia_live_client.lib.live import LiveError
+from gladia_live_client import AsyncGladiaLive, GladiaLive, LiveError
 from gladia_live_client.models import InitStreamingResponse
 from gladia_live_client.testing import ChaosPlan, ConnectionInfo, LocalGladiaServer
 

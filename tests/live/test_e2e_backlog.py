@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
     AsyncLiveSession,
     LiveBacklogError,
     LiveOptions,
     LiveSession,
     LiveState,
 )
-from gladia_live_client.lib.live._backlog import MessageBacklog
-from gladia_live_client.lib.live._messages import parse_server_message
+from gladia_live_client._live._backlog import MessageBacklog
+from gladia_live_client._live._messages import parse_server_message
 from gladia_live_client.models import EndSessionMessage, TranscriptMessage
 
 from ._hostile import RawServer, text_frame, transcript
@@ -164,8 +164,8 @@ def test_sending_a_long_file_unpaced_before_reading_does_not_deadlock(server: An
 
 
 def test_dropping_logs_one_warning_and_counts_in_stats(caplog: Any) -> None:
-    from gladia_live_client.lib.live._audio import AudioFormat  # noqa: PLC0415
-    from gladia_live_client.lib.live._protocol import LiveProtocol  # noqa: PLC0415
+    from gladia_live_client._live._audio import AudioFormat  # noqa: PLC0415
+    from gladia_live_client._live._protocol import LiveProtocol  # noqa: PLC0415
 
     caplog.set_level(logging.WARNING, logger="gladia_live_client")
     core = LiveProtocol(AudioFormat(), LiveOptions(max_unread_messages=5), session_id="s-1")

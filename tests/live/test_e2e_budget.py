@@ -10,15 +10,15 @@ from collections.abc import Awaitable, Callable
 import pytest
 from websockets.asyncio.server import ServerConnection
 
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
     AsyncLiveSession,
     LiveConnectionError,
     LiveOptions,
     LiveSession,
     ReconnectPolicy,
 )
-from gladia_live_client.lib.live._audio import AudioFormat
-from gladia_live_client.lib.live._protocol import Fail, LiveProtocol, Reconnect
+from gladia_live_client._live._audio import AudioFormat
+from gladia_live_client._live._protocol import Fail, LiveProtocol, Reconnect
 
 from ._hostile import WebSocketServer, ack, stop_ack
 from ._model import ModelServer

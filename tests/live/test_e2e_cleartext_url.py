@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive, InsecureSessionURLError
+from gladia_live_client import AsyncGladiaLive, GladiaLive, InsecureSessionURLError
 from gladia_live_client.models import EndSessionMessage
 
 from .conftest import fast_options, speechlike
@@ -127,7 +127,7 @@ def test_an_http_api_may_answer_ws_without_the_setting(server: Any) -> None:
 
 @pytest.mark.parametrize("value", [1, "yes", None])
 def test_the_setting_must_be_a_bool(value: object) -> None:
-    from gladia_live_client.lib import ConfigurationError
+    from gladia_live_client import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="allow_cleartext_websocket must be True or False"):
         GladiaLive(api_key="k", allow_cleartext_websocket=value)  # type: ignore[arg-type]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
-from gladia_live_client.lib.live import AsyncLiveSession, AudioFormat, LiveSession, LiveState
+from gladia_live_client import AsyncGladiaLive, AsyncLiveSession, AudioFormat, GladiaLive, LiveSession, LiveState
 from gladia_live_client.models import EndSessionMessage, MessagesConfig, StreamingRequest
 
 from .conftest import fast_options, speechlike

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gladia_live_client.lib.live import AsyncLiveSession, LiveSession, LiveSessionIncomplete, LiveState
+from gladia_live_client import AsyncLiveSession, LiveSession, LiveSessionIncomplete, LiveState
 from gladia_live_client.models import EndSessionMessage
 from gladia_live_client.testing import LocalGladiaServer
 

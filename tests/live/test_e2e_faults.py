@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
     AsyncLiveSession,
     LiveConnectionError,
     LiveHandshakeRejected,
@@ -185,7 +185,7 @@ LIMIT = 32 * 1024
 
 
 def _live_allocations(snapshot: tracemalloc.Snapshot) -> int:
-    live = snapshot.filter_traces([tracemalloc.Filter(True, "*gladia_live_client/lib/live/*")])
+    live = snapshot.filter_traces([tracemalloc.Filter(True, "*gladia_live_client/_live/*")])
     return sum(stat.size for stat in live.statistics("filename"))
 
 

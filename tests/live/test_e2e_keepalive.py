@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib.live import LiveSession, LiveState, LiveStateError
+from gladia_live_client import LiveSession, LiveState, LiveStateError
 from gladia_live_client.models import EndSessionMessage
 from gladia_live_client.testing import LocalGladiaServer
 

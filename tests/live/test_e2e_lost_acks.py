@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from gladia_live_client.lib.live import AsyncLiveSession, LiveSession, LiveStats
+from gladia_live_client import AsyncLiveSession, LiveSession, LiveStats
 
 from .conftest import create_session, fast_options, session_request
 from .test_protocol_resync import duplicates_in, unique_audio

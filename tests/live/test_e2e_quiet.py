@@ -18,8 +18,8 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from gladia_live_client.lib.live import LiveSession
-from gladia_live_client.lib.live._transport import WebsocketsLogger
+from gladia_live_client import LiveSession
+from gladia_live_client._live._transport import WebsocketsLogger
 
 from ._hostile import WebSocketServer, ack, stop_ack, transcript
 from ._model import end_session_json
@@ -29,7 +29,7 @@ DROPS = 3
 
 CLIENT = """
 import asyncio, logging, sys
-from gladia_live_client.lib.live import AsyncLiveSession, LiveOptions, LiveSession, ReconnectPolicy
+from gladia_live_client import AsyncLiveSession, LiveOptions, LiveSession, ReconnectPolicy
 
 options = LiveOptions(reconnect=ReconnectPolicy(initial_delay=0.01, max_delay=0.02))
 with LiveSession(sys.argv[1], options=options) as session:
@@ -90,7 +90,7 @@ def test_abrupt_drops_print_nothing_when_logging_is_not_configured() -> None:
 CUTS = 80
 CUT_WHILE_SENDING = """
 import sys, time
-from gladia_live_client.lib.live import LiveError, LiveOptions, LiveSession, ReconnectPolicy
+from gladia_live_client import LiveError, LiveOptions, LiveSession, ReconnectPolicy
 
 policy = ReconnectPolicy(max_attempts=50, max_reconnections=None, max_reconnections_per_minute=None, initial_delay=0.01, max_delay=0.02)
 CUTS = int(sys.argv[2])

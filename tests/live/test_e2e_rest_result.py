@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
+    AsyncGladiaLive,
     AsyncLiveSession,
+    GladiaLive,
     LiveHandshakeRejected,
     LiveOptions,
     LiveSession,
@@ -19,9 +20,9 @@ from gladia_live_client.lib.live import (
     LiveState,
     LiveStateError,
 )
-from gladia_live_client.lib.live._audio import AudioFormat
-from gladia_live_client.lib.live._protocol import Fail, FetchResult, LiveProtocol
-from gladia_live_client.lib.live._transport import sever, sever_async
+from gladia_live_client._live._audio import AudioFormat
+from gladia_live_client._live._protocol import Fail, FetchResult, LiveProtocol
+from gladia_live_client._live._transport import sever, sever_async
 from gladia_live_client.models import PostFinalTranscriptMessage, StopRecordingAckMessage
 from gladia_live_client.testing import LocalGladiaServer
 

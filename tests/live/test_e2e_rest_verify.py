@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
+    AsyncGladiaLive,
     AsyncLiveSession,
+    GladiaLive,
     LiveError,
     LiveHandshakeRejected,
     LiveOptions,
@@ -28,9 +29,9 @@ from gladia_live_client.lib.live import (
     LiveState,
     LiveStateError,
 )
-from gladia_live_client.lib.live._audio import AudioFormat
-from gladia_live_client.lib.live._protocol import Fail, FetchResult, LiveProtocol, Reconnect
-from gladia_live_client.lib.live._rest_result import RecordingHeader
+from gladia_live_client._live._audio import AudioFormat
+from gladia_live_client._live._protocol import Fail, FetchResult, LiveProtocol, Reconnect
+from gladia_live_client._live._rest_result import RecordingHeader
 from gladia_live_client.models import PostFinalTranscriptMessage
 from gladia_live_client.testing import ChaosPlan, ConnectionInfo, Flow, LocalGladiaServer
 

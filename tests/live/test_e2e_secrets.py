@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib._redaction import MASK, known_secrets
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
     AsyncLiveSession,
     LiveConnectionError,
     LiveError,
@@ -27,6 +26,7 @@ from gladia_live_client.lib.live import (
     LiveSessionClosed,
     ReconnectPolicy,
 )
+from gladia_live_client._redaction import MASK, known_secrets
 from gladia_live_client.testing import _session
 
 from .conftest import FAST_RECONNECT, create_session, fast_options, session_request, speechlike

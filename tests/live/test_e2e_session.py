@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
     AsyncLiveSession,
     AudioFormatError,
     GenericMessage,
@@ -22,7 +22,7 @@ from gladia_live_client.lib.live import (
     LiveState,
     LiveStateError,
 )
-from gladia_live_client.lib.live._messages import SERVER_MESSAGE_MODELS
+from gladia_live_client._live._messages import SERVER_MESSAGE_MODELS
 from gladia_live_client.models import EndSessionMessage, PostFinalTranscriptMessage, TranscriptMessage
 
 from .conftest import create_session, fast_options, session_request, speechlike

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from websockets.asyncio.server import ServerConnection
 
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
     AsyncLiveSession,
     LiveConnectionError,
     LiveHandshakeRejected,
@@ -22,7 +22,7 @@ from gladia_live_client.lib.live import (
     LiveState,
     ReconnectPolicy,
 )
-from gladia_live_client.lib.live._transport import STALL_POLL
+from gladia_live_client._live._transport import STALL_POLL
 
 from ._hostile import RawServer, WebSocketServer, ack, stop_ack
 

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.lib import AsyncGladiaLive, GladiaLive
-from gladia_live_client.lib._config import resolve_config
-from gladia_live_client.lib.live import LiveOptions
-from gladia_live_client.lib.live._client import session_options
+from gladia_live_client import AsyncGladiaLive, GladiaLive, LiveOptions
+from gladia_live_client._config import resolve_config
+from gladia_live_client._live._client import session_options
 from gladia_live_client.models import EndSessionMessage
 
 from .conftest import fast_options, speechlike

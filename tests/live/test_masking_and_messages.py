@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gladia_live_client.lib.live import GenericMessage, LiveSession, mask_url, parse_server_message
-from gladia_live_client.lib.live._masking import url_secrets
-from gladia_live_client.lib.live._messages import SERVER_MESSAGE_MODELS, encode_keepalive, encode_stop_recording
+from gladia_live_client._live import GenericMessage, LiveSession, mask_url, parse_server_message
+from gladia_live_client._live._masking import url_secrets
+from gladia_live_client._live._messages import SERVER_MESSAGE_MODELS, encode_keepalive, encode_stop_recording
 
 URL = "wss://api.gladia.io/v2/live?token=s3cr3t-t0ken&region=eu"
 

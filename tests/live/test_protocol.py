@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gladia_live_client.lib.live import (
+from gladia_live_client import (
     AudioFormat,
     LiveConnectionError,
     LiveHandshakeRejected,
@@ -18,8 +18,8 @@ from gladia_live_client.lib.live import (
     LiveStateError,
     ReconnectPolicy,
 )
-from gladia_live_client.lib.live._messages import GenericMessage
-from gladia_live_client.lib.live._protocol import Fail, Finish, LiveProtocol, LiveState, Reconnect
+from gladia_live_client._live._messages import GenericMessage
+from gladia_live_client._live._protocol import Fail, Finish, LiveProtocol, LiveState, Reconnect
 from gladia_live_client.models import AudioChunkAckMessage, StopRecordingAckMessage, TranscriptMessage
 
 from ._model import PATIENT, ModelServer, ack_json, end_session_json

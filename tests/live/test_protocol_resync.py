@@ -15,8 +15,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from gladia_live_client.lib.live import AudioFormat, LiveOptions, LiveSessionIncomplete
-from gladia_live_client.lib.live._protocol import Fail, Finish, LiveProtocol, Reconnect
+from gladia_live_client import AudioFormat, LiveOptions, LiveSessionIncomplete
+from gladia_live_client._live._protocol import Fail, Finish, LiveProtocol, Reconnect
 
 from ._model import PATIENT, CommittingServer, ack_json, end_session_json, negative_ack_json, stop_ack_json
 

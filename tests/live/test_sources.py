@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gladia_live_client.lib.live import AudioFormat, AudioFormatError
-from gladia_live_client.lib.live._sources import Pacer, open_audio_file
+from gladia_live_client import AudioFormat, AudioFormatError
+from gladia_live_client._live._sources import Pacer, open_audio_file
 
 
 def wav(frames: bytes, rate: int = 16000) -> bytes:

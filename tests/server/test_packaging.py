@@ -44,7 +44,7 @@ def test_the_server_reads_the_contract_shipped_in_the_package() -> None:
 
 def test_pyproject_ships_the_spec_declares_the_extra_and_the_plugin() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "openapi.json" in project["tool"]["setuptools"]["package-data"]["gladia_live_client"]
+    assert "_generated/openapi.json" in project["tool"]["setuptools"]["package-data"]["gladia_live_client"]
     extra = " ".join(project["project"]["optional-dependencies"]["testing"])
     assert all(name in extra for name in ("starlette", "uvicorn", "jsonschema-rs"))
     assert (
@@ -86,7 +86,7 @@ def test_the_server_runs_from_a_wheel(tmp_path: Path) -> None:
         names = set(archive.namelist())
         (entry_points_name,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
         entry_points = archive.read(entry_points_name).decode()
-    assert {"gladia_live_client/openapi.json", "gladia_live_client/testing/README.md"} <= names
+    assert {"gladia_live_client/_generated/openapi.json", "gladia_live_client/testing/README.md"} <= names
     assert "gladia_live_client.testing.pytest_plugin" in entry_points
     code = (
         f"import sys; sys.path.insert(0, {str(wheel)!r})\n"

@@ -20,7 +20,7 @@ from ._exceptions import APIResponseValidationError
 if TYPE_CHECKING:
     import httpx
 
-    from ..models.list_streaming_response import ListStreamingResponse
+    from ._generated.models.list_streaming_response import ListStreamingResponse
 
 __all__ = ["PageWalk"]
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from ..types import UNSET
-from . import _base, _limits, _validation
+from . import _base_client as _base
+from . import _limits, _validation
 from ._config import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -29,6 +29,7 @@ from ._config import (
 )
 from ._download import Destination, open_sink
 from ._exceptions import InvalidRequestError
+from ._generated.types import UNSET
 from ._logging import LoggingTransport
 from ._paging import PageWalk
 from ._proxies import ProxyTransport, environment_proxy_mounts
@@ -37,15 +38,15 @@ from ._redaction import redact
 if TYPE_CHECKING:
     from httpx_retries import Retry
 
-    from ..models.init_streaming_response import InitStreamingResponse
-    from ..models.list_streaming_response import ListStreamingResponse
-    from ..models.patch_request_params_dto import PatchRequestParamsDTO
-    from ..models.streaming_request import StreamingRequest
-    from ..models.streaming_response import StreamingResponse
-    from ..models.streaming_supported_regions import StreamingSupportedRegions
+    from ._generated.models.init_streaming_response import InitStreamingResponse
+    from ._generated.models.list_streaming_response import ListStreamingResponse
+    from ._generated.models.patch_request_params_dto import PatchRequestParamsDTO
+    from ._generated.models.streaming_request import StreamingRequest
+    from ._generated.models.streaming_response import StreamingResponse
+    from ._generated.models.streaming_supported_regions import StreamingSupportedRegions
+    from ._live import LiveOptions, LiveSession
+    from ._live._client import FormatLike, RequestLike
     from ._validation import JobId
-    from .live import LiveOptions, LiveSession
-    from .live._client import FormatLike, RequestLike
 
 __all__ = ["GladiaLive"]
 
@@ -171,8 +172,8 @@ class GladiaLive:
         the server's defaults apply to the others. The returned ``url`` carries a secret token: do not log it.
         Never retried in a way that could create a second session (see the retry policy).
         """
-        from ..api.live_v2 import init_session
-        from ..models.init_streaming_response import InitStreamingResponse
+        from ._generated.api.live_v2 import init_session
+        from ._generated.models.init_streaming_response import InitStreamingResponse
 
         region_value = _validation.region(region)
         kwargs = init_session._get_kwargs(
@@ -195,7 +196,7 @@ class GladiaLive:
         Acknowledgements are turned on in the request sent (a copy; the caller's is untouched): the session
         keeps audio until the server acknowledges it, so reconnections lose nothing.
         """
-        from .live._client import open_session
+        from ._live._client import open_session
 
         return open_session(self, request, region, options)
 
@@ -211,14 +212,14 @@ class GladiaLive:
         ``request`` is the session's init request (or an `AudioFormat`); when omitted, the audio format is read
         from the job (``GET /v2/live/{id}``).
         """
-        from .live._client import attach_session
+        from ._live._client import attach_session
 
         return attach_session(self, session, request, options)
 
     def get_job(self, id: JobId) -> StreamingResponse:
         """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""
-        from ..api.live_v2 import get_job
-        from ..models.streaming_response import StreamingResponse
+        from ._generated.api.live_v2 import get_job
+        from ._generated.models.streaming_response import StreamingResponse
 
         kwargs = get_job._get_kwargs(_validation.job_id(id))
         response = self._send(kwargs)
@@ -285,7 +286,7 @@ class GladiaLive:
 
     def delete_job(self, id: JobId) -> None:
         """Delete a job and its data (``DELETE /v2/live/{id}``); 403 while it is still being processed."""
-        from ..api.live_v2 import delete_job
+        from ._generated.api.live_v2 import delete_job
 
         kwargs = delete_job._get_kwargs(_validation.job_id(id))
         response = self._send(kwargs)
@@ -296,7 +297,7 @@ class GladiaLive:
 
         ``metadata`` is a JSON object of at most 100 kB once serialised.
         """
-        from ..api.live_v2 import patch_job
+        from ._generated.api.live_v2 import patch_job
 
         job = _validation.job_id(id)
         kwargs = patch_job._get_kwargs(job, body=_validation.patch_body(metadata))
@@ -354,7 +355,7 @@ class GladiaLive:
     # -- plumbing ------------------------------------------------------------------------------------------
 
     def _audio_chunks(self, id: JobId, chunk_size: int | None, deadline: float | None) -> Generator[bytes]:
-        from ..api.live_v2 import get_audio
+        from ._generated.api.live_v2 import get_audio
 
         kwargs = get_audio._get_kwargs(_validation.job_id(id))
         if deadline is not None:
@@ -373,15 +374,15 @@ class GladiaLive:
             raise _base.connection_error(exc, kwargs, call) from exc
 
     def _list_kwargs(self, filters: Mapping[str, Any]) -> dict[str, Any]:
-        from ..api.live_v2 import list_jobs
+        from ._generated.api.live_v2 import list_jobs
 
         kwargs = list_jobs._get_kwargs(**filters)
         _validation.check_custom_metadata_filter(kwargs)
         return kwargs
 
     def _list_page(self, filters: Mapping[str, Any]) -> tuple[ListStreamingResponse, httpx.Response]:
-        from ..api.live_v2 import list_jobs
-        from ..models.list_streaming_response import ListStreamingResponse
+        from ._generated.api.live_v2 import list_jobs
+        from ._generated.models.list_streaming_response import ListStreamingResponse
 
         response = self._send(self._list_kwargs(filters))
         page = _base.parse_model(

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from ._exceptions import InvalidRequestError
 
 if TYPE_CHECKING:
-    from ..models.patch_request_params_dto import PatchRequestParamsDTO
-    from ..models.streaming_request import StreamingRequest
-    from ..models.streaming_supported_regions import StreamingSupportedRegions
+    from ._generated.models.patch_request_params_dto import PatchRequestParamsDTO
+    from ._generated.models.streaming_request import StreamingRequest
+    from ._generated.models.streaming_supported_regions import StreamingSupportedRegions
 
 __all__ = [
     "MAX_CUSTOM_METADATA_FILTER_CHARS",
@@ -54,7 +54,7 @@ def job_id(value: object) -> str:
 
 def streaming_request(value: object) -> StreamingRequest:
     """The ``POST /v2/live`` body: a `StreamingRequest`, or a mapping with the same JSON fields."""
-    from ..models.streaming_request import StreamingRequest
+    from ._generated.models.streaming_request import StreamingRequest
 
     if isinstance(value, StreamingRequest):
         return value
@@ -68,7 +68,7 @@ def streaming_request(value: object) -> StreamingRequest:
 
 def region(value: object) -> StreamingSupportedRegions | None:
     """The ``region`` query parameter: a `StreamingSupportedRegions`, its string value, or None."""
-    from ..models.streaming_supported_regions import StreamingSupportedRegions
+    from ._generated.models.streaming_supported_regions import StreamingSupportedRegions
 
     if value is None:
         return None
@@ -79,7 +79,7 @@ def region(value: object) -> StreamingSupportedRegions | None:
 
 def patch_body(value: object) -> PatchRequestParamsDTO:
     """The PATCH body: a JSON object, given as a mapping with string keys or a `PatchRequestParamsDTO`."""
-    from ..models.patch_request_params_dto import PatchRequestParamsDTO
+    from ._generated.models.patch_request_params_dto import PatchRequestParamsDTO
 
     if isinstance(value, PatchRequestParamsDTO):
         return value
@@ -185,7 +185,7 @@ def _datetime(name: str, value: object) -> datetime.datetime:
 
 
 def _statuses(value: object) -> list[Any]:
-    from ..models.list_jobs_status_item import ListJobsStatusItem
+    from ._generated.models.list_jobs_status_item import ListJobsStatusItem
 
     items: Iterable[object] = [value] if isinstance(value, str) else value  # type: ignore[assignment]
     try:
@@ -201,7 +201,7 @@ def _statuses(value: object) -> list[Any]:
 
 
 def _custom_metadata(value: object) -> Any:
-    from ..models.list_jobs_custom_metadata import ListJobsCustomMetadata
+    from ._generated.models.list_jobs_custom_metadata import ListJobsCustomMetadata
 
     if isinstance(value, ListJobsCustomMetadata):
         return value

@@ -18,10 +18,10 @@ import io
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
 
-from ...models.post_final_transcript_message import PostFinalTranscriptMessage
-from ...models.streaming_response import StreamingResponse
-from ...models.streaming_response_status import StreamingResponseStatus
-from ...types import Unset
+from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
+from .._generated.models.streaming_response import StreamingResponse
+from .._generated.models.streaming_response_status import StreamingResponseStatus
+from .._generated.types import Unset
 from ._audio import AudioFormat, read_wav_header
 from ._errors import AudioFormatError, LiveError
 

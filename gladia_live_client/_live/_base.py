@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from ...models.init_streaming_response import InitStreamingResponse
-from ...models.post_final_transcript_message import PostFinalTranscriptMessage
-from ...models.streaming_request import StreamingRequest
-from ...models.streaming_request_params_response import StreamingRequestParamsResponse
-from ...models.transcript_message import TranscriptMessage
+from .._generated.models.init_streaming_response import InitStreamingResponse
+from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
+from .._generated.models.streaming_request import StreamingRequest
+from .._generated.models.streaming_request_params_response import StreamingRequestParamsResponse
+from .._generated.models.transcript_message import TranscriptMessage
 from .._redaction import proxy_credentials, register
 from ._audio import AudioFormat
 from ._errors import LiveError

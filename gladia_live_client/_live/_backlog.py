@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from ...models.audio_chunk_ack_message import AudioChunkAckMessage
-from ...models.stop_recording_ack_message import StopRecordingAckMessage
-from ...models.transcript_message import TranscriptMessage
+from .._generated.models.audio_chunk_ack_message import AudioChunkAckMessage
+from .._generated.models.stop_recording_ack_message import StopRecordingAckMessage
+from .._generated.models.transcript_message import TranscriptMessage
 from ._errors import LiveBacklogError
 from ._messages import LiveMessage
 

@@ -35,9 +35,9 @@ from ._limits import (
 from ._redaction import proxy_credentials, register, scrub_exception, url_credentials
 
 if TYPE_CHECKING:
-    from ..client import AuthenticatedClient
-    from ..models.list_streaming_response import ListStreamingResponse
     from ._config import ClientConfig
+    from ._generated.client import AuthenticatedClient
+    from ._generated.models.list_streaming_response import ListStreamingResponse
 
 __all__ = [
     "OPERATION_METHODS",
@@ -73,7 +73,7 @@ OPERATION_METHODS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 
 def api_client(config: ClientConfig) -> AuthenticatedClient:
     """The generated client holding the settings; its ``_parse_response`` calls need it, and it owns auth."""
-    from ..client import AuthenticatedClient
+    from ._generated.client import AuthenticatedClient
 
     api = AuthenticatedClient(
         base_url=config.base_url,
@@ -88,7 +88,7 @@ def api_client(config: ClientConfig) -> AuthenticatedClient:
 
 def httpx_client_options(api: AuthenticatedClient, config: ClientConfig) -> dict[str, Any]:
     """Keyword arguments shared by the `httpx.Client` and `httpx.AsyncClient` of the two classes."""
-    from .. import __version__
+    from ._version import __version__
 
     return {
         "base_url": config.base_url,
@@ -220,7 +220,7 @@ def _parse(
     operation: str,
     config: ClientConfig,
 ) -> object:
-    from ..errors import UnexpectedStatus
+    from ._generated.errors import UnexpectedStatus
 
     raise_for_status(response, config)
     _check_body(response, operation, config)

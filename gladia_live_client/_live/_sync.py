@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from ...models.post_final_transcript_message import PostFinalTranscriptMessage
-from ...models.transcript_message import TranscriptMessage
+from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
+from .._generated.models.transcript_message import TranscriptMessage
 from .._log import package_logger
 from ._base import FinalResult, FormatLike, SessionBase, is_transcript
 from ._errors import LiveError

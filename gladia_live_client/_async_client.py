@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from ..types import UNSET
-from . import _base, _limits, _validation
+from . import _base_client as _base
+from . import _limits, _validation
 from ._config import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -28,6 +28,7 @@ from ._config import (
 )
 from ._download import Destination, open_sink
 from ._exceptions import InvalidRequestError
+from ._generated.types import UNSET
 from ._logging import AsyncLoggingTransport
 from ._paging import PageWalk
 from ._proxies import AsyncProxyTransport, environment_proxy_mounts
@@ -36,15 +37,15 @@ from ._redaction import redact
 if TYPE_CHECKING:
     from httpx_retries import Retry
 
-    from ..models.init_streaming_response import InitStreamingResponse
-    from ..models.list_streaming_response import ListStreamingResponse
-    from ..models.patch_request_params_dto import PatchRequestParamsDTO
-    from ..models.streaming_request import StreamingRequest
-    from ..models.streaming_response import StreamingResponse
-    from ..models.streaming_supported_regions import StreamingSupportedRegions
+    from ._generated.models.init_streaming_response import InitStreamingResponse
+    from ._generated.models.list_streaming_response import ListStreamingResponse
+    from ._generated.models.patch_request_params_dto import PatchRequestParamsDTO
+    from ._generated.models.streaming_request import StreamingRequest
+    from ._generated.models.streaming_response import StreamingResponse
+    from ._generated.models.streaming_supported_regions import StreamingSupportedRegions
+    from ._live import AsyncLiveSession, LiveOptions
+    from ._live._client import FormatLike, RequestLike
     from ._validation import JobId
-    from .live import AsyncLiveSession, LiveOptions
-    from .live._client import FormatLike, RequestLike
 
 __all__ = ["AsyncGladiaLive"]
 
@@ -170,8 +171,8 @@ class AsyncGladiaLive:
         the server's defaults apply to the others. The returned ``url`` carries a secret token: do not log it.
         Never retried in a way that could create a second session (see the retry policy).
         """
-        from ..api.live_v2 import init_session
-        from ..models.init_streaming_response import InitStreamingResponse
+        from ._generated.api.live_v2 import init_session
+        from ._generated.models.init_streaming_response import InitStreamingResponse
 
         region_value = _validation.region(region)
         kwargs = init_session._get_kwargs(
@@ -194,7 +195,7 @@ class AsyncGladiaLive:
         Acknowledgements are turned on in the request sent (a copy; the caller's is untouched): the session
         keeps audio until the server acknowledges it, so reconnections lose nothing.
         """
-        from .live._client import open_async_session
+        from ._live._client import open_async_session
 
         return await open_async_session(self, request, region, options)
 
@@ -210,14 +211,14 @@ class AsyncGladiaLive:
         ``request`` is the session's init request (or an `AudioFormat`); when omitted, the audio format is read
         from the job (``GET /v2/live/{id}``).
         """
-        from .live._client import attach_async_session
+        from ._live._client import attach_async_session
 
         return await attach_async_session(self, session, request, options)
 
     async def get_job(self, id: JobId) -> StreamingResponse:
         """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""
-        from ..api.live_v2 import get_job
-        from ..models.streaming_response import StreamingResponse
+        from ._generated.api.live_v2 import get_job
+        from ._generated.models.streaming_response import StreamingResponse
 
         kwargs = get_job._get_kwargs(_validation.job_id(id))
         response = await self._send(kwargs)
@@ -284,7 +285,7 @@ class AsyncGladiaLive:
 
     async def delete_job(self, id: JobId) -> None:
         """Delete a job and its data (``DELETE /v2/live/{id}``); 403 while it is still being processed."""
-        from ..api.live_v2 import delete_job
+        from ._generated.api.live_v2 import delete_job
 
         kwargs = delete_job._get_kwargs(_validation.job_id(id))
         response = await self._send(kwargs)
@@ -295,7 +296,7 @@ class AsyncGladiaLive:
 
         ``metadata`` is a JSON object of at most 100 kB once serialised.
         """
-        from ..api.live_v2 import patch_job
+        from ._generated.api.live_v2 import patch_job
 
         job = _validation.job_id(id)
         kwargs = patch_job._get_kwargs(job, body=_validation.patch_body(metadata))
@@ -356,7 +357,7 @@ class AsyncGladiaLive:
     # -- plumbing ------------------------------------------------------------------------------------------
 
     def _audio_chunks(self, id: JobId, chunk_size: int | None, deadline: float | None) -> AsyncGenerator[bytes]:
-        from ..api.live_v2 import get_audio
+        from ._generated.api.live_v2 import get_audio
 
         kwargs = get_audio._get_kwargs(_validation.job_id(id))
         if deadline is not None:
@@ -375,15 +376,15 @@ class AsyncGladiaLive:
             raise _base.connection_error(exc, kwargs, call) from exc
 
     def _list_kwargs(self, filters: Mapping[str, Any]) -> dict[str, Any]:
-        from ..api.live_v2 import list_jobs
+        from ._generated.api.live_v2 import list_jobs
 
         kwargs = list_jobs._get_kwargs(**filters)
         _validation.check_custom_metadata_filter(kwargs)
         return kwargs
 
     async def _list_page(self, filters: Mapping[str, Any]) -> tuple[ListStreamingResponse, httpx.Response]:
-        from ..api.live_v2 import list_jobs
-        from ..models.list_streaming_response import ListStreamingResponse
+        from ._generated.api.live_v2 import list_jobs
+        from ._generated.models.list_streaming_response import ListStreamingResponse
 
         response = await self._send(self._list_kwargs(filters))
         page = _base.parse_model(

@@ -6,9 +6,9 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from ...models.streaming_request import StreamingRequest
-from ...models.streaming_request_params_response import StreamingRequestParamsResponse
-from ...types import Unset
+from .._generated.models.streaming_request import StreamingRequest
+from .._generated.models.streaming_request_params_response import StreamingRequestParamsResponse
+from .._generated.types import Unset
 from ._errors import AudioFormatError
 
 __all__ = ["AudioFormat", "WavInfo", "read_wav_header"]

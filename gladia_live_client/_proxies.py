@@ -16,8 +16,8 @@ from typing import TypeVar
 
 import httpx
 
-from ..types import mask_url_secrets
 from ._exceptions import ConfigurationError
+from ._generated.types import mask_url_secrets
 
 __all__ = ["AsyncProxyTransport", "ProxyTransport", "environment_proxy_mounts", "masked_proxy"]
 

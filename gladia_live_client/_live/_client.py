@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ...models.init_streaming_response import InitStreamingResponse
-from ...models.streaming_request import StreamingRequest
-from ...models.streaming_request_params_response import StreamingRequestParamsResponse
-from ...models.streaming_supported_regions import StreamingSupportedRegions
-from ...types import Unset, mask_url_secrets
 from .. import _validation
 from .._exceptions import InsecureSessionURLError
+from .._generated.models.init_streaming_response import InitStreamingResponse
+from .._generated.models.streaming_request import StreamingRequest
+from .._generated.models.streaming_request_params_response import StreamingRequestParamsResponse
+from .._generated.models.streaming_supported_regions import StreamingSupportedRegions
+from .._generated.types import Unset, mask_url_secrets
 from ._async import AsyncLiveSession
 from ._audio import AudioFormat
 from ._base import FormatLike

@@ -13,25 +13,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
-from ...models.audio_chunk_ack_message import AudioChunkAckMessage
-from ...models.audio_chunk_action import AudioChunkAction
-from ...models.audio_chunk_action_data import AudioChunkActionData
-from ...models.end_recording_message import EndRecordingMessage
-from ...models.end_session_message import EndSessionMessage
-from ...models.named_entity_recognition_message import NamedEntityRecognitionMessage
-from ...models.post_chapterization_message import PostChapterizationMessage
-from ...models.post_final_transcript_message import PostFinalTranscriptMessage
-from ...models.post_summarization_message import PostSummarizationMessage
-from ...models.post_transcript_message import PostTranscriptMessage
-from ...models.sentiment_analysis_message import SentimentAnalysisMessage
-from ...models.speech_end_message import SpeechEndMessage
-from ...models.speech_start_message import SpeechStartMessage
-from ...models.start_recording_message import StartRecordingMessage
-from ...models.start_session_message import StartSessionMessage
-from ...models.stop_recording_ack_message import StopRecordingAckMessage
-from ...models.stop_recording_action import StopRecordingAction
-from ...models.transcript_message import TranscriptMessage
-from ...models.translation_message import TranslationMessage
+from .._generated.models.audio_chunk_ack_message import AudioChunkAckMessage
+from .._generated.models.audio_chunk_action import AudioChunkAction
+from .._generated.models.audio_chunk_action_data import AudioChunkActionData
+from .._generated.models.end_recording_message import EndRecordingMessage
+from .._generated.models.end_session_message import EndSessionMessage
+from .._generated.models.named_entity_recognition_message import NamedEntityRecognitionMessage
+from .._generated.models.post_chapterization_message import PostChapterizationMessage
+from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
+from .._generated.models.post_summarization_message import PostSummarizationMessage
+from .._generated.models.post_transcript_message import PostTranscriptMessage
+from .._generated.models.sentiment_analysis_message import SentimentAnalysisMessage
+from .._generated.models.speech_end_message import SpeechEndMessage
+from .._generated.models.speech_start_message import SpeechStartMessage
+from .._generated.models.start_recording_message import StartRecordingMessage
+from .._generated.models.start_session_message import StartSessionMessage
+from .._generated.models.stop_recording_ack_message import StopRecordingAckMessage
+from .._generated.models.stop_recording_action import StopRecordingAction
+from .._generated.models.transcript_message import TranscriptMessage
+from .._generated.models.translation_message import TranslationMessage
 
 __all__ = [
     "SERVER_MESSAGE_MODELS",
