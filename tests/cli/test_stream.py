@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests._signals import interruptible
 from tests.cli.conftest import (
     CLI,
     ROOT,
@@ -253,7 +254,13 @@ def test_on_a_terminal_partials_update_in_place_above_progress_bars(server: Any)
 def test_ctrl_c_stops_the_session_with_one_line(server: Any) -> None:
     env = clean_env(GLADIA_API_URL=server.base_url, GLADIA_API_KEY=server.api_key, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [*CLI, "stream", str(SPEECH)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*CLI, "stream", str(SPEECH)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **interruptible(),
     )
     try:
         assert process.stdout is not None

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from gladia_live_client.testing import LocalGladiaServer
+from tests._signals import interruptible
 from tests.conftest import ROOT, SPEC_PATH
 
 # Run in a fresh interpreter where starlette, uvicorn and jsonschema_rs cannot be imported (the extra missing).
@@ -193,6 +194,7 @@ def test_command_line_serves_until_interrupted() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        **interruptible(),
     )
     try:
         assert process.stdout is not None
