@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz chaos spec-diff bench clean
+.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz chaos spec-diff bench dist clean
 
 all: test
 
@@ -72,6 +72,19 @@ spec-diff: $(VENV_STAMP)
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=path/to/openapi.json"; exit 2; }
 	$(PY) scripts/spec_diff.py "$(UPSTREAM)"
 
+## dist: build the sdist and the wheel into dist/, check them with twine (--strict) and scripts/check_dist.py
+DIST_VENV := .venv-dist
+$(DIST_VENV)/.installed: requirements/dist.txt
+	test -x $(DIST_VENV)/bin/python || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet -r requirements/dist.txt
+	touch $@
+
+dist: $(DIST_VENV)/.installed
+	rm -rf dist
+	$(DIST_VENV)/bin/python -m build --outdir dist .
+	$(DIST_VENV)/bin/python -m twine check --strict dist/*
+	$(DIST_VENV)/bin/python scripts/check_dist.py dist
+
 ## bench: every benchmark side by side, with ratios against baselines measured in the same run
 BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: requirements/dev.txt requirements/bench.txt pyproject.toml
@@ -84,4 +97,4 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) tools/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) $(DIST_VENV) dist tools/node_modules
