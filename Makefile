@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz chaos spec-diff bench dist clean
+.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz chaos spec-diff bench dist test-all clean
 
 all: test
 
@@ -72,6 +72,17 @@ spec-diff: $(VENV_STAMP)
 	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=path/to/openapi.json"; exit 2; }
 	$(PY) scripts/spec_diff.py "$(UPSTREAM)"
 
+## test-all: the test suite on Python 3.11, 3.12 and 3.13 (noxfile.py); pyenv's versions are found when installed
+NOX_VENV := .venv-nox
+$(NOX_VENV)/.installed: requirements/nox.txt
+	test -x $(NOX_VENV)/bin/python || $(PYTHON) -m venv $(NOX_VENV)
+	$(NOX_VENV)/bin/python -m pip install --quiet -r requirements/nox.txt
+	touch $@
+
+test-all: $(NOX_VENV)/.installed
+	PYENV_VERSION="$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.1[123]\.[0-9]+$$' | tr '\n' ':' | sed 's/:$$//')" \
+		$(NOX_VENV)/bin/nox --envdir .nox
+
 ## dist: build the sdist and the wheel into dist/, check them with twine (--strict) and scripts/check_dist.py
 DIST_VENV := .venv-dist
 $(DIST_VENV)/.installed: requirements/dist.txt
@@ -97,4 +108,4 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) $(DIST_VENV) dist tools/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) $(DIST_VENV) $(NOX_VENV) .nox dist tools/node_modules
