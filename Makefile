@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all demo venv generate check-generated lint lint-spec lint-python test fuzz chaos spec-diff bench dist test-all clean
+.PHONY: all demo venv generate check-generated unasync check-unasync template-diff lint lint-spec lint-python test fuzz chaos spec-diff bench dist test-all clean
 
 all: test
 
@@ -34,6 +34,18 @@ generate: $(VENV_STAMP)
 check-generated: $(VENV_STAMP)
 	$(PY) scripts/generate.py --check
 
+## unasync: regenerate the sync REST client (_client.py) from the async one (_async_client.py)
+unasync: $(VENV_STAMP)
+	$(PY) scripts/unasync.py
+
+## check-unasync: fail when the committed _client.py differs from a fresh unasync of _async_client.py
+check-unasync: $(VENV_STAMP)
+	$(PY) scripts/unasync.py --check
+
+## template-diff: every file of generator-templates/ against the pinned generator's own template of that name
+template-diff: $(VENV_STAMP)
+	@$(PY) scripts/template_diff.py
+
 ## lint: the spec (openapi-spec-validator, redocly) and the package (ruff, mypy --strict)
 lint: lint-spec lint-python
 
@@ -51,8 +63,8 @@ lint-python: $(VENV_STAMP)
 demo: $(VENV_STAMP)
 	$(PY) scripts/demo.py $(DEMO_ARGS)
 
-## test: lint, drift check and the test suite
-test: lint check-generated
+## test: lint, drift checks (generated package, sync twin) and the test suite
+test: lint check-generated check-unasync
 	$(PY) -m pytest -q
 
 ## fuzz: the large run of the generated-response fuzz (GLADIA_FUZZ_EXAMPLES per schema; >= 10,000 bodies in all)

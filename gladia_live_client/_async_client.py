@@ -1,7 +1,11 @@
-"""`AsyncGladiaLive`: the asynchronous twin of `GladiaLive` (same methods, same behaviour, awaitable).
+"""`AsyncGladiaLive`: the asynchronous client of the six ``/v2/live`` REST operations.
 
-Keep the two classes in step: tests/client/test_completeness.py checks that they offer the same methods.
-File writes of `download_audio` run in a worker thread so a slow disk never blocks the event loop.
+Each method checks its arguments and builds the request (`BaseGladiaLive`, shared with the other twin), sends
+it through a `httpx.AsyncClient` whose transport retries (see `._retries`) and logs (see `._logging`), and
+returns the generated model or raises a typed `APIError`. Only the sending is written here.
+
+``_client.py`` (the sync twin) is generated from ``_async_client.py`` by ``scripts/unasync.py`` (``make
+unasync``): edit ``_async_client.py``, never ``_client.py``; ``make test`` fails when they drift apart.
 """
 
 from __future__ import annotations
@@ -16,23 +20,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from . import _base_client as _base
 from . import _limits, _validation
-from ._config import (
-    DEFAULT_DEADLINE,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    check_deadline,
-    resolve_config,
-)
+from ._base_client import BaseGladiaLive
+from ._concurrency import async_offload, async_read_chunk
+from ._config import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._download import Destination, open_sink
-from ._exceptions import InvalidRequestError
-from ._generated.types import UNSET
 from ._logging import AsyncLoggingTransport
 from ._paging import PageWalk
 from ._proxies import AsyncProxyTransport, environment_proxy_mounts
-from ._redaction import redact
 
 if TYPE_CHECKING:
     from httpx_retries import Retry
@@ -50,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGladiaLive"]
 
 
-class AsyncGladiaLive:
+class AsyncGladiaLive(BaseGladiaLive):
     """Asynchronous client for Gladia's live API v2 (REST operations). Use it as an async context manager.
 
     ::
@@ -94,55 +89,33 @@ class AsyncGladiaLive:
         allow_cleartext_websocket: bool = False,
     ) -> None:
         from . import _network  # httpcore, which httpx imports on first use too
-        from ._retries import RetryPolicy
 
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise TypeError(f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}")
-        # Settings a later `live()` (the WebSocket session) reads: base URL, API key, timeout.
-        self._config = resolve_config(
+        super().__init__(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             deadline=deadline,
             max_response_bytes=max_response_bytes,
-            allow_cleartext_websocket=allow_cleartext_websocket,
             trust_env=trust_env,
+            allow_cleartext_websocket=allow_cleartext_websocket,
         )
-        self._retry = RetryPolicy(self._config.max_retries)
-        trust_env = self._config.trust_env
-        network = transport or httpx.AsyncHTTPTransport(trust_env=trust_env)
+        network = transport or httpx.AsyncHTTPTransport(trust_env=self._config.trust_env)
         _network.install(network)  # the deadline inside every read (see ._network)
         inner = AsyncLoggingTransport(_limits.AsyncLimitsTransport(network), owns_inner=transport is None)
         # Proxies from the environment, as httpx would use them, unless the caller's transport decides; each
         # gets the same limits, logging and retries as the direct transport.
         mounts = None
-        if transport is None and trust_env:
+        if transport is None and self._config.trust_env:
             mounts = environment_proxy_mounts(
                 AsyncProxyTransport,
                 lambda proxied: self._retry.transport(
                     AsyncLoggingTransport(_limits.AsyncLimitsTransport(proxied), owns_inner=True)
                 ),
             )
-        self._api = _base.api_client(self._config)
-        self._http = httpx.AsyncClient(
-            transport=self._retry.transport(inner),
-            mounts=mounts,
-            trust_env=trust_env,
-            **_base.httpx_client_options(self._api, self._config),
-        )
-        self._api.set_async_httpx_client(self._http)
-
-    @property
-    def base_url(self) -> str:
-        return self._config.base_url
-
-    @property
-    def max_retries(self) -> int:
-        return self._config.max_retries
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={redact(self.base_url)!r}, max_retries={self.max_retries})"
+        self._http = httpx.AsyncClient(transport=self._retry.transport(inner), mounts=mounts, **self._httpx_options())
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -171,17 +144,8 @@ class AsyncGladiaLive:
         the server's defaults apply to the others. The returned ``url`` carries a secret token: do not log it.
         Never retried in a way that could create a second session (see the retry policy).
         """
-        from ._generated.api.live_v2 import init_session
-        from ._generated.models.init_streaming_response import InitStreamingResponse
-
-        region_value = _validation.region(region)
-        kwargs = init_session._get_kwargs(
-            body=_validation.streaming_request(request), region=UNSET if region_value is None else region_value
-        )
-        response = await self._send(kwargs, retry=self._retry.create_session)
-        return _base.parse_model(
-            init_session._parse_response, self._api, response, InitStreamingResponse, "init_session", self._config
-        )
+        sent = self._init_session_request(request, region)
+        return self._read_init_session(await self._send(sent, retry=self._retry.create_session))
 
     async def live(
         self,
@@ -217,14 +181,7 @@ class AsyncGladiaLive:
 
     async def get_job(self, id: JobId) -> StreamingResponse:
         """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""
-        from ._generated.api.live_v2 import get_job
-        from ._generated.models.streaming_response import StreamingResponse
-
-        kwargs = get_job._get_kwargs(_validation.job_id(id))
-        response = await self._send(kwargs)
-        return _base.parse_model(
-            get_job._parse_response, self._api, response, StreamingResponse, "get_job", self._config
-        )
+        return self._read_get_job(await self._send(self._get_job_request(id)))
 
     async def list_jobs(
         self,
@@ -253,7 +210,7 @@ class AsyncGladiaLive:
             status=status,
             custom_metadata=custom_metadata,
         )
-        return (await self._list_page(filters))[0]
+        return self._read_list_jobs(await self._send(self._list_jobs_request(filters)))
 
     def iter_jobs(
         self,
@@ -280,29 +237,19 @@ class AsyncGladiaLive:
             status=status,
             custom_metadata=custom_metadata,
         )
-        self._list_kwargs(filters)  # check now, not at the first next()
+        self._list_jobs_request(filters)  # check now, not at the first next()
         return self._iter_pages(filters)
 
     async def delete_job(self, id: JobId) -> None:
         """Delete a job and its data (``DELETE /v2/live/{id}``); 403 while it is still being processed."""
-        from ._generated.api.live_v2 import delete_job
-
-        kwargs = delete_job._get_kwargs(_validation.job_id(id))
-        response = await self._send(kwargs)
-        _base.parse_empty(delete_job._parse_response, self._api, response, "delete_job", self._config)
+        self._read_delete_job(await self._send(self._delete_job_request(id)))
 
     async def patch_job(self, id: JobId, metadata: Mapping[str, Any] | PatchRequestParamsDTO) -> None:
         """Attach debugging metadata to a job (``PATCH /v2/live/{id}``), shown as its ``post_session_metadata``.
 
         ``metadata`` is a JSON object of at most 100 kB once serialised.
         """
-        from ._generated.api.live_v2 import patch_job
-
-        job = _validation.job_id(id)
-        kwargs = patch_job._get_kwargs(job, body=_validation.patch_body(metadata))
-        _validation.check_patch_size(kwargs)
-        response = await self._send(kwargs)
-        _base.parse_empty(patch_job._parse_response, self._api, response, "patch_job", self._config)
+        self._read_patch_job(await self._send(self._patch_job_request(id, metadata)))
 
     async def download_audio(
         self,
@@ -328,17 +275,17 @@ class AsyncGladiaLive:
         more for a long recording over a slow link. The server is asked for no content encoding, and a body
         shorter than its ``Content-Length`` is an error (no partial file is left at a path).
         """
-        from anyio import to_thread
-
-        chunks = self._audio_chunks(id, chunk_size, deadline)  # checks the arguments before the destination is touched
-        sink = await to_thread.run_sync(functools.partial(open_sink, destination, fsync=fsync))
+        chunks = self.iter_audio(id, chunk_size=chunk_size, deadline=deadline)  # checks the arguments first
+        # The sink's blocking calls are offloaded: to a worker thread in the async client, so that a slow disk
+        # never blocks the event loop; the sync client makes them in the caller's thread.
+        sink = await async_offload(functools.partial(open_sink, destination, fsync=fsync))
         try:
             async with contextlib.aclosing(chunks):
                 async for chunk in chunks:
-                    await to_thread.run_sync(sink.write, chunk)
-            await to_thread.run_sync(sink.commit)
+                    await async_offload(sink.write, chunk)
+            await async_offload(sink.commit)
         except BaseException:
-            # In this thread, not a worker: a cancelled download must still remove its temporary file.
+            # In the caller's thread, not offloaded: a cancelled download must still remove its temporary file.
             sink.abort()
             raise
         return sink.written
@@ -352,93 +299,61 @@ class AsyncGladiaLive:
         ``deadline`` (default: the client's) bounds the time spent inside the iterator, not the time your
         loop spends between chunks.
         """
-        return self._audio_chunks(id, chunk_size, deadline)
+        request = self._get_audio_request(id)
+        return self._stream(request, *self._download_options(chunk_size, deadline))
 
     # -- plumbing ------------------------------------------------------------------------------------------
 
-    def _audio_chunks(self, id: JobId, chunk_size: int | None, deadline: float | None) -> AsyncGenerator[bytes]:
-        from ._generated.api.live_v2 import get_audio
-
-        kwargs = get_audio._get_kwargs(_validation.job_id(id))
-        if deadline is not None:
-            deadline = check_deadline(deadline, InvalidRequestError)
-        return self._stream(kwargs, _validation.check_chunk_size(chunk_size), deadline)
-
-    async def _send(self, kwargs: dict[str, Any], *, retry: Retry | None = None) -> httpx.Response:
+    async def _send(self, request: dict[str, Any], *, retry: Retry | None = None) -> httpx.Response:
+        """The answer to ``request`` (its body read), within the call's limits; transport failures typed."""
         extensions = {} if retry is None else {"retry": retry}
-        call = _base.new_call(kwargs, self._config)
+        call = self._new_call(request)
         try:
             with _limits.active(call):
-                return await self._http.request(**kwargs, extensions=extensions)
+                return await self._http.request(**request, extensions=extensions)
         except _limits.RetryStopped as stop:
-            return _base.stopped(stop, kwargs, call)
+            return self._stopped(stop, request, call)
         except httpx.RequestError as exc:
-            raise _base.connection_error(exc, kwargs, call) from exc
-
-    def _list_kwargs(self, filters: Mapping[str, Any]) -> dict[str, Any]:
-        from ._generated.api.live_v2 import list_jobs
-
-        kwargs = list_jobs._get_kwargs(**filters)
-        _validation.check_custom_metadata_filter(kwargs)
-        return kwargs
-
-    async def _list_page(self, filters: Mapping[str, Any]) -> tuple[ListStreamingResponse, httpx.Response]:
-        from ._generated.api.live_v2 import list_jobs
-        from ._generated.models.list_streaming_response import ListStreamingResponse
-
-        response = await self._send(self._list_kwargs(filters))
-        page = _base.parse_model(
-            list_jobs._parse_response, self._api, response, ListStreamingResponse, "list_jobs", self._config
-        )
-        return page, response
+            raise self._connection_error(exc, request, call) from exc
 
     async def _iter_pages(self, filters: dict[str, Any]) -> AsyncIterator[StreamingResponse]:
         walk = PageWalk()
         next_filters: dict[str, Any] | None = filters
         while next_filters is not None:
-            page, response = await self._list_page(next_filters)
+            response = await self._send(self._list_jobs_request(next_filters))
+            page = self._read_list_jobs(response)
             walk.check(page, next_filters, response)
             for job in page.items:
                 yield job
-            next_filters = _base.next_page_filters(page, next_filters, response)
+            next_filters = self._next_page_filters(page, next_filters, response)
 
     async def _stream(
-        self, kwargs: dict[str, Any], chunk_size: int | None, deadline: float | None
+        self, request: dict[str, Any], chunk_size: int | None, deadline: float | None
     ) -> AsyncGenerator[bytes]:
-        import anyio
-
-        kwargs = _base.download_kwargs(kwargs)
-        call = _base.new_call(kwargs, self._config, stream=True, deadline=deadline)
+        call = self._new_call(request, stream=True, deadline=deadline)
         try:
             with _limits.active(call):
-                response = await self._http.send(self._http.build_request(**kwargs), stream=True)
+                response = await self._http.send(self._http.build_request(**request), stream=True)
         except _limits.RetryStopped as stop:
-            response = _base.stopped(stop, kwargs, call)
+            response = self._stopped(stop, request, call)
         except httpx.RequestError as exc:
-            raise _base.connection_error(exc, kwargs, call) from exc
+            raise self._connection_error(exc, request, call) from exc
         try:
-            check = _base.check_download(response, self._config)  # an error body was read by the limits transport
+            check = self._check_download(response)  # an error body was read by the limits transport
             chunks = response.aiter_bytes(chunk_size)  # as sent: a content encoding was refused above
             while True:
                 try:
-                    # The cancel scope holds the deadline inside the read whatever the transport; it never
-                    # spans the yield below.
-                    with _limits.active(call), anyio.fail_after(max(call.remaining(), 0.0)):
-                        chunk = await anext(chunks, None)
-                    call.check_deadline()
-                except TimeoutError:
-                    call.deadline_hit = True
-                    raise _base.connection_error(httpx.ReadTimeout("deadline"), kwargs, call) from None
+                    chunk = await async_read_chunk(chunks, call)
                 except httpx.RequestError as exc:
-                    raise _base.connection_error(exc, kwargs, call) from exc
+                    raise self._connection_error(exc, request, call) from exc
                 if chunk is None:
                     break
                 if (problem := check.feed(chunk)) is not None:
-                    raise _base.download_error(problem, kwargs)
+                    raise self._download_error(problem, request)
                 paused = time.monotonic()
                 yield chunk
                 call.extend(time.monotonic() - paused)  # the caller's time between chunks is not the call's
             if (problem := check.finish()) is not None:
-                raise _base.download_error(problem, kwargs)
+                raise self._download_error(problem, request)
         finally:
             await response.aclose()

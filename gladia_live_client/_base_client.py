@@ -1,8 +1,11 @@
-"""What `GladiaLive` and `AsyncGladiaLive` share: building the `httpx` client, reading responses, paging.
+"""`BaseGladiaLive`: everything `GladiaLive` and `AsyncGladiaLive` do that needs no I/O.
 
-Requests are built by the generated endpoint modules (``module._get_kwargs``) and success bodies parsed by
-them (``module._parse_response``); this module only adds what the generated code does not do: typed errors,
-the policy-carrying request extensions and the paging rule.
+The settings, the headers (the API key, the User-Agent), each operation's request (built by the public
+``build_request`` of its generated endpoint module, after the arguments are checked), the reading of each
+answer (typed errors first, then the module's ``parse_response``), the paging rule and the download checks.
+The twins add only the sending: ``_async_client.py`` by hand, ``_client.py`` generated from it by
+``scripts/unasync.py``. The endpoint modules and models are imported on first use, which keeps
+``import gladia_live_client`` cheap.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 
-from . import _json
+from . import _json, _validation
+from ._config import check_deadline, resolve_config
 from ._error_body import status_error
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
     DeadlineExceededError,
+    InvalidRequestError,
     ResponseTooLargeError,
 )
 from ._limits import (
@@ -32,98 +37,317 @@ from ._limits import (
     DownloadCheck,
     RetryStopped,
 )
-from ._redaction import proxy_credentials, register, scrub_exception, url_credentials
+from ._redaction import proxy_credentials, redact, register, scrub_exception, url_credentials
 
 if TYPE_CHECKING:
     from ._config import ClientConfig
-    from ._generated.client import AuthenticatedClient
+    from ._generated.models.init_streaming_response import InitStreamingResponse
     from ._generated.models.list_streaming_response import ListStreamingResponse
+    from ._generated.models.patch_request_params_dto import PatchRequestParamsDTO
+    from ._generated.models.streaming_request import StreamingRequest
+    from ._generated.models.streaming_response import StreamingResponse
+    from ._generated.models.streaming_supported_regions import StreamingSupportedRegions
+    from ._retries import RetryPolicy
+    from ._validation import JobId
 
-__all__ = [
-    "OPERATION_METHODS",
-    "api_client",
-    "check_download",
-    "connection_error",
-    "download_error",
-    "download_kwargs",
-    "httpx_client_options",
-    "new_call",
-    "stopped",
-    "next_page_filters",
-    "parse_empty",
-    "parse_model",
-    "raise_for_status",
-]
+__all__ = ["API_KEY_HEADER", "OPERATION_METHODS", "BaseGladiaLive", "operation_methods"]
 
 T = TypeVar("T")
 
-# Every operationId of openapi.yaml and the client methods that implement it (same name unless listed here).
-# tests/client/test_completeness.py fails when the spec gains an operation that has no method on both classes.
+# The header of openapi.yaml's security scheme (``x_gladia_key``): the key as is, no "Bearer" prefix.
+API_KEY_HEADER: Final = "x-gladia-key"
+
+# The client methods of the operations of openapi.yaml whose methods are not named after the operation id
+# (`operation_methods`); the spec is the one list of operations. tests/client/test_completeness.py fails when
+# the spec gains an operation that has no method on both classes.
 OPERATION_METHODS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
-        "init_session": ("init_session",),
         "list_jobs": ("list_jobs", "iter_jobs"),
-        "get_job": ("get_job",),
-        "delete_job": ("delete_job",),
-        "patch_job": ("patch_job",),
         "get_audio": ("download_audio", "iter_audio"),
     }
 )
 
 
-def api_client(config: ClientConfig) -> AuthenticatedClient:
-    """The generated client holding the settings; its ``_parse_response`` calls need it, and it owns auth."""
-    from ._generated.client import AuthenticatedClient
-
-    api = AuthenticatedClient(
-        base_url=config.base_url,
-        token=config.api_key,
-        timeout=config.timeout,
-        raise_on_unexpected_status=True,
-    )
-    # Masked in every message, log record and repr for as long as the client lives (it holds `api`).
-    register(api, config.api_key, *url_credentials(config.base_url), *proxy_credentials(True))
-    return api
+def operation_methods(operation_id: str) -> tuple[str, ...]:
+    """The client methods that implement the spec's operation ``operation_id``."""
+    return OPERATION_METHODS.get(operation_id, (operation_id,))
 
 
-def httpx_client_options(api: AuthenticatedClient, config: ClientConfig) -> dict[str, Any]:
-    """Keyword arguments shared by the `httpx.Client` and `httpx.AsyncClient` of the two classes."""
-    from ._version import __version__
+class BaseGladiaLive:
+    """The settings and every I/O-free step of the REST operations; `GladiaLive` and `AsyncGladiaLive` send.
 
-    return {
-        "base_url": config.base_url,
-        "headers": {
-            api.auth_header_name: api.auth_header_value(),
-            "user-agent": f"gladia-live-client/{__version__} httpx/{httpx.__version__}",
-            # What `._limits` can decompress with a bounded output; downloads ask for identity instead.
-            "accept-encoding": JSON_ACCEPT_ENCODING,
-        },
-        "timeout": config.timeout,
-        "follow_redirects": False,
-    }
+    Request builders (``_<operation>_request``) check the caller's arguments and return httpx keyword
+    arguments; readers (``_read_<operation>``) turn an answer into the operation's model or a typed error.
+    """
+
+    _config: ClientConfig
+    _retry: RetryPolicy
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        deadline: float,
+        max_response_bytes: int,
+        trust_env: bool,
+        allow_cleartext_websocket: bool,
+    ) -> None:
+        from ._retries import RetryPolicy
+
+        # Settings a later `live()` (the WebSocket session) reads too: base URL, API key, timeout.
+        self._config = resolve_config(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+            max_response_bytes=max_response_bytes,
+            allow_cleartext_websocket=allow_cleartext_websocket,
+            trust_env=trust_env,
+        )
+        self._retry = RetryPolicy(self._config.max_retries)
+        # Masked in every message, log record and repr for as long as the client lives.
+        register(self, self._config.api_key, *url_credentials(self._config.base_url), *proxy_credentials(True))
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._config.max_retries
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={redact(self.base_url)!r}, max_retries={self.max_retries})"
+
+    def _httpx_options(self) -> dict[str, Any]:
+        """Keyword arguments of the `httpx.Client` or `httpx.AsyncClient` (transports aside)."""
+        from ._version import __version__
+
+        return {
+            "base_url": self._config.base_url,
+            "headers": {
+                API_KEY_HEADER: self._config.api_key,
+                "user-agent": f"gladia-live-client/{__version__} httpx/{httpx.__version__}",
+                # What `._limits` can decompress with a bounded output; downloads ask for identity instead.
+                "accept-encoding": JSON_ACCEPT_ENCODING,
+            },
+            "timeout": self._config.timeout,
+            "follow_redirects": False,
+            "trust_env": self._config.trust_env,
+        }
+
+    # -- requests --------------------------------------------------------------------------------------------
+
+    def _init_session_request(
+        self, request: StreamingRequest | Mapping[str, Any], region: StreamingSupportedRegions | str | None
+    ) -> dict[str, Any]:
+        from ._generated.api.live_v2 import init_session
+        from ._generated.types import UNSET
+
+        region_value = _validation.region(region)
+        return init_session.build_request(
+            body=_validation.streaming_request(request), region=UNSET if region_value is None else region_value
+        )
+
+    def _get_job_request(self, id: JobId) -> dict[str, Any]:
+        from ._generated.api.live_v2 import get_job
+
+        return get_job.build_request(_validation.job_id(id))
+
+    def _list_jobs_request(self, filters: Mapping[str, Any]) -> dict[str, Any]:
+        from ._generated.api.live_v2 import list_jobs
+
+        request = list_jobs.build_request(**filters)
+        _validation.check_custom_metadata_filter(request)
+        return request
+
+    def _delete_job_request(self, id: JobId) -> dict[str, Any]:
+        from ._generated.api.live_v2 import delete_job
+
+        return delete_job.build_request(_validation.job_id(id))
+
+    def _patch_job_request(self, id: JobId, metadata: Mapping[str, Any] | PatchRequestParamsDTO) -> dict[str, Any]:
+        from ._generated.api.live_v2 import patch_job
+
+        job = _validation.job_id(id)
+        request = patch_job.build_request(job, body=_validation.patch_body(metadata))
+        _validation.check_patch_size(request)
+        return request
+
+    def _get_audio_request(self, id: JobId) -> dict[str, Any]:
+        """The download's request: no content encoding, so the bytes counted are the bytes of the file."""
+        from ._generated.api.live_v2 import get_audio
+
+        request = get_audio.build_request(_validation.job_id(id))
+        request["headers"] = {**request.get("headers", {}), "accept-encoding": DOWNLOAD_ACCEPT_ENCODING}
+        return request
+
+    @staticmethod
+    def _download_options(chunk_size: int | None, deadline: float | None) -> tuple[int | None, float | None]:
+        """A download's checked chunk size and deadline (``None``: the client's)."""
+        if deadline is not None:
+            deadline = check_deadline(deadline, InvalidRequestError)
+        return _validation.check_chunk_size(chunk_size), deadline
+
+    # -- answers ---------------------------------------------------------------------------------------------
+
+    def _read_init_session(self, response: httpx.Response) -> InitStreamingResponse:
+        from ._generated.api.live_v2 import init_session
+
+        return self._read(init_session.parse_response, response, "init_session")
+
+    def _read_get_job(self, response: httpx.Response) -> StreamingResponse:
+        from ._generated.api.live_v2 import get_job
+
+        return self._read(get_job.parse_response, response, "get_job")
+
+    def _read_list_jobs(self, response: httpx.Response) -> ListStreamingResponse:
+        from ._generated.api.live_v2 import list_jobs
+
+        return self._read(list_jobs.parse_response, response, "list_jobs")
+
+    def _read_delete_job(self, response: httpx.Response) -> None:
+        from ._generated.api.live_v2 import delete_job
+
+        self._read(delete_job.parse_response, response, "delete_job")
+
+    def _read_patch_job(self, response: httpx.Response) -> None:
+        from ._generated.api.live_v2 import patch_job
+
+        self._read(patch_job.parse_response, response, "patch_job")
+
+    def _read(self, parse_response: Callable[[httpx.Response], T], response: httpx.Response, operation: str) -> T:
+        """The success model of ``response``, or the typed error: status, refused body, body off the contract."""
+        from ._generated.errors import UnexpectedStatus
+
+        self._raise_for_status(response)
+        self._check_body(response, operation)
+        try:
+            return parse_response(response)
+        except UnexpectedStatus:
+            message = f"{operation}: status {response.status_code} is not a success status of this operation"
+        except RecursionError:
+            # json's C decoder stops at the interpreter's recursion limit, long before a hostile body's 100,000
+            # levels, and fast; the models walk only the contract's shape, which nests less than ten levels.
+            message = f"{operation}: the response body nests arrays and objects too deeply to parse"
+        except (ValueError, TypeError, KeyError, AttributeError, MemoryError) as exc:
+            message = f"{operation}: the response body does not match the contract ({type(exc).__name__}: {exc})"
+        raise APIResponseValidationError(message, response=response, request_id=None, body=_body_of(response))
+
+    def _raise_for_status(self, response: httpx.Response) -> None:
+        """Raise the typed `APIStatusError` for a non-success response (its body must have been read)."""
+        if not response.is_success:
+            error = status_error(response, secret=self._config.api_key)
+            notes = [
+                str(note)
+                for note in (response.extensions.get(BODY_PROBLEM), response.extensions.get(RETRY_NOTE))
+                if note
+            ]
+            if notes:
+                # What the client dropped or decided is part of the message, after what the server said.
+                error.message = f"{error.message} ({'; '.join(notes)})"
+                error.args = (error.message,)
+            raise error
+
+    def _check_body(self, response: httpx.Response, operation: str) -> None:
+        """Refuse a success body that the limits transport dropped (too large, or not decodable)."""
+        problem: BodyProblem | None = response.extensions.get(BODY_PROBLEM)
+        if problem is not None and problem.too_large:
+            method, path = response.request.method, response.request.url.path
+            raise ResponseTooLargeError(
+                f"{operation}: the answer to {method} {path} was refused: {problem}, counted after decompression; "
+                "pass a larger max_response_bytes= to the client if such answers are expected",
+                limit=self._config.max_response_bytes,
+                status_code=response.status_code,
+                method=method,
+                path=path,
+            )
+        if problem is not None:
+            raise APIResponseValidationError(
+                f"{operation}: the response was refused: {problem}", response=response, request_id=None, body=None
+            )
+
+    @staticmethod
+    def _next_page_filters(
+        page: ListStreamingResponse, filters: Mapping[str, Any], response: httpx.Response
+    ) -> dict[str, Any] | None:
+        """The filters of the page after ``page``: the same ones with the ``offset`` of its ``next`` link.
+
+        Only the offset is taken from ``next``: the link may name another host (a proxy, a regional endpoint)
+        and upstream spreads ``custom_metadata`` over the query string in it, so the request is rebuilt from the
+        caller's filters. ``None`` on the last page.
+        """
+        if page.next_ is None or not page.items:
+            return None
+        offset = int(filters.get("offset", 0))
+        raw = httpx.URL(page.next_).params.get("offset")
+        try:
+            next_offset = int(raw) if raw is not None else offset + len(page.items)
+        except ValueError:
+            next_offset = -1
+        if next_offset <= offset:
+            raise APIResponseValidationError(
+                f"list_jobs: the next link {page.next_!r} does not move past offset {offset}",
+                response=response,
+                request_id=None,
+                body=_body_of(response),
+            )
+        return {**filters, "offset": next_offset}
+
+    def _check_download(self, response: httpx.Response) -> DownloadCheck:
+        """Raise for an error status or a refused answer; else what counts the body's bytes as they arrive."""
+        self._raise_for_status(response)
+        problem = response.extensions.get(BODY_PROBLEM)
+        if problem is not None:
+            raise APIResponseValidationError(
+                f"get_audio: the response was refused: {problem}", response=response, request_id=None, body=None
+            )
+        return DownloadCheck(response)
+
+    # -- calls and transport failures ------------------------------------------------------------------------
+
+    def _new_call(self, request: Mapping[str, Any], *, stream: bool = False, deadline: float | None = None) -> Call:
+        """The limits of one call (see `._limits`): the client's, or a download's own ``deadline``."""
+        method, path = _describe(request)
+        return Call(
+            method,
+            path,
+            deadline=self._config.deadline if deadline is None else deadline,
+            max_response_bytes=self._config.max_response_bytes,
+            stream=stream,
+        )
+
+    @staticmethod
+    def _stopped(stop: RetryStopped, request: Mapping[str, Any], call: Call) -> httpx.Response:
+        """The last answer when the retry policy stopped short of the deadline, noted; an exception is raised."""
+        if isinstance(stop.outcome, httpx.Response):
+            stop.outcome.extensions[RETRY_NOTE] = stop.note
+            return stop.outcome
+        raise _connection_error(stop.outcome, request, call, stop.note) from stop.outcome
+
+    @staticmethod
+    def _connection_error(exc: Exception, request: Mapping[str, Any], call: Call | None = None) -> APIConnectionError:
+        """The typed exception for a transport failure during ``call`` (raise it ``from exc``)."""
+        return _connection_error(exc, request, call)
+
+    @staticmethod
+    def _download_error(reason: str, request: Mapping[str, Any]) -> APIConnectionError:
+        """The typed exception for a download whose body does not match its Content-Length."""
+        method, path = _describe(request)
+        return APIConnectionError(f"Connection error: {method} {path} ({reason})", method=method, path=path)
 
 
-def describe(request_kwargs: Mapping[str, Any]) -> tuple[str, str]:
-    """Method and path of a request built by ``_get_kwargs`` (the query string is left out)."""
-    return str(request_kwargs["method"]).upper(), str(request_kwargs["url"])
+def _describe(request: Mapping[str, Any]) -> tuple[str, str]:
+    """Method and path of a request built by ``build_request`` (the query string is left out)."""
+    return str(request["method"]).upper(), str(request["url"])
 
 
-def new_call(
-    request_kwargs: Mapping[str, Any], config: ClientConfig, *, stream: bool = False, deadline: float | None = None
-) -> Call:
-    """The limits of one call (see `._limits`): the client's, or a download's own ``deadline``."""
-    method, path = describe(request_kwargs)
-    return Call(
-        method,
-        path,
-        deadline=config.deadline if deadline is None else deadline,
-        max_response_bytes=config.max_response_bytes,
-        stream=stream,
-    )
-
-
-def connection_error(
-    exc: Exception, request_kwargs: Mapping[str, Any], call: Call | None = None, note: str | None = None
+def _connection_error(
+    exc: Exception, request: Mapping[str, Any], call: Call | None = None, note: str | None = None
 ) -> APIConnectionError:
     """The typed exception for a transport failure (raise it ``from exc``).
 
@@ -131,7 +355,7 @@ def connection_error(
     status line, which h11, httpcore and httpx all quote in their messages, and so in the traceback.
     """
     scrub_exception(exc)
-    method, path = describe(request_kwargs)
+    method, path = _describe(request)
     if call is not None and (call.deadline_hit or call.remaining() <= 0):
         return DeadlineExceededError(
             f"Deadline exceeded: {method} {path} did not end within the call's deadline of {call.deadline:g} s "
@@ -147,152 +371,6 @@ def connection_error(
     detail = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     suffix = f"; {note}" if note else ""
     return cls(f"{what}: {method} {path} ({detail}){suffix}", method=method, path=path)
-
-
-def stopped(stop: RetryStopped, request_kwargs: Mapping[str, Any], call: Call) -> httpx.Response:
-    """The last answer when the retry policy stopped short of the deadline, noted; an exception is raised."""
-    if isinstance(stop.outcome, httpx.Response):
-        stop.outcome.extensions[RETRY_NOTE] = stop.note
-        return stop.outcome
-    raise connection_error(stop.outcome, request_kwargs, call, stop.note) from stop.outcome
-
-
-def download_kwargs(request_kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """The request of a download: no content encoding, so the bytes counted are the bytes of the file."""
-    headers = {**request_kwargs.get("headers", {}), "accept-encoding": DOWNLOAD_ACCEPT_ENCODING}
-    return {**request_kwargs, "headers": headers}
-
-
-def check_download(response: httpx.Response, config: ClientConfig) -> DownloadCheck:
-    """Raise for an error status or a refused answer; else what counts the body's bytes as they arrive."""
-    raise_for_status(response, config)
-    problem = response.extensions.get(BODY_PROBLEM)
-    if problem is not None:
-        raise APIResponseValidationError(
-            f"get_audio: the response was refused: {problem}", response=response, request_id=None, body=None
-        )
-    return DownloadCheck(response)
-
-
-def download_error(reason: str, request_kwargs: Mapping[str, Any]) -> APIConnectionError:
-    """The typed exception for a download whose body does not match its Content-Length."""
-    method, path = describe(request_kwargs)
-    return APIConnectionError(f"Connection error: {method} {path} ({reason})", method=method, path=path)
-
-
-def raise_for_status(response: httpx.Response, config: ClientConfig) -> None:
-    """Raise the typed `APIStatusError` for a non-success response (its body must have been read)."""
-    if not response.is_success:
-        error = status_error(response, secret=config.api_key)
-        notes = [
-            str(note) for note in (response.extensions.get(BODY_PROBLEM), response.extensions.get(RETRY_NOTE)) if note
-        ]
-        if notes:
-            # What the client dropped or decided is part of the message, after what the server said.
-            error.message = f"{error.message} ({'; '.join(notes)})"
-            error.args = (error.message,)
-        raise error
-
-
-def _check_body(response: httpx.Response, operation: str, config: ClientConfig) -> None:
-    """Refuse a success body that the limits transport dropped (too large, or not decodable)."""
-    problem: BodyProblem | None = response.extensions.get(BODY_PROBLEM)
-    if problem is not None and problem.too_large:
-        method, path = response.request.method, response.request.url.path
-        raise ResponseTooLargeError(
-            f"{operation}: the answer to {method} {path} was refused: {problem}, counted after decompression; "
-            "pass a larger max_response_bytes= to the client if such answers are expected",
-            limit=config.max_response_bytes,
-            status_code=response.status_code,
-            method=method,
-            path=path,
-        )
-    if problem is not None:
-        raise APIResponseValidationError(
-            f"{operation}: the response was refused: {problem}", response=response, request_id=None, body=None
-        )
-
-
-def _parse(
-    parse_response: Callable[..., object],
-    api: AuthenticatedClient,
-    response: httpx.Response,
-    operation: str,
-    config: ClientConfig,
-) -> object:
-    from ._generated.errors import UnexpectedStatus
-
-    raise_for_status(response, config)
-    _check_body(response, operation, config)
-    try:
-        return parse_response(client=api, response=response)
-    except UnexpectedStatus:
-        message = f"{operation}: status {response.status_code} is not a success status of this operation"
-    except RecursionError:
-        # json's C decoder stops at the interpreter's recursion limit, long before a hostile body's 100,000
-        # levels, and fast; the models walk only the contract's shape, which nests less than ten levels.
-        message = f"{operation}: the response body nests arrays and objects too deeply to parse"
-    except (ValueError, TypeError, KeyError, AttributeError, MemoryError) as exc:
-        message = f"{operation}: the response body does not match the contract ({type(exc).__name__}: {exc})"
-    raise APIResponseValidationError(message, response=response, request_id=None, body=_body_of(response))
-
-
-def parse_model(
-    parse_response: Callable[..., object],
-    api: AuthenticatedClient,
-    response: httpx.Response,
-    expected: type[T],
-    operation: str,
-    config: ClientConfig,
-) -> T:
-    """The success model of a read response, or the typed error."""
-    parsed = _parse(parse_response, api, response, operation, config)
-    if not isinstance(parsed, expected):
-        raise APIResponseValidationError(
-            f"{operation}: expected a {expected.__name__}, the response parsed as {type(parsed).__name__}",
-            response=response,
-            request_id=None,
-            body=_body_of(response),
-        )
-    return parsed
-
-
-def parse_empty(
-    parse_response: Callable[..., object],
-    api: AuthenticatedClient,
-    response: httpx.Response,
-    operation: str,
-    config: ClientConfig,
-) -> None:
-    """Check a bodiless success response (202, 204) or raise the typed error."""
-    _parse(parse_response, api, response, operation, config)
-
-
-def next_page_filters(
-    page: ListStreamingResponse, filters: Mapping[str, Any], response: httpx.Response
-) -> dict[str, Any] | None:
-    """The filters of the page after ``page``: the same ones with the ``offset`` of its ``next`` link.
-
-    Only the offset is taken from ``next``: the link may name another host (a proxy, a regional endpoint) and
-    upstream spreads ``custom_metadata`` over the query string in it, so the request is rebuilt from the
-    caller's filters. ``None`` on the last page.
-    """
-    if page.next_ is None or not page.items:
-        return None
-    offset = int(filters.get("offset", 0))
-    raw = httpx.URL(page.next_).params.get("offset")
-    try:
-        next_offset = int(raw) if raw is not None else offset + len(page.items)
-    except ValueError:
-        next_offset = -1
-    if next_offset <= offset:
-        raise APIResponseValidationError(
-            f"list_jobs: the next link {page.next_!r} does not move past offset {offset}",
-            response=response,
-            request_id=None,
-            body=_body_of(response),
-        )
-    return {**filters, "offset": next_offset}
 
 
 def _body_of(response: httpx.Response) -> Any:

@@ -71,7 +71,7 @@ class GladiaError(Exception):
 
     # The exceptions chained to this one (``raise ... from exc``, or raised while handling one) are masked
     # whenever they are read, which is how `traceback`, `logging` and test runners print them. The package
-    # also masks them where it raises (see `_base.connection_error`), for printers that read the slots.
+    # also masks them where it raises (see `_base_client._connection_error`), for printers that read the slots.
     @property
     def __cause__(self) -> BaseException | None:
         return chained(self, "__cause__")

@@ -257,13 +257,6 @@ def _decoded_response(
     return decoded
 
 
-def _start_reading(response: httpx.Response, call: Call) -> tuple[BodyReader | None, BodyProblem | None]:
-    try:
-        return BodyReader(response.headers, call.max_response_bytes), None
-    except _BodyProblem as exc:
-        return None, exc.problem
-
-
 def _in_memory(response: httpx.Response, request: httpx.Request, call: Call) -> httpx.Response:
     # An answer whose body is read already (a mock transport): measure what is there.
     if len(response.content) > call.max_response_bytes:
@@ -285,6 +278,60 @@ def _refuse_download(response: httpx.Response) -> None:
         )
 
 
+class _Attempt:
+    """The I/O-free part of one attempt under the current call: what both limits transports decide.
+
+    A successful download (`download`) is returned as it is, its headers checked: the caller streams the
+    body. Any other answer is closed once handled: `early` when its body is in memory already, else the
+    transport reads the raw body, `feed`-ing each chunk until it returns False, and returns `answer`.
+    """
+
+    def __init__(self, response: httpx.Response, request: httpx.Request, call: Call) -> None:
+        self._response = response
+        self._request = request
+        self._call = call
+        self._reader: BodyReader | None = None
+        self._problem: BodyProblem | None = None
+        self.early: httpx.Response | None = None
+        self.download = call.stream and response.is_success
+        if self.download:
+            _refuse_download(response)
+        elif response.is_stream_consumed:
+            self.early = _in_memory(response, request, call)
+        else:
+            try:
+                self._reader = BodyReader(response.headers, call.max_response_bytes)
+            except _BodyProblem as exc:
+                self._problem = exc.problem
+
+    @property
+    def reading(self) -> bool:
+        """Whether the body is still wanted."""
+        return self._reader is not None and self._problem is None
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take one raw chunk; False once the body is refused (the rest need not be read)."""
+        assert self._reader is not None
+        try:
+            self._reader.feed(chunk)
+        except _BodyProblem as exc:
+            self._problem = exc.problem
+            return False
+        self._call.check_deadline(self._request)
+        return True
+
+    def answer(self) -> httpx.Response:
+        """The answer with its decoded body in memory, or an empty body and the ``BODY_PROBLEM`` extension."""
+        content = b""
+        if self.reading:
+            assert self._reader is not None
+            try:
+                content = self._reader.finish()
+            except _BodyProblem as exc:
+                self._problem = exc.problem
+        return _decoded_response(self._response, self._request, content, self._problem)
+
+
 class LimitsTransport(httpx.BaseTransport):
     """Apply the current call's limits to each attempt sent through ``inner`` (see the module docstring)."""
 
@@ -297,23 +344,17 @@ class LimitsTransport(httpx.BaseTransport):
             return self._inner.handle_request(request)
         call.limit_timeouts(request)
         response = self._inner.handle_request(request)
-        if call.stream and response.is_success:
-            _refuse_download(response)
+        attempt = _Attempt(response, request, call)
+        if attempt.download:
             return response
         try:
-            if response.is_stream_consumed:
-                return _in_memory(response, request, call)
-            reader, problem = _start_reading(response, call)
-            content = b""
-            if reader is not None:
-                try:
-                    for chunk in response.iter_raw():
-                        reader.feed(chunk)
-                        call.check_deadline(request)
-                    content = reader.finish()
-                except _BodyProblem as exc:
-                    problem = exc.problem
-            return _decoded_response(response, request, content, problem)
+            if attempt.early is not None:
+                return attempt.early
+            if attempt.reading:
+                for chunk in response.iter_raw():
+                    if not attempt.feed(chunk):
+                        break
+            return attempt.answer()
         finally:
             response.close()  # an unread rest closes the connection instead of returning it to the pool
 
@@ -344,23 +385,17 @@ class AsyncLimitsTransport(httpx.AsyncBaseTransport):
 
     async def _attempt(self, request: httpx.Request, call: Call) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
-        if call.stream and response.is_success:
-            _refuse_download(response)
+        attempt = _Attempt(response, request, call)
+        if attempt.download:
             return response
         try:
-            if response.is_stream_consumed:
-                return _in_memory(response, request, call)
-            reader, problem = _start_reading(response, call)
-            content = b""
-            if reader is not None:
-                try:
-                    async for chunk in response.aiter_raw():
-                        reader.feed(chunk)
-                        call.check_deadline(request)
-                    content = reader.finish()
-                except _BodyProblem as exc:
-                    problem = exc.problem
-            return _decoded_response(response, request, content, problem)
+            if attempt.early is not None:
+                return attempt.early
+            if attempt.reading:
+                async for chunk in response.aiter_raw():
+                    if not attempt.feed(chunk):
+                        break
+            return attempt.answer()
         finally:
             await response.aclose()
 

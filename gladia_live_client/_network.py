@@ -44,13 +44,18 @@ def _limit(timeout: float | None, expired: type[Exception]) -> tuple[float | Non
     return remaining, True
 
 
+def _timed_out(by_deadline: bool) -> None:
+    """An operation timed out: the call's deadline is what ended it if it bounded the operation."""
+    if by_deadline and (call := current_call()) is not None:
+        call.deadline_hit = True
+
+
 def _bounded(operation: Callable[[float | None], T], timeout: float | None, expired: type[Exception]) -> T:
     limited, by_deadline = _limit(timeout, expired)
     try:
         return operation(limited)
     except httpcore.TimeoutException:
-        if by_deadline and (call := current_call()) is not None:
-            call.deadline_hit = True
+        _timed_out(by_deadline)
         raise
 
 
@@ -61,8 +66,7 @@ async def _abounded(
     try:
         return await operation(limited)
     except httpcore.TimeoutException:
-        if by_deadline and (call := current_call()) is not None:
-            call.deadline_hit = True
+        _timed_out(by_deadline)
         raise
 
 

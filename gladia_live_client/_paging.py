@@ -1,6 +1,6 @@
 """The loop guard of `iter_jobs`: a walk over pages stops with a typed error instead of running forever.
 
-`_base.next_page_filters` already refuses a ``next`` link that does not move the offset forward. A server can
+`BaseGladiaLive._next_page_filters` already refuses a ``next`` link that does not move the offset forward. A server can
 still move the offset and serve the same jobs again (a ``next`` link that never ends, pages that cycle): the
 walk remembers the id of every job it has returned and refuses a page made only of jobs already returned.
 Memory grows by under 100 bytes per job (a hash per id), for the length of one walk.

@@ -110,7 +110,7 @@ def list_filters(
     status: str | Iterable[str] | None = None,
     custom_metadata: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The keyword arguments for ``list_jobs._get_kwargs``; only the filters that are set."""
+    """The keyword arguments for ``list_jobs.build_request``; only the filters that are set."""
     filters: dict[str, Any] = {}
     if offset is not None:
         filters["offset"] = _int("offset", offset, minimum=0)

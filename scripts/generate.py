@@ -8,9 +8,12 @@ Run it through `make generate`. The steps:
    template then sends such a parameter as JSON text (see generator-templates/endpoint_macros.py.jinja).
 2. Run openapi-python-client (pinned) with `generator-config.yaml` and `generator-templates/` into a
    temporary folder; its post-hooks run the pinned ruff with `--isolated`.
-3. Stamp every generated Python file with a "generated, do not edit" header and add `openapi.json` (the
+3. Leave out `client.py`: openapi-python-client always renders its `Client`/`AuthenticatedClient`, with
+   no setting to skip them, but nothing uses them here: the endpoint templates emit pure request builders
+   and response parsers, and the hand-written client (`_base_client.py`) sends, authenticates and retries.
+4. Stamp every generated Python file with a "generated, do not edit" header and add `openapi.json` (the
    spec as JSON, for the code that needs the contract at run time).
-4. Only if all of that succeeded, replace `gladia_live_client/_generated/` with the new folder. Nothing
+5. Only if all of that succeeded, replace `gladia_live_client/_generated/` with the new folder. Nothing
    outside it is generated: the package root and every other module are written by hand.
 
 Generation is deterministic: running it twice changes nothing. `--check` generates into the temporary
@@ -83,7 +86,13 @@ def run_generator(document: Path, output: Path) -> None:
         raise SystemExit(f"openapi-python-client failed (exit {result.returncode}); the package was left as it was")
 
 
+# What the generator writes that the package does not ship (see step 3 of the module docstring).
+LEFT_OUT = ("client.py",)
+
+
 def finish(output: Path, spec: dict[str, Any]) -> None:
+    for name in LEFT_OUT:
+        (output / name).unlink()
     for cache in list(output.rglob("__pycache__")) + list(output.rglob(".ruff_cache")):
         shutil.rmtree(cache)
     for source in sorted(output.rglob("*.py")):

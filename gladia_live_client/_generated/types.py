@@ -2,9 +2,8 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 """Contains some shared types for properties"""
 
-from collections.abc import Mapping, MutableMapping
-from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from collections.abc import Mapping
+from typing import IO, BinaryIO, Literal
 
 from attrs import define
 
@@ -40,28 +39,6 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
-T = TypeVar("T")
-
-
-@define
-class Response(Generic[T]):
-    """A response from an endpoint"""
-
-    status_code: HTTPStatus | int
-    """An `HTTPStatus` when Python knows the code, else the plain integer (gateways send 520 and the like)."""
-    content: bytes
-    headers: MutableMapping[str, str]
-    parsed: T | None
-
-
-def status_of(code: int) -> HTTPStatus | int:
-    """`HTTPStatus(code)` for a known code; the integer itself for a non-standard one such as 520."""
-    try:
-        return HTTPStatus(code)
-    except ValueError:
-        return code
-
-
 def mask_url_secrets(url: object) -> str:
     """repr of `url` with its credentials masked: user information and every query value become `***`."""
     # The one redaction of the package lives in its hand-written layer; imported here, on use, because that
@@ -71,4 +48,4 @@ def mask_url_secrets(url: object) -> str:
     return repr(mask_url(str(url)))
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "mask_url_secrets", "status_of"]
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Unset", "mask_url_secrets"]

@@ -23,6 +23,7 @@ _SYNC: dict[str, Callable[[GladiaLive], Any]] = {
     "delete_job": lambda gladia: gladia.delete_job(JOB_ID),
     "patch_job": lambda gladia: gladia.patch_job(JOB_ID, {"debug": True}),
     "download_audio": lambda gladia: gladia.download_audio(JOB_ID, io.BytesIO()),
+    "iter_audio": lambda gladia: b"".join(gladia.iter_audio(JOB_ID)),
 }
 
 
@@ -39,6 +40,8 @@ async def _async_call(gladia: AsyncGladiaLive, operation: str) -> Any:
         return await gladia.delete_job(JOB_ID)
     if operation == "patch_job":
         return await gladia.patch_job(JOB_ID, {"debug": True})
+    if operation == "iter_audio":
+        return b"".join([chunk async for chunk in gladia.iter_audio(JOB_ID)])
     return await gladia.download_audio(JOB_ID, io.BytesIO())
 
 

@@ -19,8 +19,6 @@ from ._mock import JOB
 from ._mock import JOB_ID as JOB_ID  # re-exported: the hostile-server tests take it from here
 
 API_KEY = "sk-hostile-7e3b1f0c9a"
-# The six operations as the client sends them, and the call that makes each.
-OPERATIONS = ("init_session", "list_jobs", "iter_jobs", "get_job", "delete_job", "patch_job", "download_audio")
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Every operation of openapi.yaml has its methods on both clients, and the twins match."""
+"""Every operation of openapi.yaml has its methods on both clients, and every public method has a purpose."""
 
 from __future__ import annotations
 
@@ -8,48 +8,34 @@ from typing import Any
 import pytest
 
 from gladia_live_client import AsyncGladiaLive, GladiaLive
-from gladia_live_client._base_client import OPERATION_METHODS
+from gladia_live_client._base_client import OPERATION_METHODS, operation_methods
+from tests.operations import CLIENT_CALLS, operation_ids
 
-HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-def spec_operation_ids(spec: dict[str, Any]) -> list[str]:
-    return [
-        operation["operationId"]
-        for item in spec["paths"].values()
-        for method, operation in item.items()
-        if method in HTTP_METHODS
-    ]
+# Public methods that are not a REST operation: the live session on top of them, and the lifecycle.
+NOT_OPERATIONS = {"live", "attach_live", "close"}
 
 
 def test_every_spec_operation_has_a_method_on_both_classes(spec: dict[str, Any]) -> None:
     missing = []
-    for operation_id in spec_operation_ids(spec):
-        for name in OPERATION_METHODS.get(operation_id, (operation_id,)):
+    for operation_id in operation_ids(spec):
+        for name in operation_methods(operation_id):
             for cls in (GladiaLive, AsyncGladiaLive):
                 if not callable(getattr(cls, name, None)):
                     missing.append(f"{cls.__name__}.{name} (operation {operation_id})")
     assert missing == []
 
 
-def test_the_mapping_names_only_real_operations(spec: dict[str, Any]) -> None:
-    assert set(OPERATION_METHODS) == set(spec_operation_ids(spec))
+def test_the_exceptions_name_only_real_operations(spec: dict[str, Any]) -> None:
+    assert set(OPERATION_METHODS) <= set(operation_ids(spec))
 
 
-def public_methods(cls: type) -> set[str]:
-    return {name for name, value in vars(cls).items() if not name.startswith("_") and callable(value)}
+@pytest.mark.parametrize("cls", [GladiaLive, AsyncGladiaLive])
+def test_every_public_method_is_an_operation_or_a_documented_extra(cls: type) -> None:
+    public = {name for name, value in inspect.getmembers(cls) if not name.startswith("_") and callable(value)}
+    assert public == set(CLIENT_CALLS) | NOT_OPERATIONS
 
 
-def test_sync_and_async_twins_have_the_same_methods_and_signatures() -> None:
-    assert public_methods(GladiaLive) == public_methods(AsyncGladiaLive)
-    for name in public_methods(GladiaLive):
-        sync_params = inspect.signature(getattr(GladiaLive, name)).parameters
-        async_params = inspect.signature(getattr(AsyncGladiaLive, name)).parameters
-        assert list(sync_params) == list(async_params), name
-        assert [p.default for p in sync_params.values()] == [p.default for p in async_params.values()], name
-
-
-@pytest.mark.parametrize("name", sorted({n for names in OPERATION_METHODS.values() for n in names}))
+@pytest.mark.parametrize("name", CLIENT_CALLS)
 def test_async_methods_are_awaitable_or_async_iterators(name: str) -> None:
     method = getattr(AsyncGladiaLive, name)
     hints = inspect.signature(method).return_annotation

@@ -22,6 +22,7 @@ import zlib
 import pytest
 
 from gladia_live_client import GladiaError, _retries
+from tests.operations import CLIENT_CALLS
 
 from ._calls import MODES, call
 from ._hostile import JOB_ID, RawServer, Request, chunk, gzip_bomb, job, nested_json, response_head
@@ -172,7 +173,8 @@ def recipe(seed: int) -> object:
     return handle
 
 
-OPERATIONS = ("init_session", "list_jobs", "iter_jobs", "get_job", "delete_job", "patch_job", "download_audio")
+# Every client call of every operation of the spec.
+OPERATIONS = CLIENT_CALLS
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -27,7 +27,7 @@ def test_importing_the_layer_loads_nothing_heavy() -> None:
     baseline = modules_after("import httpx")
     loaded = modules_after("import gladia_live_client")
     assert [name for name in LAZY if name in loaded] == []
-    # Beyond httpx, only the package itself (and attrs, which the generated client needs) is imported, and
+    # Beyond httpx, only the package itself (and attrs, which the generated models need) is imported, and
     # contextvars (built into the interpreter), which carries each call's deadline.
     own = ("gladia_live_client", "attrs", "attr", "contextvars", "_contextvars")
     extra = {name for name in loaded - baseline if not name.startswith(own)}

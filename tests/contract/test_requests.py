@@ -1,15 +1,18 @@
-"""Every request the generated client emits validates against openapi.yaml (openapi-core, OpenAPI 3.1).
+"""Every request the generated builders emit validates against openapi.yaml (openapi-core, OpenAPI 3.1).
 
-A table of representative calls per operation (every parameter, edge values), made sync and async; the
-requests are captured exactly as httpx would send them and validated by openapi-core, then checked for the
-encodings the spec demands: one JSON `custom_metadata` parameter, repeated `status`, a bare date for `date`,
-timestamps for `before_date`/`after_date`, unset fields omitted, percent-encoded ids.
+A table of representative calls per operation (every parameter, edge values): each endpoint module's
+`build_request` output is sent through an `httpx.Client` and an `httpx.AsyncClient`, captured exactly as httpx
+would send it and validated by openapi-core, then checked for the encodings the spec demands: one JSON
+`custom_metadata` parameter, repeated `status`, a bare date for `date`, timestamps for
+`before_date`/`after_date`, unset fields omitted, percent-encoded ids. The last tests validate what the
+client itself sends, its authentication included.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -22,8 +25,9 @@ from openapi_core.datatypes import RequestParameters
 from openapi_core.exceptions import OpenAPIError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from gladia_live_client import AsyncGladiaLive, GladiaError, GladiaLive
+from gladia_live_client._base_client import API_KEY_HEADER
 from gladia_live_client._generated.api.live_v2 import delete_job, get_audio, get_job, init_session, list_jobs, patch_job
-from gladia_live_client._generated.client import AuthenticatedClient
 from gladia_live_client.models import (
     LanguageConfig,
     ListJobsCustomMetadata,
@@ -108,34 +112,30 @@ CALLS: list[tuple[str, Any, dict[str, Any]]] = [
 ]
 
 
-def captured(call: Callable[[AuthenticatedClient], Any], run_async: bool) -> httpx.Request:
+def emit(module: Any, kwargs: dict[str, Any], run_async: bool) -> httpx.Request:
+    """The request ``module.build_request(**kwargs)`` describes, as httpx puts it on the wire."""
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return httpx.Response(204)
 
-    transport: Any = httpx.MockTransport(handler)
-    client = AuthenticatedClient(base_url="https://api.gladia.io", token="key", httpx_args={"transport": transport})
-    if run_async:
-        asyncio.run(call(client))
-    else:
-        call(client)
-    assert len(seen) == 1
-    return seen[0]
-
-
-def emit(module: Any, kwargs: dict[str, Any], run_async: bool) -> httpx.Request:
     args = dict(kwargs)
     positional = [args.pop("id")] if "id" in args else []
-
+    request = module.build_request(*positional, **args)
+    options: dict[str, Any] = {"base_url": "https://api.gladia.io", "headers": {API_KEY_HEADER: "key"}}
     if run_async:
 
-        async def call_async(client: AuthenticatedClient) -> Any:
-            return await module.asyncio_detailed(*positional, client=client, **args)
+        async def send() -> None:
+            async with httpx.AsyncClient(transport=httpx.MockTransport(handler), **options) as client:
+                await client.request(**request)
 
-        return captured(call_async, run_async=True)
-    return captured(lambda client: module.sync_detailed(*positional, client=client, **args), run_async=False)
+        asyncio.run(send())
+    else:
+        with httpx.Client(transport=httpx.MockTransport(handler), **options) as client:
+            client.request(**request)
+    assert len(seen) == 1
+    return seen[0]
 
 
 def query_of(request: httpx.Request) -> list[tuple[str, str]]:
@@ -147,7 +147,6 @@ def query_of(request: httpx.Request) -> list[tuple[str, str]]:
 def test_emitted_request_validates_against_the_spec(name: str, module: Any, kwargs: Any, run_async: bool) -> None:
     request = emit(module, kwargs, run_async)
     OPENAPI.validate_request(HttpxOpenAPIRequest(request))
-    assert request.headers["x-gladia-key"] == "key"
 
 
 def test_custom_metadata_is_one_compact_json_parameter() -> None:
@@ -201,3 +200,52 @@ def test_a_request_off_the_contract_fails_validation(query: str) -> None:
     request = httpx.Request("GET", f"https://api.gladia.io/v2/live?{query}", headers={"x-gladia-key": "key"})
     with pytest.raises(OpenAPIError):
         OPENAPI.validate_request(HttpxOpenAPIRequest(request))
+
+
+def client_requests(run_async: bool) -> list[httpx.Request]:
+    """What `GladiaLive` / `AsyncGladiaLive` send for every operation, the API key header included."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(500)  # every call ends at once (retries off): only the request matters here
+
+    calls: list[Callable[[Any], Any]] = [
+        lambda gladia: gladia.init_session({"encoding": "wav/pcm"}, region="eu-west"),
+        lambda gladia: gladia.list_jobs(limit=5, status=["done"], custom_metadata={"user": "x"}),
+        lambda gladia: gladia.get_job(JOB_ID),
+        lambda gladia: gladia.delete_job(JOB_ID),
+        lambda gladia: gladia.patch_job(JOB_ID, {"debug": True}),
+        lambda gladia: gladia.download_audio(JOB_ID, io.BytesIO()),
+    ]
+    options: dict[str, Any] = {"api_key": "key", "max_retries": 0, "transport": httpx.MockTransport(handler)}
+    if run_async:
+
+        async def main() -> None:
+            async with AsyncGladiaLive(**options) as gladia:
+                for call in calls:
+                    with pytest.raises(GladiaError):
+                        await call(gladia)
+
+        asyncio.run(main())
+    else:
+        with GladiaLive(**options) as gladia:
+            for call in calls:
+                with pytest.raises(GladiaError):
+                    call(gladia)
+    return seen
+
+
+@pytest.mark.parametrize("run_async", [False, True], ids=["sync", "async"])
+def test_what_the_client_sends_validates_with_its_key_in_the_spec_header(run_async: bool) -> None:
+    requests = client_requests(run_async)
+    assert len(requests) == 6
+    for request in requests:
+        OPENAPI.validate_request(HttpxOpenAPIRequest(request))
+        assert request.headers[API_KEY_HEADER] == "key"
+        assert "authorization" not in request.headers
+
+
+def test_the_key_header_is_the_spec_security_scheme() -> None:
+    schemes = spec()["components"]["securitySchemes"]
+    assert [(s["type"], s["in"], s["name"]) for s in schemes.values()] == [("apiKey", "header", API_KEY_HEADER)]

@@ -1,7 +1,8 @@
 """Every response of every operation, generated from the spec, parses through the generated response handling.
 
 For each (operation, status) the spec declares, bodies are generated from the response schema; each one goes
-through the operation's generated `_parse_response`, must come out as the model the spec names, survive
+through the operation's generated `parse_response` (a success status) or `parse_error` (an error status),
+must come out as the model the spec names, survive
 model -> dict -> model unchanged, and serialise back to something the schema accepts. Then hostile but real
 bodies: unknown fields and enum values, nulls, missing optional fields, HTML and empty error bodies, and status
 codes nobody declared.
@@ -20,12 +21,12 @@ from hypothesis import strategies as st
 
 import gladia_live_client.models as models
 from gladia_live_client._generated.api.live_v2 import get_audio, get_job, list_jobs
-from gladia_live_client._generated.client import AuthenticatedClient
+from gladia_live_client._generated.errors import UnexpectedStatus
 from gladia_live_client._generated.types import File
 from gladia_live_client.models import FileResponse, StreamingResponse
 from tests.contract.schemas import FUZZ_SETTINGS, GENERATED, spec, validator_for, values_of
+from tests.operations import OPERATION_IDS
 
-CLIENT = AuthenticatedClient(base_url="https://api.gladia.io", token="test-key")
 CONCRETE_STATUS = {"5XX": 503}
 
 
@@ -51,7 +52,7 @@ def response_for(method: str, path: str, status: int, body: bytes, content_type:
 
 def test_every_operation_has_json_responses_to_fuzz() -> None:
     operations = {operation_id for operation_id, *_ in RESPONSES}
-    assert operations == {"init_session", "list_jobs", "get_job", "delete_job", "patch_job", "get_audio"}
+    assert operations == set(OPERATION_IDS)
     assert len(RESPONSES) >= 25
 
 
@@ -69,7 +70,7 @@ def test_generated_body_parses_to_the_declared_model(
     code = CONCRETE_STATUS.get(status) or int(status)
     response = response_for(method, path, code, json.dumps(body).encode(), "application/json")
 
-    parsed = module._parse_response(client=CLIENT, response=response)
+    parsed = module.parse_response(response) if 200 <= code <= 299 else module.parse_error(response)
 
     model = getattr(models, schema["$ref"].rsplit("/", 1)[-1])
     assert isinstance(parsed, model)
@@ -80,7 +81,7 @@ def test_generated_body_parses_to_the_declared_model(
 def test_audio_body_is_returned_as_bytes() -> None:
     wav = b"RIFF\x24\x00\x00\x00WAVEfmt "
     response = response_for("get", "/v2/live/{id}/file", 200, wav, "application/octet-stream")
-    parsed = get_audio._parse_response(client=CLIENT, response=response)
+    parsed = get_audio.parse_response(response)
     assert isinstance(parsed, File)
     assert parsed.payload.read() == wav
 
@@ -97,7 +98,7 @@ JOB = {
 
 def parse_job(body: dict[str, Any]) -> StreamingResponse:
     response = response_for("get", "/v2/live/{id}", 200, json.dumps(body).encode(), "application/json")
-    parsed = get_job._parse_response(client=CLIENT, response=response)
+    parsed = get_job.parse_response(response)
     assert isinstance(parsed, StreamingResponse)
     return parsed
 
@@ -164,13 +165,20 @@ def test_missing_optional_fields() -> None:
 def test_hostile_error_bodies_never_raise(status: int, body: bytes, content_type: str) -> None:
     for module, method, path in [(get_job, "get", "/v2/live/{id}"), (list_jobs, "get", "/v2/live")]:
         response = response_for(method, path, status, body, content_type)
-        assert module._parse_response(client=CLIENT, response=response) is None
+        assert module.parse_error(response) is None
 
 
 @pytest.mark.parametrize("status", [299, 418, 520, 599, 999])
-def test_undeclared_status_codes_do_not_crash(status: int) -> None:
-    transport = httpx.MockTransport(lambda request: httpx.Response(status, text="?"))
-    client = AuthenticatedClient(base_url="https://api.gladia.io", token="k", httpx_args={"transport": transport})
-    detailed = get_job.sync_detailed("job-1", client=client)
-    assert detailed.status_code == status
-    assert detailed.content == b"?"
+def test_undeclared_status_codes_are_a_clear_error_not_a_crash(status: int) -> None:
+    response = response_for("get", "/v2/live/{id}", status, b"?", "text/plain")
+    with pytest.raises(UnexpectedStatus, match=f"status {status} is not a success status") as caught:
+        get_job.parse_response(response)
+    assert (caught.value.status_code, caught.value.content) == (status, b"?")
+    assert get_job.parse_error(response) is None
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 429, 503])
+def test_an_error_status_is_never_parsed_as_a_success(status: int) -> None:
+    response = response_for("get", "/v2/live/{id}", status, json.dumps(JOB).encode(), "application/json")
+    with pytest.raises(UnexpectedStatus):
+        get_job.parse_response(response)

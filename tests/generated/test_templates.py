@@ -1,17 +1,16 @@
 """Each fix in generator-templates/ proven on the generated code.
 
-These are unit tests of generated functions: the HTTP exchange goes through `httpx.MockTransport`, which
-records the request exactly as httpx would put it on the wire. The end-to-end layer repeats the important
-ones over real loopback sockets against the local server.
+These are unit tests of generated functions: a `build_request` output becomes the `httpx.Request` httpx would
+put on the wire (`httpx.Client.build_request`, nothing sent), and `parse_response` / `parse_error` read
+`httpx.Response` objects made here. The end-to-end layer repeats the important ones over real loopback
+sockets against the local server. What the hand-written client adds (the API key header, timeouts, repr) is
+tested in tests/client/.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-import logging
-from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +19,7 @@ import pytest
 
 import gladia_live_client
 from gladia_live_client._generated.api.live_v2 import get_job, init_session, list_jobs
-from gladia_live_client._generated.client import AuthenticatedClient
+from gladia_live_client._generated.errors import UnexpectedStatus
 from gladia_live_client.models import (
     ListJobsCustomMetadata,
     ListJobsStatusItem,
@@ -34,7 +33,6 @@ from gladia_live_client.models import (
 )
 from gladia_live_client.types import UNSET
 
-SECRET = "sk-test-0123456789abcdef"
 JOB = {
     "id": "45463597-20b7-4af7-b3b3-f5fb778203ab",
     "request_id": "G-45463597",
@@ -45,47 +43,22 @@ JOB = {
 }
 
 
-def client_recording(
-    requests: list[httpx.Request], respond: Callable[[httpx.Request], httpx.Response] | None = None, **kwargs: Any
-) -> AuthenticatedClient:
-    def handler(request: httpx.Request) -> httpx.Response:
-        requests.append(request)
-        return respond(request) if respond else httpx.Response(200, json=JOB)
-
-    return AuthenticatedClient(
-        base_url="https://api.gladia.io",
-        token=SECRET,
-        httpx_args={"transport": httpx.MockTransport(handler)},
-        **kwargs,
-    )
+def wire(request: dict[str, Any]) -> httpx.Request:
+    """The request a `build_request` output becomes in httpx, as it would be sent."""
+    with httpx.Client(base_url="https://api.gladia.io") as client:
+        return client.build_request(**request)
 
 
-def test_key_is_sent_in_x_gladia_key_never_as_bearer() -> None:
-    requests: list[httpx.Request] = []
-    get_job.sync_detailed("abc", client=client_recording(requests))
-    assert requests[0].headers["x-gladia-key"] == SECRET
-    assert "authorization" not in requests[0].headers
+def answer(status: int, **content: Any) -> httpx.Response:
+    return httpx.Response(status, request=httpx.Request("GET", "https://api.gladia.io/v2/live/abc"), **content)
 
 
-def test_key_is_hidden_from_repr_and_str() -> None:
-    client = AuthenticatedClient(base_url="https://api.gladia.io", token=SECRET)
-    assert SECRET not in repr(client)
-    assert SECRET not in str(client)
-
-
-def test_callers_headers_dict_is_not_modified() -> None:
-    headers = {"x-trace": "1"}
-    requests: list[httpx.Request] = []
-    client = client_recording(requests, headers=headers)
-    get_job.sync_detailed("abc", client=client)
-    assert headers == {"x-trace": "1"}
-    assert requests[0].headers["x-trace"] == "1"
-
-
-def test_default_timeout_is_finite() -> None:
-    client = AuthenticatedClient(base_url="https://api.gladia.io", token=SECRET)
-    timeout = client.get_httpx_client().timeout
-    assert all(value is not None and 0 < value < 600 for value in (timeout.connect, timeout.read, timeout.write))
+def test_endpoint_modules_are_pure_builders_and_parsers() -> None:
+    for module in (get_job, init_session, list_jobs):
+        assert module.__all__ == ["build_request", "parse_error", "parse_response"]
+        assert not hasattr(module, "sync_detailed")
+        assert not hasattr(module, "asyncio")
+    assert "headers" not in get_job.build_request("abc"), "authentication is the client's, not the builder's"
 
 
 @pytest.mark.parametrize(
@@ -111,19 +84,15 @@ def test_response_with_unknown_status_value_parses_whole() -> None:
     assert job.to_dict()["status"] == "archived"
 
 
-EMPTY_PAGE = {"first": "", "current": "", "next": None, "items": []}
-
-
 def test_custom_metadata_filter_is_one_json_parameter_and_status_repeats() -> None:
-    requests: list[httpx.Request] = []
-    client = client_recording(requests, respond=lambda _: httpx.Response(200, json=EMPTY_PAGE))
-    list_jobs.sync_detailed(
-        client=client,
-        custom_metadata=ListJobsCustomMetadata.from_dict({"user": "John", "limit": 5}),
-        status=[ListJobsStatusItem.DONE, ListJobsStatusItem.ERROR],
-        date=datetime.date(2026, 8, 22),
+    request = wire(
+        list_jobs.build_request(
+            custom_metadata=ListJobsCustomMetadata.from_dict({"user": "John", "limit": 5}),
+            status=[ListJobsStatusItem.DONE, ListJobsStatusItem.ERROR],
+            date=datetime.date(2026, 8, 22),
+        )
     )
-    query = parse_qs(urlsplit(str(requests[0].url)).query)
+    query = parse_qs(urlsplit(str(request.url)).query)
     assert query["custom_metadata"] == ['{"user":"John","limit":5}']
     assert "user" not in query
     assert "limit" not in query, "a metadata key must not become a query parameter"
@@ -132,40 +101,31 @@ def test_custom_metadata_filter_is_one_json_parameter_and_status_repeats() -> No
 
 
 def test_unset_query_parameters_are_omitted() -> None:
-    requests: list[httpx.Request] = []
-    list_jobs.sync_detailed(client=client_recording(requests, respond=lambda _: httpx.Response(200, json=EMPTY_PAGE)))
-    assert requests[0].url.query == b""
+    assert wire(list_jobs.build_request()).url.query == b""
 
 
 def test_unset_body_fields_are_omitted() -> None:
-    requests: list[httpx.Request] = []
     body = StreamingRequest(encoding=StreamingSupportedEncodingEnum.WAVPCM)
-    init_session.sync_detailed(client=client_recording(requests), body=body)
-    assert json.loads(requests[0].content) == {"encoding": "wav/pcm"}
+    assert json.loads(wire(init_session.build_request(body=body)).content) == {"encoding": "wav/pcm"}
     assert StreamingRequest().to_dict() == {}
     assert StreamingRequest().messages_config is UNSET
 
 
-def test_non_standard_status_does_not_crash() -> None:
-    requests: list[httpx.Request] = []
-    client = client_recording(requests, respond=lambda _: httpx.Response(520, text="<html>origin error</html>"))
-    response = get_job.sync_detailed("abc", client=client)
-    assert response.status_code == 520
-    assert response.parsed is None
-    known = get_job.sync_detailed("abc", client=client_recording([]))
-    assert known.status_code is HTTPStatus.OK
+def test_non_standard_status_is_a_clear_error_and_has_no_error_body() -> None:
+    response = answer(520, text="<html>origin error</html>")
+    with pytest.raises(UnexpectedStatus, match="status 520 is not a success status") as caught:
+        get_job.parse_response(response)
+    assert caught.value.status_code == 520
+    assert get_job.parse_error(response) is None
+    assert isinstance(get_job.parse_response(answer(200, json=JOB)), StreamingResponse)
 
 
 def test_html_error_body_parses_to_none_not_an_exception() -> None:
-    client = client_recording([], respond=lambda _: httpx.Response(401, text="<html>401 Unauthorized</html>"))
-    response = get_job.sync_detailed("abc", client=client)
-    assert response.status_code == 401
-    assert response.parsed is None
+    assert get_job.parse_error(answer(401, text="<html>401 Unauthorized</html>")) is None
 
 
 def test_partial_error_body_parses() -> None:
-    client = client_recording([], respond=lambda _: httpx.Response(401, json={"message": "gladia user not found"}))
-    parsed = get_job.sync_detailed("abc", client=client).parsed
+    parsed = get_job.parse_error(answer(401, json={"message": "gladia user not found"}))
     assert isinstance(parsed, UnauthorizedErrorResponse)
     assert parsed.message == "gladia user not found"
 
@@ -184,12 +144,8 @@ def test_nulls_parse_in_result_file_request_params_and_addon_error() -> None:
     assert job.to_dict()["result"] is None
 
 
-def test_path_id_is_percent_encoded(caplog: pytest.LogCaptureFixture) -> None:
-    requests: list[httpx.Request] = []
-    caplog.set_level(logging.DEBUG)
-    get_job.sync_detailed("a/b?c", client=client_recording(requests))
-    assert requests[0].url.raw_path == b"/v2/live/a%2Fb%3Fc"
-    assert SECRET not in caplog.text
+def test_path_id_is_percent_encoded() -> None:
+    assert wire(get_job.build_request("a/b?c")).url.raw_path == b"/v2/live/a%2Fb%3Fc"
 
 
 def test_websocket_url_token_is_masked_in_repr() -> None:

@@ -1,18 +1,27 @@
-"""The six live operations, their names and their declared responses."""
+"""The six live operations: their routes, names and declared responses.
+
+The spec is the one list of the operation ids (tests/operations.py reads it); this file pins the routes and
+their success statuses, and checks that each id names the endpoint module the client builds it with.
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from typing import Any
 
 import pytest
 
+from tests.operations import OPERATION_IDS
+
+# The route of each live operation and its success status.
 EXPECTED = {
-    ("post", "/v2/live"): ("init_session", "201"),
-    ("get", "/v2/live"): ("list_jobs", "200"),
-    ("get", "/v2/live/{id}"): ("get_job", "200"),
-    ("delete", "/v2/live/{id}"): ("delete_job", "202"),
-    ("patch", "/v2/live/{id}"): ("patch_job", "204"),
-    ("get", "/v2/live/{id}/file"): ("get_audio", "200"),
+    ("post", "/v2/live"): "201",
+    ("get", "/v2/live"): "200",
+    ("get", "/v2/live/{id}"): "200",
+    ("delete", "/v2/live/{id}"): "202",
+    ("patch", "/v2/live/{id}"): "204",
+    ("get", "/v2/live/{id}/file"): "200",
 }
 
 
@@ -21,14 +30,23 @@ def operations(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def test_exactly_the_six_live_operations(spec: dict[str, Any]) -> None:
-    found = {key: op["operationId"] for key, op in operations(spec).items()}
-    assert found == {key: name for key, (name, _) in EXPECTED.items()}
+    assert set(operations(spec)) == set(EXPECTED)
+    assert len(set(OPERATION_IDS)) == len(EXPECTED), "one distinct operationId per route"
+
+
+def test_each_operation_id_names_the_endpoint_module_of_its_route(spec: dict[str, Any]) -> None:
+    for (method, path), operation in operations(spec).items():
+        module = importlib.import_module(f"gladia_live_client._generated.api.live_v2.{operation['operationId']}")
+        parameters = inspect.signature(module.build_request).parameters
+        body = {"body": parameters["body"].annotation()} if "body" in parameters else {}
+        request = module.build_request(*(["job-1"] if "{id}" in path else []), **body)
+        assert (request["method"], request["url"]) == (method, path.replace("{id}", "job-1"))
 
 
 @pytest.mark.parametrize(("key", "expected"), EXPECTED.items(), ids=lambda v: str(v))
 def test_success_status_and_undeclared_statuses(spec: dict[str, Any], key: Any, expected: Any) -> None:
     responses = operations(spec)[key]["responses"]
-    assert expected[1] in responses
+    assert expected in responses
     assert {"429", "5XX"} <= set(responses), "rate limiting and gateway errors must be declared"
 
 

@@ -5,18 +5,31 @@ from urllib.parse import quote
 
 import httpx
 
-from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...errors import UnexpectedStatus
 from ...models.error_response import ErrorResponse
 from ...models.not_found_error_response import NotFoundErrorResponse
 from ...models.streaming_response import StreamingResponse
 from ...models.unauthorized_error_response import UnauthorizedErrorResponse
-from ...types import Response, status_of
+
+__all__ = ["build_request", "parse_error", "parse_response"]
 
 
-def _get_kwargs(
+def build_request(
     id: str,
 ) -> dict[str, Any]:
+    """Get the live job's metadata (``GET /v2/live/{id}``).
+
+    The request as keyword arguments of `httpx.Client.request` (or `httpx.AsyncClient.request`). Keys:
+    ``method`` and ``url`` (a path: the caller's client holds the base URL).
+    Nothing is sent: the caller adds the API key, its own headers and timeouts, then reads the answer with
+    `parse_response` (or `parse_error` for an error status).
+
+    Args:
+        id (str):  Example: 45463597-20b7-4af7-b3b3-f5fb778203ab.
+
+    Returns:
+        dict[str, Any]
+    """
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -28,14 +41,41 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse | None:
+def parse_response(response: httpx.Response) -> StreamingResponse:
+    """Read the answer to `build_request` when its status is a success status of this operation (200).
+
+    Args:
+        response: the httpx response, its body read.
+
+    Raises:
+        UnexpectedStatus: the status is not a success status of this operation (an error status, or a
+            success status the contract does not declare); `parse_error` reads a documented error body.
+        ValueError, TypeError, KeyError, AttributeError: the body does not match the contract.
+
+    Returns:
+        StreamingResponse
+    """
     if response.status_code == 200:
         response_200 = StreamingResponse.from_dict(response.json())
 
         return response_200
 
+    raise UnexpectedStatus(response.status_code, response.content)
+
+
+def parse_error(response: httpx.Response) -> ErrorResponse | NotFoundErrorResponse | UnauthorizedErrorResponse | None:
+    """The documented error body of a response whose status is not a success status of this operation.
+
+    ``None`` when the status has no documented error body, or when the body is not the documented JSON (an
+    HTML page from a proxy, an empty or truncated body, a JSON array): the caller still has the status code
+    and the raw content.
+
+    Args:
+        response: the httpx response, its body read.
+
+    Returns:
+        ErrorResponse | NotFoundErrorResponse | UnauthorizedErrorResponse | None
+    """
     if response.status_code == 401:
         try:
             response_401 = UnauthorizedErrorResponse.from_dict(response.json())
@@ -68,124 +108,4 @@ def _parse_response(
 
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse]:
-    return Response(
-        status_code=status_of(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    id: str,
-    *,
-    client: AuthenticatedClient | Client,
-) -> Response[ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse]:
-    """Get the live job's metadata
-
-    Args:
-        id (str):  Example: 45463597-20b7-4af7-b3b3-f5fb778203ab.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse]
-    """
-
-    kwargs = _get_kwargs(
-        id=id,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    id: str,
-    *,
-    client: AuthenticatedClient | Client,
-) -> ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse | None:
-    """Get the live job's metadata
-
-    Args:
-        id (str):  Example: 45463597-20b7-4af7-b3b3-f5fb778203ab.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse
-    """
-
-    return sync_detailed(
-        id=id,
-        client=client,
-    ).parsed
-
-
-async def asyncio_detailed(
-    id: str,
-    *,
-    client: AuthenticatedClient | Client,
-) -> Response[ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse]:
-    """Get the live job's metadata
-
-    Args:
-        id (str):  Example: 45463597-20b7-4af7-b3b3-f5fb778203ab.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse]
-    """
-
-    kwargs = _get_kwargs(
-        id=id,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    id: str,
-    *,
-    client: AuthenticatedClient | Client,
-) -> ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse | None:
-    """Get the live job's metadata
-
-    Args:
-        id (str):  Example: 45463597-20b7-4af7-b3b3-f5fb778203ab.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        ErrorResponse | NotFoundErrorResponse | StreamingResponse | UnauthorizedErrorResponse
-    """
-
-    return (
-        await asyncio_detailed(
-            id=id,
-            client=client,
-        )
-    ).parsed
+    return None

@@ -4,8 +4,7 @@ from typing import Any
 
 import httpx
 
-from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...errors import UnexpectedStatus
 from ...models.bad_request_error_response import BadRequestErrorResponse
 from ...models.error_response import ErrorResponse
 from ...models.init_streaming_response import InitStreamingResponse
@@ -13,14 +12,33 @@ from ...models.streaming_request import StreamingRequest
 from ...models.streaming_supported_regions import StreamingSupportedRegions
 from ...models.unauthorized_error_response import UnauthorizedErrorResponse
 from ...models.unprocessable_entity_error_response import UnprocessableEntityErrorResponse
-from ...types import UNSET, Response, Unset, status_of
+from ...types import UNSET, Unset
+
+__all__ = ["build_request", "parse_error", "parse_response"]
 
 
-def _get_kwargs(
+def build_request(
     *,
     body: StreamingRequest,
     region: StreamingSupportedRegions | Unset = UNSET,
 ) -> dict[str, Any]:
+    """Initiate a new live job (``POST /v2/live``).
+
+    The request as keyword arguments of `httpx.Client.request` (or `httpx.AsyncClient.request`). Keys:
+    ``method`` and ``url`` (a path: the caller's client holds the base URL);
+    ``params``, the query parameters that are set;
+    the body and ``headers`` (its content type).
+    Nothing is sent: the caller adds the API key, its own headers and timeouts, then reads the answer with
+    `parse_response` (or `parse_error` for an error status).
+
+    Args:
+        region (StreamingSupportedRegions | Unset):
+        body (StreamingRequest):
+
+    Returns:
+        dict[str, Any]
+    """
+
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
@@ -47,21 +65,43 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    BadRequestErrorResponse
-    | ErrorResponse
-    | InitStreamingResponse
-    | UnauthorizedErrorResponse
-    | UnprocessableEntityErrorResponse
-    | None
-):
+def parse_response(response: httpx.Response) -> InitStreamingResponse:
+    """Read the answer to `build_request` when its status is a success status of this operation (201).
+
+    Args:
+        response: the httpx response, its body read.
+
+    Raises:
+        UnexpectedStatus: the status is not a success status of this operation (an error status, or a
+            success status the contract does not declare); `parse_error` reads a documented error body.
+        ValueError, TypeError, KeyError, AttributeError: the body does not match the contract.
+
+    Returns:
+        InitStreamingResponse
+    """
     if response.status_code == 201:
         response_201 = InitStreamingResponse.from_dict(response.json())
 
         return response_201
 
+    raise UnexpectedStatus(response.status_code, response.content)
+
+
+def parse_error(
+    response: httpx.Response,
+) -> BadRequestErrorResponse | ErrorResponse | UnauthorizedErrorResponse | UnprocessableEntityErrorResponse | None:
+    """The documented error body of a response whose status is not a success status of this operation.
+
+    ``None`` when the status has no documented error body, or when the body is not the documented JSON (an
+    HTML page from a proxy, an empty or truncated body, a JSON array): the caller still has the status code
+    and the raw content.
+
+    Args:
+        response: the httpx response, its body read.
+
+    Returns:
+        BadRequestErrorResponse | ErrorResponse | UnauthorizedErrorResponse | UnprocessableEntityErrorResponse | None
+    """
     if response.status_code == 400:
         try:
             response_400 = BadRequestErrorResponse.from_dict(response.json())
@@ -102,168 +142,4 @@ def _parse_response(
 
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    BadRequestErrorResponse
-    | ErrorResponse
-    | InitStreamingResponse
-    | UnauthorizedErrorResponse
-    | UnprocessableEntityErrorResponse
-]:
-    return Response(
-        status_code=status_of(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    *,
-    client: AuthenticatedClient | Client,
-    body: StreamingRequest,
-    region: StreamingSupportedRegions | Unset = UNSET,
-) -> Response[
-    BadRequestErrorResponse
-    | ErrorResponse
-    | InitStreamingResponse
-    | UnauthorizedErrorResponse
-    | UnprocessableEntityErrorResponse
-]:
-    """Initiate a new live job
-
-    Args:
-        region (StreamingSupportedRegions | Unset):
-        body (StreamingRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[BadRequestErrorResponse | ErrorResponse | InitStreamingResponse | UnauthorizedErrorResponse | UnprocessableEntityErrorResponse]
-    """
-
-    kwargs = _get_kwargs(
-        body=body,
-        region=region,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    *,
-    client: AuthenticatedClient | Client,
-    body: StreamingRequest,
-    region: StreamingSupportedRegions | Unset = UNSET,
-) -> (
-    BadRequestErrorResponse
-    | ErrorResponse
-    | InitStreamingResponse
-    | UnauthorizedErrorResponse
-    | UnprocessableEntityErrorResponse
-    | None
-):
-    """Initiate a new live job
-
-    Args:
-        region (StreamingSupportedRegions | Unset):
-        body (StreamingRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        BadRequestErrorResponse | ErrorResponse | InitStreamingResponse | UnauthorizedErrorResponse | UnprocessableEntityErrorResponse
-    """
-
-    return sync_detailed(
-        client=client,
-        body=body,
-        region=region,
-    ).parsed
-
-
-async def asyncio_detailed(
-    *,
-    client: AuthenticatedClient | Client,
-    body: StreamingRequest,
-    region: StreamingSupportedRegions | Unset = UNSET,
-) -> Response[
-    BadRequestErrorResponse
-    | ErrorResponse
-    | InitStreamingResponse
-    | UnauthorizedErrorResponse
-    | UnprocessableEntityErrorResponse
-]:
-    """Initiate a new live job
-
-    Args:
-        region (StreamingSupportedRegions | Unset):
-        body (StreamingRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[BadRequestErrorResponse | ErrorResponse | InitStreamingResponse | UnauthorizedErrorResponse | UnprocessableEntityErrorResponse]
-    """
-
-    kwargs = _get_kwargs(
-        body=body,
-        region=region,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    *,
-    client: AuthenticatedClient | Client,
-    body: StreamingRequest,
-    region: StreamingSupportedRegions | Unset = UNSET,
-) -> (
-    BadRequestErrorResponse
-    | ErrorResponse
-    | InitStreamingResponse
-    | UnauthorizedErrorResponse
-    | UnprocessableEntityErrorResponse
-    | None
-):
-    """Initiate a new live job
-
-    Args:
-        region (StreamingSupportedRegions | Unset):
-        body (StreamingRequest):
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        BadRequestErrorResponse | ErrorResponse | InitStreamingResponse | UnauthorizedErrorResponse | UnprocessableEntityErrorResponse
-    """
-
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-            region=region,
-        )
-    ).parsed
+    return None

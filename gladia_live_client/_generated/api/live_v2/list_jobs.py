@@ -6,18 +6,19 @@ from typing import Any
 
 import httpx
 
-from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...errors import UnexpectedStatus
 from ...models.bad_request_error_response import BadRequestErrorResponse
 from ...models.error_response import ErrorResponse
 from ...models.list_jobs_custom_metadata import ListJobsCustomMetadata
 from ...models.list_jobs_status_item import ListJobsStatusItem
 from ...models.list_streaming_response import ListStreamingResponse
 from ...models.unauthorized_error_response import UnauthorizedErrorResponse
-from ...types import UNSET, Response, Unset, status_of
+from ...types import UNSET, Unset
+
+__all__ = ["build_request", "parse_error", "parse_response"]
 
 
-def _get_kwargs(
+def build_request(
     *,
     offset: int | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -27,6 +28,26 @@ def _get_kwargs(
     status: list[ListJobsStatusItem] | Unset = UNSET,
     custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
 ) -> dict[str, Any]:
+    """Get live jobs based on query parameters (``GET /v2/live``).
+
+    The request as keyword arguments of `httpx.Client.request` (or `httpx.AsyncClient.request`). Keys:
+    ``method`` and ``url`` (a path: the caller's client holds the base URL);
+    ``params``, the query parameters that are set.
+    Nothing is sent: the caller adds the API key, its own headers and timeouts, then reads the answer with
+    `parse_response` (or `parse_error` for an error status).
+
+    Args:
+        offset (int | Unset):  Default: 0.
+        limit (int | Unset):  Default: 20.
+        date (datetime.date | Unset):  Example: 2026-08-22.
+        before_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
+        after_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
+        status (list[ListJobsStatusItem] | Unset):  Example: ['done'].
+        custom_metadata (ListJobsCustomMetadata | Unset):  Example: {'user': 'John Doe'}.
+
+    Returns:
+        dict[str, Any]
+    """
 
     params: dict[str, Any] = {}
 
@@ -75,14 +96,41 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
+def parse_response(response: httpx.Response) -> ListStreamingResponse:
+    """Read the answer to `build_request` when its status is a success status of this operation (200).
+
+    Args:
+        response: the httpx response, its body read.
+
+    Raises:
+        UnexpectedStatus: the status is not a success status of this operation (an error status, or a
+            success status the contract does not declare); `parse_error` reads a documented error body.
+        ValueError, TypeError, KeyError, AttributeError: the body does not match the contract.
+
+    Returns:
+        ListStreamingResponse
+    """
     if response.status_code == 200:
         response_200 = ListStreamingResponse.from_dict(response.json())
 
         return response_200
 
+    raise UnexpectedStatus(response.status_code, response.content)
+
+
+def parse_error(response: httpx.Response) -> BadRequestErrorResponse | ErrorResponse | UnauthorizedErrorResponse | None:
+    """The documented error body of a response whose status is not a success status of this operation.
+
+    ``None`` when the status has no documented error body, or when the body is not the documented JSON (an
+    HTML page from a proxy, an empty or truncated body, a JSON array): the caller still has the status code
+    and the raw content.
+
+    Args:
+        response: the httpx response, its body read.
+
+    Returns:
+        BadRequestErrorResponse | ErrorResponse | UnauthorizedErrorResponse | None
+    """
     if response.status_code == 400:
         try:
             response_400 = BadRequestErrorResponse.from_dict(response.json())
@@ -115,196 +163,4 @@ def _parse_response(
 
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
-
-
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
-    return Response(
-        status_code=status_of(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
-    )
-
-
-def sync_detailed(
-    *,
-    client: AuthenticatedClient | Client,
-    offset: int | Unset = UNSET,
-    limit: int | Unset = UNSET,
-    date: datetime.date | Unset = UNSET,
-    before_date: datetime.datetime | Unset = UNSET,
-    after_date: datetime.datetime | Unset = UNSET,
-    status: list[ListJobsStatusItem] | Unset = UNSET,
-    custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
-    """Get live jobs based on query parameters
-
-    Args:
-        offset (int | Unset):  Default: 0.
-        limit (int | Unset):  Default: 20.
-        date (datetime.date | Unset):  Example: 2026-08-22.
-        before_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        after_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        status (list[ListJobsStatusItem] | Unset):  Example: ['done'].
-        custom_metadata (ListJobsCustomMetadata | Unset):  Example: {'user': 'John Doe'}.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]
-    """
-
-    kwargs = _get_kwargs(
-        offset=offset,
-        limit=limit,
-        date=date,
-        before_date=before_date,
-        after_date=after_date,
-        status=status,
-        custom_metadata=custom_metadata,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
-
-
-def sync(
-    *,
-    client: AuthenticatedClient | Client,
-    offset: int | Unset = UNSET,
-    limit: int | Unset = UNSET,
-    date: datetime.date | Unset = UNSET,
-    before_date: datetime.datetime | Unset = UNSET,
-    after_date: datetime.datetime | Unset = UNSET,
-    status: list[ListJobsStatusItem] | Unset = UNSET,
-    custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
-    """Get live jobs based on query parameters
-
-    Args:
-        offset (int | Unset):  Default: 0.
-        limit (int | Unset):  Default: 20.
-        date (datetime.date | Unset):  Example: 2026-08-22.
-        before_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        after_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        status (list[ListJobsStatusItem] | Unset):  Example: ['done'].
-        custom_metadata (ListJobsCustomMetadata | Unset):  Example: {'user': 'John Doe'}.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse
-    """
-
-    return sync_detailed(
-        client=client,
-        offset=offset,
-        limit=limit,
-        date=date,
-        before_date=before_date,
-        after_date=after_date,
-        status=status,
-        custom_metadata=custom_metadata,
-    ).parsed
-
-
-async def asyncio_detailed(
-    *,
-    client: AuthenticatedClient | Client,
-    offset: int | Unset = UNSET,
-    limit: int | Unset = UNSET,
-    date: datetime.date | Unset = UNSET,
-    before_date: datetime.datetime | Unset = UNSET,
-    after_date: datetime.datetime | Unset = UNSET,
-    status: list[ListJobsStatusItem] | Unset = UNSET,
-    custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]:
-    """Get live jobs based on query parameters
-
-    Args:
-        offset (int | Unset):  Default: 0.
-        limit (int | Unset):  Default: 20.
-        date (datetime.date | Unset):  Example: 2026-08-22.
-        before_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        after_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        status (list[ListJobsStatusItem] | Unset):  Example: ['done'].
-        custom_metadata (ListJobsCustomMetadata | Unset):  Example: {'user': 'John Doe'}.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        Response[BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse]
-    """
-
-    kwargs = _get_kwargs(
-        offset=offset,
-        limit=limit,
-        date=date,
-        before_date=before_date,
-        after_date=after_date,
-        status=status,
-        custom_metadata=custom_metadata,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
-
-
-async def asyncio(
-    *,
-    client: AuthenticatedClient | Client,
-    offset: int | Unset = UNSET,
-    limit: int | Unset = UNSET,
-    date: datetime.date | Unset = UNSET,
-    before_date: datetime.datetime | Unset = UNSET,
-    after_date: datetime.datetime | Unset = UNSET,
-    status: list[ListJobsStatusItem] | Unset = UNSET,
-    custom_metadata: ListJobsCustomMetadata | Unset = UNSET,
-) -> BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse | None:
-    """Get live jobs based on query parameters
-
-    Args:
-        offset (int | Unset):  Default: 0.
-        limit (int | Unset):  Default: 20.
-        date (datetime.date | Unset):  Example: 2026-08-22.
-        before_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        after_date (datetime.datetime | Unset):  Example: 2024-01-01T00:00:00.000Z.
-        status (list[ListJobsStatusItem] | Unset):  Example: ['done'].
-        custom_metadata (ListJobsCustomMetadata | Unset):  Example: {'user': 'John Doe'}.
-
-    Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
-
-    Returns:
-        BadRequestErrorResponse | ErrorResponse | ListStreamingResponse | UnauthorizedErrorResponse
-    """
-
-    return (
-        await asyncio_detailed(
-            client=client,
-            offset=offset,
-            limit=limit,
-            date=date,
-            before_date=before_date,
-            after_date=after_date,
-            status=status,
-            custom_metadata=custom_metadata,
-        )
-    ).parsed
+    return None
