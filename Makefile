@@ -42,9 +42,10 @@ lint-spec: $(VENV_STAMP) $(TOOLS_STAMP)
 	$(REDOCLY) lint openapi.yaml --config redocly.yaml 2>&1 | grep -v -e '^\s*$$' -e '║' -e '╔' -e '╚'; test $${PIPESTATUS[0]} -eq 0
 
 lint-python: $(VENV_STAMP)
-	$(VENV)/bin/ruff check gladia_live_client scripts tests benchmarks
-	$(VENV)/bin/ruff format --check gladia_live_client scripts tests benchmarks
+	$(VENV)/bin/ruff check gladia_live_client scripts tests benchmarks examples
+	$(VENV)/bin/ruff format --check gladia_live_client scripts tests benchmarks examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy examples
 
 ## demo: a local server, a live session on demo/speech.wav from the command line, then every job command
 ## (with GLADIA_API_KEY set and no GLADIA_API_URL: against the real service; DEMO_ARGS=--fast skips the pacing)
