@@ -10,7 +10,7 @@ export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: all demo venv generate check-generated unasync check-unasync template-diff lint lint-spec lint-python test fuzz chaos spec-diff bench dist test-all clean
+.PHONY: all demo venv generate check-generated unasync check-unasync template-diff lint lint-spec lint-python test fuzz chaos spec-diff bench dist docs test-all clean
 
 all: test
 
@@ -54,9 +54,10 @@ lint-spec: $(VENV_STAMP) $(TOOLS_STAMP)
 	$(REDOCLY) lint openapi.yaml --config redocly.yaml 2>&1 | grep -v -e '^\s*$$' -e '║' -e '╔' -e '╚'; test $${PIPESTATUS[0]} -eq 0
 
 lint-python: $(VENV_STAMP)
-	$(VENV)/bin/ruff check gladia_live_client scripts tests benchmarks
-	$(VENV)/bin/ruff format --check gladia_live_client scripts tests benchmarks
+	$(VENV)/bin/ruff check gladia_live_client scripts tests benchmarks examples
+	$(VENV)/bin/ruff format --check gladia_live_client scripts tests benchmarks examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy examples
 
 ## demo: a local server, a live session on demo/speech.wav from the command line, then every job command
 ## (with GLADIA_API_KEY set and no GLADIA_API_URL: against the real service; DEMO_ARGS=--fast skips the pacing)
@@ -108,6 +109,17 @@ dist: $(DIST_VENV)/.installed
 	$(DIST_VENV)/bin/python -m twine check --strict dist/*
 	$(DIST_VENV)/bin/python scripts/check_dist.py dist
 
+## docs: the documentation site (docs/, mkdocs.yml) built into site/ with warnings as errors; griffe reads the
+## package's source for the API reference, so .venv-docs needs only requirements/docs.txt
+DOCS_VENV := .venv-docs
+$(DOCS_VENV)/.installed: requirements/docs.txt
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet -r requirements/docs.txt
+	touch $@
+
+docs: $(DOCS_VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict --site-dir site
+
 ## bench: every benchmark side by side, with ratios against baselines measured in the same run
 BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: requirements/dev.txt requirements/bench.txt pyproject.toml
@@ -120,4 +132,4 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) $(DIST_VENV) $(NOX_VENV) .nox dist tools/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) $(DIST_VENV) $(DOCS_VENV) $(NOX_VENV) .nox dist site tools/node_modules
