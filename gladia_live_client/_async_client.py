@@ -27,7 +27,7 @@ from ._config import (
     resolve_config,
 )
 from ._download import Destination, open_sink
-from ._exceptions import InvalidRequestError
+from ._exceptions import ConfigurationTypeError, InvalidRequestError
 from ._generated.types import UNSET
 from ._logging import AsyncLoggingTransport
 from ._paging import PageWalk
@@ -97,7 +97,9 @@ class AsyncGladiaLive:
         from ._retries import RetryPolicy
 
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
-            raise TypeError(f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}")
+            raise ConfigurationTypeError(
+                f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}"
+            )
         # Settings a later `live()` (the WebSocket session) reads: base URL, API key, timeout.
         self._config = resolve_config(
             api_key=api_key,

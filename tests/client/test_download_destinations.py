@@ -229,3 +229,14 @@ def test_a_path_that_becomes_a_fifo_during_the_download_is_not_replaced(tmp_path
         download(Script(httpx.Response(200, stream=Body())), target)
     assert stat.S_ISFIFO(os.lstat(target).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["a.wav"], "the temporary file is removed"
+
+
+def test_no_free_temporary_name_is_an_invalid_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every random name the download would try beside the target is taken: a typed error, before any request.
+    monkeypatch.setattr(os, "urandom", lambda n: b"\x00" * n)
+    (tmp_path / ".a.wav.00000000.part").write_bytes(b"someone else's")
+    script = Script(httpx.Response(200, content=WAV))
+    with pytest.raises(InvalidRequestError, match="could not create a temporary file beside"):
+        download(script, tmp_path / "a.wav")
+    assert script.requests == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".a.wav.00000000.part"]
