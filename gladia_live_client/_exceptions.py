@@ -36,11 +36,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._redaction import chained, redact, redact_data, set_chained
+
+if TYPE_CHECKING:  # only the errors that carry a response need httpx, and they come with one
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -381,6 +382,8 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
 
 
 def _reason(status_code: int) -> str:
+    import httpx
+
     return httpx.codes.get_reason_phrase(status_code) or "Unknown Status"
 
 

@@ -199,3 +199,11 @@ def test_the_audit_sees_builtin_raises_outside_testing(tmp_path: Path) -> None:
     (tmp_path / "testing" / "_c.py").write_text("raise RuntimeError('a test double')\n")
     (tmp_path / "_generated" / "d.py").write_text("raise ValueError('generated')\n")
     assert builtin_raises(tmp_path) == {("_a.py", "ValueError"): [3], ("_a.py", "TypeError"): [4]}
+
+
+def test_the_exceptions_and_the_pytest_plugin_import_without_httpx() -> None:
+    # The plugin loads in every pytest run of a project that installs the package, and the local server's
+    # argument checks raise these classes: importing them stays as light as the standard library.
+    code = "import sys, gladia_live_client._exceptions, gladia_live_client.testing.pytest_plugin; print(sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert "'httpx'" not in out.stdout
