@@ -207,3 +207,13 @@ def test_the_exceptions_and_the_pytest_plugin_import_without_httpx() -> None:
     code = "import sys, gladia_live_client._exceptions, gladia_live_client.testing.pytest_plugin; print(sorted(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert "'httpx'" not in out.stdout
+
+
+def test_a_live_error_keeps_its_server_message_through_pickle() -> None:
+    from gladia_live_client import LiveSessionIncomplete, parse_server_message
+
+    message = parse_server_message(json.dumps({"type": "end_session", "session_id": "abc", "data": {}}))
+    error = LiveSessionIncomplete("audio unacknowledged", unacknowledged_bytes=320, bytes_acknowledged=6400)
+    copy = pickle.loads(pickle.dumps(error.with_server_message(message)))
+    assert copy.server_message == message
+    assert (copy.unacknowledged_bytes, copy.bytes_acknowledged) == (320, 6400)
