@@ -80,10 +80,10 @@ GLADIA_CHAOS_RUNS ?= 2000
 chaos: $(VENV_STAMP)
 	GLADIA_CHAOS_RUNS=$(GLADIA_CHAOS_RUNS) $(PY) -m pytest -q -s -p no:logging tests/live/test_chaos.py
 
-## spec-diff: what a newer upstream document changes in the live contract (UPSTREAM=path/to/openapi.json)
+## spec-diff: what a newer upstream document changes in the live contract (UPSTREAM=path/to/openapi.json; without
+## it, the copy kept in reference/upstream/)
 spec-diff: $(VENV_STAMP)
-	@test -n "$(UPSTREAM)" || { echo "usage: make spec-diff UPSTREAM=path/to/openapi.json"; exit 2; }
-	$(PY) scripts/spec_diff.py "$(UPSTREAM)"
+	$(PY) scripts/spec_diff.py $(if $(UPSTREAM),"$(UPSTREAM)")
 
 ## test-all: the test suite on Python 3.11, 3.12 and 3.13 (noxfile.py); pyenv's versions are found when installed
 NOX_VENV := .venv-nox

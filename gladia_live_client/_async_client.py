@@ -25,6 +25,7 @@ from ._base_client import BaseGladiaLive
 from ._concurrency import async_offload, async_read_chunk
 from ._config import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._download import Destination, open_sink
+from ._exceptions import ConfigurationTypeError
 from ._logging import AsyncLoggingTransport
 from ._paging import PageWalk
 from ._proxies import AsyncProxyTransport, environment_proxy_mounts
@@ -91,7 +92,9 @@ class AsyncGladiaLive(BaseGladiaLive):
         from . import _network  # httpcore, which httpx imports on first use too
 
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
-            raise TypeError(f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}")
+            raise ConfigurationTypeError(
+                f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}"
+            )
         super().__init__(
             api_key=api_key,
             base_url=base_url,

@@ -27,6 +27,7 @@ from ._base_client import BaseGladiaLive
 from ._concurrency import offload, read_chunk
 from ._config import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._download import Destination, open_sink
+from ._exceptions import ConfigurationTypeError
 from ._logging import LoggingTransport
 from ._paging import PageWalk
 from ._proxies import ProxyTransport, environment_proxy_mounts
@@ -93,7 +94,7 @@ class GladiaLive(BaseGladiaLive):
         from . import _network  # httpcore, which httpx imports on first use too
 
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
-            raise TypeError(f"transport must be an httpx.BaseTransport, not {type(transport).__name__}")
+            raise ConfigurationTypeError(f"transport must be an httpx.BaseTransport, not {type(transport).__name__}")
         super().__init__(
             api_key=api_key,
             base_url=base_url,

@@ -158,7 +158,9 @@ def _create_temp_beside(final: Path, replaced: _Existing | None) -> tuple[Path, 
             os.close(fd)
             temp.unlink()
             raise
-    raise FileExistsError(f"could not create a temporary file beside {str(final)!r}")
+    raise InvalidRequestError(
+        f"could not create a temporary file beside {str(final)!r}: 100 random names were all taken."
+    )
 
 
 def _keep_owner_and_mode(fd: int, replaced: _Existing) -> None:

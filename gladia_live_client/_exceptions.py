@@ -4,6 +4,7 @@ Everything derives from `GladiaError`, so ``except GladiaError`` catches every f
 
     GladiaError
     ├── ConfigurationError          bad constructor argument or environment (no API key, ...)   (also ValueError)
+    │   └── ConfigurationTypeError  a constructor argument of the wrong type                     (also TypeError)
     ├── InvalidRequestError         a client-side check failed; nothing was sent               (also ValueError)
     └── APIError                    a request was attempted and failed
         ├── APIConnectionError      no usable response: connection refused or reset, protocol error, ...
@@ -24,17 +25,23 @@ Everything derives from `GladiaError`, so ``except GladiaError`` catches every f
 Nothing an exception shows holds a secret: `GladiaError` redacts its arguments when it is built and the text
 of every subclass's ``__str__`` / ``__repr__`` when shown (see `._redaction`), and the attributes taken from a
 response (message, request id, validation errors, body) are redacted too.
+
+Every exception the package root exports reports ``__module__ == "gladia_live_client"``, the one path users
+import it from, so tracebacks and reprs read ``gladia_live_client.NotFoundError``; pickling finds the class
+there too.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._redaction import chained, redact, redact_data, set_chained
+
+if TYPE_CHECKING:  # only the errors that carry a response need httpx, and they come with one
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -45,6 +52,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "DeadlineExceededError",
     "GladiaError",
     "InternalServerError",
@@ -94,6 +102,36 @@ class GladiaError(Exception):
             method = cls.__dict__.get(name)
             if method is not None and not getattr(method, "_redacts", False):
                 setattr(cls, name, _redacting(method))
+        _show_public_module(cls)
+
+    # Subclasses take keyword-only arguments (``response=``, ``deadline=``, ...) that `BaseException`'s own
+    # reduction, ``cls(*args)``, would not pass: rebuild without calling ``__init__``, then restore the
+    # attributes, which were redacted when the original was built.
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt, (type(self), self.args), self.__dict__ or None
+
+
+def _rebuilt(cls: type[GladiaError], args: tuple[Any, ...]) -> GladiaError:
+    """An exception of `cls` holding `args`, built without ``__init__`` (unpickling; the state follows)."""
+    return cls.__new__(cls, *args)
+
+
+_ROOT = __name__.rpartition(".")[0]
+
+
+def _show_public_module(cls: type[BaseException]) -> None:
+    """Give `cls` the package root as its module when the root exports it from the module that defines it.
+
+    The root's export table (``gladia_live_client._EXPORTS``) is the one list of public names; a class it does
+    not name (a private base, a user's subclass elsewhere) keeps its own module.
+    """
+    exports: dict[str, str] = getattr(sys.modules.get(_ROOT), "_EXPORTS", {})
+    home = exports.get(cls.__name__)
+    if home is None or cls.__qualname__ != cls.__name__:
+        return
+    defined_in = _ROOT + home
+    if cls.__module__ == defined_in or cls.__module__.startswith(defined_in + "."):
+        cls.__module__ = _ROOT
 
 
 def _redacting(method: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -105,8 +143,18 @@ def _redacting(method: Callable[[Any], str]) -> Callable[[Any], str]:
     return shown
 
 
+_show_public_module(GladiaError)  # its own class statement does not run __init_subclass__
+
+
 class ConfigurationError(GladiaError, ValueError):
     """A constructor argument or environment variable is missing or invalid (for example no API key)."""
+
+
+class ConfigurationTypeError(ConfigurationError, TypeError):
+    """A constructor argument has the wrong type (for example a ``transport`` that is not an httpx transport).
+
+    Also a `TypeError`, which is what Python raises for an argument of the wrong type.
+    """
 
 
 class InvalidRequestError(GladiaError, ValueError):
@@ -334,6 +382,8 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
 
 
 def _reason(status_code: int) -> str:
+    import httpx
+
     return httpx.codes.get_reason_phrase(status_code) or "Unknown Status"
 
 

@@ -60,12 +60,14 @@ class _Retry(Retry):
     """`Retry` with a fractional ``Retry-After`` and a backoff capped apart from the ``Retry-After`` cap."""
 
     def parse_retry_after(self, retry_after: str) -> float:
+        # A number, else an HTTP date; the base class raises `ValueError` for anything else (a negative or
+        # non-finite number included), which `_retry_after` reads as "no usable Retry-After".
         try:
             seconds = float(retry_after.strip())
         except ValueError:
-            return super().parse_retry_after(retry_after)  # an HTTP date
+            seconds = math.nan
         if not math.isfinite(seconds) or seconds < 0:
-            raise ValueError(f"Invalid Retry-After header: {retry_after}")
+            return super().parse_retry_after(retry_after)
         return seconds
 
     def backoff_strategy(self) -> float:

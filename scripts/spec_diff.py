@@ -1,6 +1,7 @@
 """Compare a (newer) upstream Gladia OpenAPI document with openapi.yaml: what changed in the live contract?
 
     make spec-diff UPSTREAM=path/to/openapi.json
+    make spec-diff          # against the copy kept in reference/upstream/ (expected: no differences)
 
 Both documents are reduced to comparable facts about the live closure -- operations (by method and path, with
 upstream's operationId), parameters, response statuses, and for every schema its properties (type, format, enum,
@@ -22,7 +23,7 @@ import yaml
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.upstream import live_closure, live_operations
+from scripts.upstream import UPSTREAM_OPENAPI, live_closure, live_operations
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,10 +164,11 @@ def diff(upstream: dict[str, Any], ours: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: spec_diff.py UPSTREAM_OPENAPI_DOCUMENT (compared with openapi.yaml)", file=sys.stderr)
+    if len(argv) > 1:
+        print("usage: spec_diff.py [UPSTREAM_OPENAPI_DOCUMENT] (compared with openapi.yaml)", file=sys.stderr)
         return 2
-    lines = diff(load(Path(argv[0])), load(ROOT / "openapi.yaml"))
+    upstream = Path(argv[0]) if argv else UPSTREAM_OPENAPI
+    lines = diff(load(upstream), load(ROOT / "openapi.yaml"))
     for line in lines:
         print(line)
     print(f"{len(lines)} difference(s) in the live contract" if lines else "no differences in the live contract")

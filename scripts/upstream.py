@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
+
+# Upstream's documents, kept verbatim in the repository (reference/PROVENANCE.md says where each came from):
+# the one definition of their place, read by the scripts and the tests.
+REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "upstream"
+UPSTREAM_OPENAPI = REFERENCE / "gladia-openapi.json"
 
 LIVE_PREFIX = "/v2/live"
 

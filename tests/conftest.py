@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
+from scripts.upstream import REFERENCE
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
-# Upstream material lives beside the repository, never inside it; tests that need it skip without it.
-REFERENCE = ROOT.parent / "shared" / "reference"
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +22,7 @@ def spec() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    if not (REFERENCE / "gladia-openapi.json").is_file():
-        pytest.skip(f"upstream reference material not found at {REFERENCE}")
+    """Upstream's documents, kept verbatim in the repository (`reference/upstream/`)."""
     return REFERENCE
 
 

@@ -25,7 +25,7 @@ EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130  # what shells report for a process ended by Ctrl-C (128 + SIGINT)
 
 
-class CLIError(Exception):
+class CLIError(GladiaError):
     """An expected failure of a command; its message is shown as it is, after ``error:``."""
 
 

@@ -47,9 +47,9 @@ def _object(text: str, where: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise ValueError(f"{where} is not valid JSON: {exc}") from None
+        raise CLIError(f"{where} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise ValueError(f"{where} must be a JSON object ({{...}}), not a JSON {type(value).__name__}")
+        raise CLIError(f"{where} must be a JSON object ({{...}}), not a JSON {type(value).__name__}")
     return value
 
 
@@ -57,15 +57,14 @@ def json_object(text: str) -> dict[str, Any]:
     """A JSON object given on the command line, e.g. ``--metadata '{"user": "ada"}'``."""
     try:
         return _object(text, "the value")
-    except ValueError as exc:
+    except CLIError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def read_json_object(path: Path) -> dict[str, Any]:
     """The JSON object in a file; `CLIError` says what is wrong with it (`OSError` when it cannot be read)."""
     try:
-        return _object(path.read_text(encoding="utf-8"), str(path))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CLIError(f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
+    return _object(text, str(path))

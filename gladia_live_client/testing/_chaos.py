@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from .. import ConfigurationError, ConfigurationTypeError
 from ._threaded import ThreadedService
 
 __all__ = ["ChaosPlan", "ChaosProxy", "ConnectionInfo", "ConnectionRecord", "Flow", "Planner"]
@@ -39,9 +40,9 @@ def _check_optional(name: str, value: float | None, *, integer: bool = False, po
     if value is None:
         return
     if integer and (not isinstance(value, int) or isinstance(value, bool)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
+        raise ConfigurationError(f"{name} must be an integer, got {value!r}")
     if not (value > 0 if positive else value >= 0):  # also rejects NaN
-        raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'}, got {value!r}")
+        raise ConfigurationError(f"{name} must be {'> 0' if positive else '>= 0'}, got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ class ChaosPlan:
     def one_way(cls, direction: Direction, flow: Flow) -> ChaosPlan:
         """`flow` in `direction` ("up": client to server, "down": server to client); the other as is."""
         if direction not in ("up", "down"):
-            raise ValueError(f"direction must be 'up' (client to server) or 'down', got {direction!r}")
+            raise ConfigurationError(f"direction must be 'up' (client to server) or 'down', got {direction!r}")
         return cls(up=flow) if direction == "up" else cls(down=flow)
 
     @classmethod
@@ -393,7 +394,7 @@ class ChaosProxy(ThreadedService):
         lifetime: float | None = 3600.0,
     ) -> None:
         if not isinstance(max_connections, int) or max_connections < 1:
-            raise ValueError(f"max_connections must be a positive integer, got {max_connections!r}")
+            raise ConfigurationError(f"max_connections must be a positive integer, got {max_connections!r}")
         for name, value in (("idle_timeout", idle_timeout), ("connect_timeout", connect_timeout)):
             _check_optional(name, value, positive=True)
         _check_optional("lifetime", lifetime, positive=True)
@@ -436,14 +437,14 @@ class ChaosProxy(ThreadedService):
         plans = list(plans)
         for plan in plans:
             if plan is not None and not isinstance(plan, ChaosPlan):
-                raise TypeError(f"plans must be ChaosPlan or None, got {type(plan).__name__}")
+                raise ConfigurationTypeError(f"plans must be ChaosPlan or None, got {type(plan).__name__}")
         with self._lock:
             self._plans, self._planner = plans, None
 
     def set_planner(self, planner: Planner | None) -> None:
         """Choose each new connection's plan with `planner(info)` (None: back to the list of plans)."""
         if planner is not None and not callable(planner):
-            raise TypeError("planner must be a callable taking a ConnectionInfo")
+            raise ConfigurationTypeError("planner must be a callable taking a ConnectionInfo")
         with self._lock:
             self._planner = planner
 

@@ -8,6 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+from .. import InvalidRequestError
 from ._chaos import ChaosPlan, ConnectionInfo, Direction, Flow
 
 __all__ = ["OPERATION_IDS", "Faults", "HttpFault", "TcpTarget", "WsDrop"]
@@ -55,22 +56,24 @@ def _check_count(count: int | None, *, optional: bool = False) -> None:
     if count is None and optional:
         return
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValueError(f"count must be a positive integer{' or None' if optional else ''}, got {count!r}")
+        raise InvalidRequestError(f"count must be a positive integer{' or None' if optional else ''}, got {count!r}")
 
 
 def _check_operation(operation_id: str) -> None:
     if operation_id not in OPERATION_IDS:
-        raise ValueError(f"unknown operation_id {operation_id!r}; expected one of {', '.join(OPERATION_IDS)}")
+        raise InvalidRequestError(f"unknown operation_id {operation_id!r}; expected one of {', '.join(OPERATION_IDS)}")
 
 
 def _check_close_code(code: int) -> None:
     if code not in _SENDABLE_CLOSE_CODES:
-        raise ValueError(f"close code {code!r} cannot be sent by a server (use 1000-1003, 1007-1014 or 3000-4999)")
+        raise InvalidRequestError(
+            f"close code {code!r} cannot be sent by a server (use 1000-1003, 1007-1014 or 3000-4999)"
+        )
 
 
 def _check_seconds(name: str, value: float) -> None:
     if not value >= 0:  # also rejects NaN
-        raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
+        raise InvalidRequestError(f"{name} must be a number of seconds >= 0, got {value!r}")
 
 
 class Faults:
@@ -119,7 +122,7 @@ class Faults:
         _check_operation(operation_id)
         _check_count(count)
         if not isinstance(status, int) or not 100 <= status <= 599:
-            raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
+            raise InvalidRequestError(f"status must be an HTTP status code (100-599), got {status!r}")
         if retry_after is not None:
             _check_seconds("retry_after", retry_after)
         fault = HttpFault("fail", status=status, retry_after=retry_after, body=body, content_type=content_type)
@@ -150,10 +153,10 @@ class Faults:
         """
         _check_count(count)
         if not isinstance(nbytes, int) or nbytes < 0:
-            raise ValueError(f"nbytes must be an integer >= 0, got {nbytes!r}")
+            raise InvalidRequestError(f"nbytes must be an integer >= 0, got {nbytes!r}")
         _check_close_code(close_code)
         if len(reason.encode()) > 123:
-            raise ValueError("a close reason holds at most 123 bytes of UTF-8")
+            raise InvalidRequestError("a close reason holds at most 123 bytes of UTF-8")
         with self._lock:
             self._drops.append(_Armed(WsDrop(nbytes, close_code, reason), count))
 
@@ -202,7 +205,7 @@ class Faults:
         audio it already committed, say) that the client had not yet received. Both peers get a TCP RST.
         """
         if after_bytes is None and after_seconds is None:
-            raise ValueError("give after_bytes or after_seconds (or both)")
+            raise InvalidRequestError("give after_bytes or after_seconds (or both)")
         flow = Flow(cut_after_bytes=after_bytes, cut_after_seconds=after_seconds)
         self._arm_tcp(on, ChaosPlan.one_way(direction, flow), count)
 
@@ -247,7 +250,7 @@ class Faults:
     def _arm_tcp(self, on: TcpTarget, plan: ChaosPlan, count: int) -> None:
         _check_count(count)
         if on not in _TCP_TARGETS:
-            raise ValueError(f"on must be one of {', '.join(_TCP_TARGETS)}, got {on!r}")
+            raise InvalidRequestError(f"on must be one of {', '.join(_TCP_TARGETS)}, got {on!r}")
         self._require_network()
         with self._lock:
             self._tcp.append(_Armed((on, plan), count))

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
+from .. import ConfigurationError, InvalidRequestError
 from ._app import build_app
 from ._chaos import ChaosProxy
 from ._context import MAX_FRAME_BYTES, ServerContext
@@ -75,17 +76,17 @@ class LocalGladiaServer(ThreadedService):
         if public_url is not None:
             parts = urlsplit(public_url)
             if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
-                raise ValueError(f"public_url must be http(s)://host[:port], got {public_url!r}")
+                raise ConfigurationError(f"public_url must be http(s)://host[:port], got {public_url!r}")
         if api_key is not None and not api_key:
-            raise ValueError("api_key must be a non-empty string, or None to accept any key")
+            raise ConfigurationError("api_key must be a non-empty string, or None to accept any key")
         for name, value in (("idle_timeout", idle_timeout), ("max_duration", max_duration)):
             if not value > 0:
-                raise ValueError(f"{name} must be > 0 seconds, got {value!r}")
+                raise ConfigurationError(f"{name} must be > 0 seconds, got {value!r}")
         if not processing_delay >= 0:
-            raise ValueError(f"processing_delay must be >= 0 seconds, got {processing_delay!r}")
+            raise ConfigurationError(f"processing_delay must be >= 0 seconds, got {processing_delay!r}")
         script = tuple(DEFAULT_SCRIPT if transcript_script is None else transcript_script)
         if isinstance(transcript_script, str) or not any(line.split() for line in script):
-            raise ValueError("transcript_script must be a sequence of strings holding at least one word")
+            raise ConfigurationError("transcript_script must be a sequence of strings holding at least one word")
         self._host = host
         self._port = port
         self._public_url = public_url.rstrip("/") if public_url is not None else None
@@ -261,7 +262,9 @@ class LocalGladiaServer(ThreadedService):
     def request_count(self, operation_id: str) -> int:
         """HTTP requests received for an operation ("init_session", "list_jobs", ...), faulted ones included."""
         if operation_id not in OPERATION_IDS:
-            raise ValueError(f"unknown operation_id {operation_id!r}; expected one of {', '.join(OPERATION_IDS)}")
+            raise InvalidRequestError(
+                f"unknown operation_id {operation_id!r}; expected one of {', '.join(OPERATION_IDS)}"
+            )
         return self._call(lambda: self._ctx.store.request_counts[operation_id])
 
     def sessions_created(self) -> int:

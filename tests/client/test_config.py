@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gladia_live_client import AsyncGladiaLive, ConfigurationError, GladiaLive
+from gladia_live_client import AsyncGladiaLive, ConfigurationError, ConfigurationTypeError, GladiaLive
 
 from ._mock import JOB_ID, SECRET, Script
 
@@ -95,10 +95,14 @@ def test_transport_of_the_wrong_kind_is_rejected() -> None:
     class SyncOnly(httpx.BaseTransport):
         pass
 
-    with pytest.raises(TypeError, match="BaseTransport"):
+    # A ConfigurationError, and still the TypeError Python raises for an argument of the wrong type.
+    with pytest.raises(ConfigurationTypeError, match="BaseTransport") as sync_caught:
         GladiaLive(api_key=SECRET, transport=AsyncOnly())  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="AsyncBaseTransport"):
+    with pytest.raises(ConfigurationTypeError, match="AsyncBaseTransport") as async_caught:
         AsyncGladiaLive(api_key=SECRET, transport=SyncOnly())  # type: ignore[arg-type]
+    for caught in (sync_caught, async_caught):
+        assert isinstance(caught.value, ConfigurationError)
+        assert isinstance(caught.value, TypeError)
 
 
 def test_repr_shows_settings_but_never_the_key() -> None:

@@ -115,3 +115,12 @@ def test_command_line_exit_status(tmp_path: Path, upstream: dict[str, Any], refe
     )
     assert changed.returncode == 1
     assert "TranslationModelEnum enum: +turbo" in changed.stdout
+
+
+def test_command_line_defaults_to_the_copy_kept_in_the_repository() -> None:
+    script = ROOT / "scripts" / "spec_diff.py"
+    default = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
+    assert (default.returncode, default.stdout.strip()) == (0, "no differences in the live contract")
+    two = subprocess.run([sys.executable, str(script), "a.json", "b.json"], capture_output=True, text=True, check=False)
+    assert two.returncode == 2
+    assert "usage:" in two.stderr
