@@ -1,4 +1,5 @@
-"""What both shells need from `websockets`, without I/O: connect arguments and reading its exceptions.
+"""The live layer's adapter to `websockets`: connect arguments, its logger, reading its exceptions, and cutting
+a connection (`sever`, `sever_async`: the one call here that acts on a socket).
 
 `websockets` is imported lazily (inside functions) so importing `gladia_live_client` does not import it.
 """
