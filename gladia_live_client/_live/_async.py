@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
 from .._generated.models.transcript_message import TranscriptMessage
-from ._errors import LiveError
 from ._messages import LiveMessage
 from ._protocol import Action, Closing
 from ._rest_result import HEADER_CHUNK, AsyncAudioFetcher, AsyncJobFetcher
@@ -235,8 +234,8 @@ class AsyncLiveSession(SessionShell):
                     outcome = Outcome(await self._perform(step))
                 except Exception as exc:
                     outcome = Outcome(error=exc)
-        except asyncio.CancelledError:  # a task can be cancelled, a thread cannot
-            self._core.fail(LiveError("the live session's task was cancelled"))
+        except asyncio.CancelledError as exc:  # a task can be cancelled, a thread cannot
+            self._crashed(exc, cancelled=True)
             raise
         except Exception as exc:
             self._crashed(exc)

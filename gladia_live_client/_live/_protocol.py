@@ -100,6 +100,7 @@ __all__ = [
     "LiveState",
     "LiveStats",
     "Reconnect",
+    "STALL_POLL",
 ]
 
 logger = package_logger("gladia_live_client.live")
@@ -111,6 +112,8 @@ _STOP_RECORDING = encode_stop_recording()
 _KEEPALIVE = encode_keepalive()
 # Frames handed to the shell per call: bounds the time a shell holds its lock.
 _BATCH_BYTES = 512 * 1024
+# Seconds between two looks at a connection's stall deadline while nothing else wakes the reader.
+STALL_POLL = 1.0
 
 
 class LiveState(enum.StrEnum):
@@ -847,6 +850,15 @@ class LiveProtocol:
                 self._end_wait_since = now
         else:
             self._end_wait_since = None
+
+    def read_timeout(self, now: float) -> float | None:
+        """How long the shell's reader may block waiting for a frame before it must call `stall` again (None:
+        no limit, when stalls are not watched)."""
+        if not self.watches_stalls:
+            return None
+        deadline = self.stall_deadline()
+        wait = STALL_POLL if deadline is None else max(0.0, deadline - now)
+        return min(wait, STALL_POLL)
 
     @property
     def watches_stalls(self) -> bool:

@@ -32,13 +32,13 @@ from .._log import package_logger
 from .._redaction import proxy_credentials, register
 from ._audio import AudioFormat
 from ._errors import LiveError, LiveTimeoutError
-from ._masking import mask_url, url_secrets
+from ._masking import mask_text, mask_url, url_secrets
 from ._messages import GenericMessage, LiveMessage
 from ._options import LiveOptions
 from ._protocol import Action, Closing, FetchResult, Frame, LiveProtocol, LiveState, LiveStats, Reconnect
 from ._rest_result import RecordingHeader, ResultPoll, final_message_from_job
 from ._sources import AudioFile, Pacer
-from ._websockets_adapter import classify_connect_error, mask_text, poll_timeout
+from ._websockets_adapter import classify_connect_error, is_connection_closed
 
 __all__ = [
     "ABORT_WAIT",
@@ -480,9 +480,13 @@ class SessionShell(abc.ABC):
             if core.finished:  # abort() cut the wait short
                 return core.fail(LiveError("aborted"))
 
-    def _crashed(self, exc: BaseException) -> None:
+    def _crashed(self, exc: BaseException, *, cancelled: bool = False) -> None:
         """A bug in the shell must end the session, not hang the caller: the caller gets the error from its
-        next call (masked: the exception may quote the URL)."""
+        next call (masked: the exception may quote the URL). `cancelled`: someone cancelled the async shell's
+        task, which ends the session too."""
+        if cancelled:
+            self._core.fail(LiveError("the live session's task was cancelled"))
+            return
         detail = self._masked(exc)
         self._core.fail(LiveError(f"live session failed unexpectedly: {detail}"))
         logger.debug("live session %s failed unexpectedly: %s", self.session_id, detail)
@@ -508,8 +512,7 @@ class SessionShell(abc.ABC):
 
     def _read_timeout(self) -> float | None:
         """How long the reader may block in `recv` before it must look at the stall deadline again."""
-        core = self._core
-        return poll_timeout(core.stall_deadline(), time.monotonic(), core.watches_stalls)
+        return self._core.read_timeout(time.monotonic())
 
     def _frame_received(self, frame: str | bytes) -> tuple[Wake, Closing]:
         """The reader got `frame`: whom to wake, and what to do with the connection."""
@@ -557,9 +560,7 @@ class SessionShell(abc.ABC):
     def _send_failed(self, exc: Exception) -> bool:
         """A write failed: whether the shell cuts the connection. A closed connection is the supervisor's to
         judge (no); anything else breaks this connection, cut so the supervisor reconnects and resends (yes)."""
-        from websockets.exceptions import ConnectionClosed  # noqa: PLC0415 -- keep websockets lazy
-
-        if isinstance(exc, ConnectionClosed):
+        if is_connection_closed(exc):
             return False
         logger.info("live session %s: sending failed (%s); reconnecting", self.session_id, self._masked(exc))
         return True

@@ -104,8 +104,7 @@ class LiveSession(SessionShell):
         self.start()
         with self._lock:
             self._wake(self._finish_recording())
-        self._join(timeout)
-        self._closed_in_time(self._thread is None or not self._thread.is_alive(), timeout)
+        self._closed_in_time(self._join(timeout), timeout)
 
     def abort(self) -> None:
         """Close the connection now, without stopping the recording or a closing handshake; unacknowledged
@@ -117,10 +116,12 @@ class LiveSession(SessionShell):
             sever(ws)
         self._join(ABORT_WAIT)
 
-    def _join(self, timeout: float | None) -> None:
+    def _join(self, timeout: float | None) -> bool:
+        """Wait for the supervisor (the session's error is `self._core.error`); return whether it is done."""
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     # -- sending -----------------------------------------------------------------------------------------
 

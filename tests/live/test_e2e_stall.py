@@ -24,7 +24,7 @@ from gladia_live_client import (
     LiveTimeoutError,
     ReconnectPolicy,
 )
-from gladia_live_client._live._websockets_adapter import STALL_POLL
+from gladia_live_client._live._protocol import STALL_POLL
 
 from ._hostile import RawServer, WebSocketServer, ack, stop_ack
 
