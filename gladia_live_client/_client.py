@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from ._generated.models.streaming_response import StreamingResponse
     from ._generated.models.streaming_supported_regions import StreamingSupportedRegions
     from ._live import LiveOptions, LiveSession
-    from ._live._client import FormatLike, RequestLike
+    from ._live._opening import FormatLike, RequestLike
     from ._validation import JobId
 
 __all__ = ["GladiaLive"]
@@ -162,7 +162,7 @@ class GladiaLive(BaseGladiaLive):
         Acknowledgements are turned on in the request sent (a copy; the caller's is untouched): the session
         keeps audio until the server acknowledges it, so reconnections lose nothing.
         """
-        from ._live._client import open_session
+        from ._live._opening import open_session
 
         return open_session(self, request, region, options)
 
@@ -178,7 +178,7 @@ class GladiaLive(BaseGladiaLive):
         ``request`` is the session's init request (or an `AudioFormat`); when omitted, the audio format is read
         from the job (``GET /v2/live/{id}``).
         """
-        from ._live._client import attach_session
+        from ._live._opening import attach_session
 
         return attach_session(self, session, request, options)
 

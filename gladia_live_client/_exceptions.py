@@ -113,7 +113,10 @@ class GladiaError(Exception):
 
 def _rebuilt(cls: type[GladiaError], args: tuple[Any, ...]) -> GladiaError:
     """An exception of `cls` holding `args`, built without ``__init__`` (unpickling; the state follows)."""
-    return cls.__new__(cls, *args)
+    exception = cls.__new__(cls, *args)
+    # OSError's __new__ (TimeoutError is one) leaves args to __init__ when a subclass defines its own.
+    exception.args = args
+    return exception
 
 
 _ROOT = __name__.rpartition(".")[0]

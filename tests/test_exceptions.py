@@ -103,6 +103,7 @@ _SAMPLES: dict[str, Any] = {
     "bytes_acknowledged": 6400,
     "unread_messages": 7,
     "unread_bytes": 4096,
+    "timeout": 5.0,
 }
 
 
@@ -145,19 +146,6 @@ ALLOWED = {
     ("__init__.py", "AttributeError"),  # PEP 562: a module's __getattr__ must raise AttributeError
     ("cli/__main__.py", "SystemExit"),  # `python -m gladia_live_client.cli` exits with main()'s status
 }
-# Found in the live session's modules, whose conversion is under way separately: remove each entry once its
-# raise is a `GladiaError` (the last test fails while an entry here no longer matches a raise).
-KNOWN_LIVE_RAISES = {
-    ("_live/_async.py", "TimeoutError"),
-    ("_live/_audio.py", "ValueError"),
-    ("_live/_base.py", "ValueError"),
-    ("_live/_buffer.py", "IndexError"),
-    ("_live/_options.py", "ValueError"),
-    ("_live/_policy.py", "ValueError"),
-    ("_live/_protocol.py", "ValueError"),
-    ("_live/_sources.py", "ValueError"),
-    ("_live/_sync.py", "TimeoutError"),
-}
 
 
 def builtin_raises(package: Path = PACKAGE) -> dict[tuple[str, str], list[int]]:
@@ -182,13 +170,8 @@ def builtin_raises(package: Path = PACKAGE) -> dict[tuple[str, str], list[int]]:
 
 def test_the_package_raises_no_builtin_exception() -> None:
     found = builtin_raises()
-    unexpected = {key: lines for key, lines in found.items() if key not in ALLOWED | KNOWN_LIVE_RAISES}
+    unexpected = {key: lines for key, lines in found.items() if key not in ALLOWED}
     assert unexpected == {}, "raise a GladiaError subclass instead (keep the builtin as a second base if needed)"
-
-
-def test_the_known_live_raises_are_still_there() -> None:
-    # Keeps KNOWN_LIVE_RAISES honest: an entry whose raise was converted must be removed.
-    assert KNOWN_LIVE_RAISES - builtin_raises().keys() == set()
 
 
 def test_the_audit_sees_builtin_raises_outside_testing(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Live sessions: stream audio to Gladia over a WebSocket and receive typed messages, without losing audio.
 
-One I/O-free protocol core (`_protocol.LiveProtocol`) makes every decision; `LiveSession` (threads, on
-`websockets.sync`) and `AsyncLiveSession` (asyncio, on `websockets.asyncio`) are thin shells around it.
+One I/O-free protocol core (`_protocol.LiveProtocol`) holds every state rule, and `_shell.SessionShell` every
+decision the I/O acts on; `LiveSession` (threads, on `websockets.sync`) and `AsyncLiveSession` (asyncio, on
+`websockets.asyncio`) are thin shells that only move bytes and wait.
 `websockets` is imported only when a session connects, so importing this package stays cheap.
 """
 
@@ -16,6 +17,7 @@ from ._errors import (
     LiveSessionClosed,
     LiveSessionIncomplete,
     LiveStateError,
+    LiveTimeoutError,
 )
 from ._masking import mask_url
 from ._messages import GenericMessage, LiveMessage, parse_server_message
@@ -42,6 +44,7 @@ __all__ = [
     "LiveState",
     "LiveStateError",
     "LiveStats",
+    "LiveTimeoutError",
     "ReconnectPolicy",
     "WavInfo",
     "is_terminal_close",

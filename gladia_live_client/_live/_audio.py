@@ -6,6 +6,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from .._exceptions import ConfigurationError
 from .._generated.models.streaming_request import StreamingRequest
 from .._generated.models.streaming_request_params_response import StreamingRequestParamsResponse
 from .._generated.types import Unset
@@ -24,8 +25,10 @@ _TAG_NAMES = {_WAVE_FORMAT_PCM: "PCM", _WAVE_FORMAT_ALAW: "A-law", _WAVE_FORMAT_
 _UNKNOWN_SIZES = (0, 0xFFFFFFFF)
 # Chunks before `data` (LIST, fact, bext, ...) are skipped; more than this is not a WAV header.
 _MAX_HEADER_BYTES = 1 << 20
-# Frames must stay well under Gladia's 1 MiB frame limit (bigger ones are closed with 1009).
-MAX_FRAME_BYTES = 256 * 1024
+# The largest audio frame the client sends: well under Gladia's 1 MiB frame limit (bigger frames are closed
+# with 1009). The local server keeps its own constant for that limit (`testing._context.MAX_RECEIVED_FRAME_BYTES`)
+# on purpose: the client does not import from its test double, and the double states the service's limit itself.
+MAX_SENT_FRAME_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +80,10 @@ class AudioFormat:
     def frame_bytes(self, duration: float) -> int:
         """Bytes in `duration` seconds of audio, rounded to whole sample frames, capped well under 1 MiB."""
         if duration <= 0:
-            raise ValueError(f"frame duration must be positive, got {duration}")
+            raise ConfigurationError(f"a frame duration must be a positive number of seconds, got {duration!r}")
         samples = max(1, round(self.sample_rate * duration))
         size = samples * self.block_align
-        cap = MAX_FRAME_BYTES - MAX_FRAME_BYTES % self.block_align
+        cap = MAX_SENT_FRAME_BYTES - MAX_SENT_FRAME_BYTES % self.block_align
         return min(size, cap)
 
     def silence(self, nbytes: int) -> bytes:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-__all__ = ["AudioBuffer"]
+from ._errors import LiveError
+
+__all__ = ["AudioBuffer", "BufferRangeError"]
 
 # Appended audio is stored in pieces of at most this size, so releasing acknowledged audio frees memory
 # piece by piece (a huge append does not stay alive until its last byte is acknowledged).
 PIECE_BYTES = 64 * 1024
+
+
+class BufferRangeError(LiveError, IndexError):
+    """Bytes asked of the buffer that it no longer (or not yet) holds: a bug in the session, whose core reads
+    only what it retains. A session that meets it fails with a `LiveError` saying so."""
 
 
 class AudioBuffer:
@@ -52,7 +59,9 @@ class AudioBuffer:
     def read(self, offset: int, size: int) -> bytes | memoryview:
         """The `size` bytes from absolute `offset`; they must be retained."""
         if offset < self._start or size < 0 or offset + size > self._end:
-            raise IndexError(f"bytes [{offset}, {offset + size}) are not in the buffer [{self._start}, {self._end})")
+            raise BufferRangeError(
+                f"bytes [{offset}, {offset + size}) are not in the buffer [{self._start}, {self._end})"
+            )
         index = bisect_right(self._starts, offset, lo=self._head) - 1
         piece = self._pieces[index]
         relative = offset - self._starts[index]

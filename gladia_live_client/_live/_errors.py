@@ -19,6 +19,7 @@ __all__ = [
     "LiveSessionClosed",
     "LiveSessionIncomplete",
     "LiveStateError",
+    "LiveTimeoutError",
 ]
 
 
@@ -122,6 +123,19 @@ class LiveSessionIncomplete(LiveError):
         super().__init__(message)
         self.unacknowledged_bytes = unacknowledged_bytes
         self.bytes_acknowledged = bytes_acknowledged
+
+
+class LiveTimeoutError(LiveError, TimeoutError):
+    """`close(timeout)` returned before the session ended; the session goes on (call `close()` again to keep
+    waiting, or `abort()`). Also a builtin `TimeoutError`.
+
+    Attributes:
+        timeout: the seconds `close()` waited.
+    """
+
+    def __init__(self, message: str, *, timeout: float | None) -> None:
+        super().__init__(message)
+        self.timeout = timeout
 
 
 class LiveStateError(LiveError, RuntimeError):

@@ -11,4 +11,9 @@ from __future__ import annotations
 from .._redaction import MASK, mask_url, redact
 from .._redaction import url_credentials as url_secrets
 
-__all__ = ["MASK", "mask_url", "redact", "url_secrets"]
+__all__ = ["MASK", "mask_text", "mask_url", "redact", "url_secrets"]
+
+
+def mask_text(text: str, url: str) -> str:
+    """`text` with the credentials of the session URL `url` (its token), and every other secret, masked."""
+    return redact(text, url_secrets(url))

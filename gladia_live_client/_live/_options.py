@@ -1,4 +1,4 @@
-"""Settings of a live session, shared by the protocol core and both shells."""
+"""Settings of a live session, shared by the protocol core and both shells; a bad one raises `ConfigurationError`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import random
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from .._exceptions import ConfigurationError
 from .._redaction import mask_url
+from ._checks import check_number
 from ._policy import ReconnectPolicy
 
 __all__ = ["KeepaliveMode", "LiveOptions"]
@@ -81,22 +83,56 @@ class LiveOptions:
     rng: random.Random | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.buffer_limit <= 0:
-            raise ValueError(f"buffer_limit must be positive, got {self.buffer_limit}")
-        if self.frame_duration <= 0:
-            raise ValueError(f"frame_duration must be positive, got {self.frame_duration}")
-        if self.keepalive_interval is not None and self.keepalive_interval <= 0:
-            raise ValueError(f"keepalive_interval must be positive or None, got {self.keepalive_interval}")
-        if self.stall_timeout is not None and not self.stall_timeout > 0:
-            raise ValueError(f"stall_timeout must be positive or None, got {self.stall_timeout}")
-        if self.end_timeout is not None and not self.end_timeout > 0:
-            raise ValueError(f"end_timeout must be positive or None, got {self.end_timeout}")
-        if self.max_unread_messages < 1 or self.max_unread_bytes < 1:
-            raise ValueError("max_unread_messages and max_unread_bytes must be positive")
-        if not self.result_timeout >= 0:
-            raise ValueError(f"result_timeout must be >= 0, got {self.result_timeout}")
+        def positive(value: float) -> bool:
+            return value > 0
+
+        check_number(
+            "LiveOptions", "buffer_limit", self.buffer_limit, "a positive number of bytes", positive, integer=True
+        )
+        check_number("LiveOptions", "frame_duration", self.frame_duration, "a positive number of seconds", positive)
+        for name in ("keepalive_interval", "stall_timeout", "end_timeout"):
+            check_number(
+                "LiveOptions", name, getattr(self, name), "a positive number of seconds", positive, optional=True
+            )
+        for name in ("open_timeout", "close_timeout"):
+            check_number("LiveOptions", name, getattr(self, name), "a positive number of seconds", positive)
+        for name in ("ping_interval", "ping_timeout"):
+            check_number(
+                "LiveOptions", name, getattr(self, name), "a positive number of seconds", positive, optional=True
+            )
+        check_number(
+            "LiveOptions",
+            "max_message_size",
+            self.max_message_size,
+            "a positive number of bytes",
+            positive,
+            integer=True,
+            optional=True,
+        )
+        check_number(
+            "LiveOptions", "max_unread_messages", self.max_unread_messages, "a positive count", positive, integer=True
+        )
+        check_number(
+            "LiveOptions",
+            "max_unread_bytes",
+            self.max_unread_bytes,
+            "a positive number of bytes",
+            positive,
+            integer=True,
+        )
+        check_number("LiveOptions", "result_timeout", self.result_timeout, "a number of seconds >= 0", lambda v: v >= 0)
         if self.keepalive not in ("empty_chunk", "silence"):
-            raise ValueError(f"keepalive must be 'empty_chunk' or 'silence', got {self.keepalive!r}")
+            raise ConfigurationError(
+                f"LiveOptions.keepalive must be 'empty_chunk' or 'silence', got {self.keepalive!r}"
+            )
+        if not isinstance(self.reconnect, ReconnectPolicy):
+            raise ConfigurationError(f"LiveOptions.reconnect must be a ReconnectPolicy, got {self.reconnect!r}")
+        if not (self.proxy is True or self.proxy is None or isinstance(self.proxy, str)):
+            raise ConfigurationError(
+                f"LiveOptions.proxy must be True (the environment's proxy), None (direct) or a proxy URL, got {self.proxy!r}"
+            )
+        if not (self.rng is None or isinstance(self.rng, random.Random)):
+            raise ConfigurationError(f"LiveOptions.rng must be a random.Random or None, got {self.rng!r}")
 
     def __repr__(self) -> str:
         # A proxy URL may carry a user name and password: shown masked, like every URL with credentials.

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from ._checks import check_number
 
 __all__ = ["ReconnectPolicy", "is_terminal_close", "is_terminal_handshake_status"]
 
@@ -69,20 +72,28 @@ class ReconnectPolicy:
     max_reconnections_per_minute: int | None = 10
 
     def __post_init__(self) -> None:
-        if self.max_attempts < 0:
-            raise ValueError(f"max_attempts must be >= 0, got {self.max_attempts}")
-        if self.initial_delay <= 0 or self.max_delay < self.initial_delay:
-            raise ValueError("delays must satisfy 0 < initial_delay <= max_delay")
-        if self.multiplier < 1:
-            raise ValueError(f"multiplier must be >= 1, got {self.multiplier}")
-        if not 0 <= self.jitter < 1:
-            raise ValueError(f"jitter must be in [0, 1), got {self.jitter}")
-        if self.max_reconnections is not None and self.max_reconnections < 0:
-            raise ValueError(f"max_reconnections must be >= 0 or None, got {self.max_reconnections}")
-        if self.max_reconnections_per_minute is not None and self.max_reconnections_per_minute < 0:
-            raise ValueError(f"max_reconnections_per_minute must be >= 0, got {self.max_reconnections_per_minute}")
-        if self.max_elapsed < 0 or self.healthy_after < 0 or self.min_progress < 0:
-            raise ValueError("max_elapsed, healthy_after and min_progress must be >= 0")
+        def at_least(minimum: float) -> Callable[[float], bool]:
+            return lambda value: value >= minimum
+
+        check_number("ReconnectPolicy", "max_attempts", self.max_attempts, "an int >= 0", at_least(0), integer=True)
+        check_number(
+            "ReconnectPolicy", "initial_delay", self.initial_delay, "a positive number of seconds", lambda v: v > 0
+        )
+        check_number(
+            "ReconnectPolicy",
+            "max_delay",
+            self.max_delay,
+            f"a number of seconds >= initial_delay ({self.initial_delay})",
+            at_least(self.initial_delay),
+        )
+        check_number("ReconnectPolicy", "multiplier", self.multiplier, "a number >= 1", at_least(1))
+        check_number("ReconnectPolicy", "jitter", self.jitter, "a number in [0, 1)", lambda v: 0 <= v < 1)
+        for name in ("max_elapsed", "healthy_after", "min_progress"):
+            check_number("ReconnectPolicy", name, getattr(self, name), "a number of seconds >= 0", at_least(0))
+        for name in ("max_reconnections", "max_reconnections_per_minute"):
+            check_number(
+                "ReconnectPolicy", name, getattr(self, name), "an int >= 0", at_least(0), integer=True, optional=True
+            )
 
     def base_delay(self, attempt: int) -> float:
         """The delay before the `attempt`-th attempt of a run (1-based), before jitter."""

@@ -64,6 +64,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
+from .._exceptions import ConfigurationError
 from .._log import package_logger
 from ._audio import AudioFormat
 from ._backlog import MessageBacklog
@@ -88,7 +89,19 @@ from ._messages import (
 from ._options import LiveOptions
 from ._policy import is_terminal_close, is_terminal_handshake_status
 
-__all__ = ["Action", "Fail", "FetchResult", "Finish", "LiveProtocol", "LiveState", "LiveStats", "Reconnect"]
+__all__ = [
+    "Action",
+    "Closing",
+    "Fail",
+    "FetchResult",
+    "Finish",
+    "Frame",
+    "LiveProtocol",
+    "LiveState",
+    "LiveStats",
+    "Reconnect",
+    "STALL_POLL",
+]
 
 logger = package_logger("gladia_live_client.live")
 
@@ -99,6 +112,8 @@ _STOP_RECORDING = encode_stop_recording()
 _KEEPALIVE = encode_keepalive()
 # Frames handed to the shell per call: bounds the time a shell holds its lock.
 _BATCH_BYTES = 512 * 1024
+# Seconds between two looks at a connection's stall deadline while nothing else wakes the reader.
+STALL_POLL = 1.0
 
 
 class LiveState(enum.StrEnum):
@@ -114,6 +129,18 @@ class LiveState(enum.StrEnum):
     """Over: the server ended the session (`end_session`) or the caller closed it."""
     FAILED = "failed"
     """Over with an error (see `LiveProtocol.error`)."""
+
+
+class Closing(enum.Enum):
+    """What the shell does with the open connection after the core took in an event (`LiveProtocol.closing`)."""
+
+    KEEP = "keep"
+    """Keep reading."""
+    HANDSHAKE = "handshake"
+    """Close it with a closing handshake: the session is over and the peer is expected to answer."""
+    CUT = "cut"
+    """Cut it now, without a handshake: the peer would not answer one (stalled, refused audio), or the session
+    was aborted or failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +282,9 @@ class LiveProtocol:
         self._frame_bytes = audio_format.frame_bytes(options.frame_duration)
         if options.buffer_limit < audio_format.block_align:
             # Frames carry whole sample frames: a smaller buffer could never send its content.
-            raise ValueError(
-                f"buffer_limit ({options.buffer_limit}) is smaller than one sample frame ({audio_format.block_align})"
+            raise ConfigurationError(
+                f"LiveOptions.buffer_limit ({options.buffer_limit}) is smaller than one sample frame of "
+                f"{audio_format.describe()} ({audio_format.block_align} bytes): raise it to at least that"
             )
         self._buffer = AudioBuffer()
         self._state = LiveState.CONNECTING
@@ -364,6 +392,18 @@ class LiveProtocol:
         return self._connected and (self._ended or self._aborted or self._state is LiveState.FAILED)
 
     @property
+    def closing(self) -> Closing:
+        """How the shell closes the open connection now (`should_close`), if at all.
+
+        A closing handshake only when the session ended and no write is stuck: a peer that stopped reading
+        would not answer it (and `websockets` waits for a blocked write before it sends the close frame).
+        Aborted or failed (an unread backlog): no handshake to wait for either.
+        """
+        if not self.should_close:
+            return Closing.KEEP
+        return Closing.HANDSHAKE if self._ended and not self.writing else Closing.CUT
+
+    @property
     def bytes_acknowledged(self) -> int:
         return self._buffer.start
 
@@ -437,6 +477,14 @@ class LiveProtocol:
         if self.finished or self._aborted:
             raise LiveStateError("the live session is closed")
         self._stop_requested = True
+
+    def finish_recording(self) -> bool:
+        """`close()` and `final_result()`: stop the recording unless the session is over or the stop was asked
+        for already. Returns whether the stop was asked for now (the writer then has `stop_recording` to send)."""
+        if self.finished or self._stop_requested:
+            return False
+        self.stop_recording()
+        return True
 
     def abort(self) -> None:
         """The caller closes the session now, whatever is still unsent or unacknowledged."""
@@ -802,6 +850,15 @@ class LiveProtocol:
                 self._end_wait_since = now
         else:
             self._end_wait_since = None
+
+    def read_timeout(self, now: float) -> float | None:
+        """How long the shell's reader may block waiting for a frame before it must call `stall` again (None:
+        no limit, when stalls are not watched)."""
+        if not self.watches_stalls:
+            return None
+        deadline = self.stall_deadline()
+        wait = STALL_POLL if deadline is None else max(0.0, deadline - now)
+        return min(wait, STALL_POLL)
 
     @property
     def watches_stalls(self) -> bool:

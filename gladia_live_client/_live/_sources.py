@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
+from .._exceptions import InvalidRequestError
 from ._audio import AudioFormat, read_wav_header
 from ._errors import AudioFormatError
 
@@ -89,7 +90,7 @@ def open_audio_file(source: PathOrFile, audio_format: AudioFormat, kind: FileKin
     Raises `AudioFormatError` (nothing sent yet) when the WAV header does not match the session.
     """
     if kind not in ("auto", "wav", "raw"):
-        raise ValueError(f"kind must be 'auto', 'wav' or 'raw', got {kind!r}")
+        raise InvalidRequestError(f"send_file(kind=...) must be 'auto', 'wav' or 'raw', got {kind!r}")
     closer = ExitStack()
     try:
         if isinstance(source, str | os.PathLike):

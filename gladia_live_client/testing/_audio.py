@@ -7,7 +7,7 @@ import sys
 from array import array
 from dataclasses import dataclass
 
-__all__ = ["AudioFormat", "alaw_to_linear", "ulaw_to_linear"]
+__all__ = ["ServerAudioFormat", "alaw_to_linear", "ulaw_to_linear"]
 
 _PCM, _ALAW, _ULAW = 1, 6, 7
 _FORMAT_TAGS = {"wav/pcm": _PCM, "wav/alaw": _ALAW, "wav/ulaw": _ULAW}
@@ -40,8 +40,11 @@ _U8_HIGH = bytes(code ^ 0x80 for code in range(256))
 
 
 @dataclass(frozen=True, slots=True)
-class AudioFormat:
-    """The declared format of a session's raw audio (the request's encoding, bit depth, rate, channels)."""
+class ServerAudioFormat:
+    """The declared format of a session's raw audio as the local server reads it (the request's encoding, bit
+    depth, rate, channels; sizes as `sample_width` and `frame_size`). The client's own description of the
+    audio it sends is `gladia_live_client.AudioFormat`: the test double keeps its own on purpose, so that it
+    checks the client instead of sharing its mistakes."""
 
     encoding: str
     bit_depth: int

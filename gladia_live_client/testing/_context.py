@@ -11,10 +11,12 @@ from typing import Any
 from ._faults import Faults
 from ._store import Store
 
-__all__ = ["ServerContext", "MAX_FRAME_BYTES"]
+__all__ = ["MAX_RECEIVED_FRAME_BYTES", "ServerContext"]
 
-# Frames over 1 MiB are refused with close code 1009, as upstream does.
-MAX_FRAME_BYTES = 1024 * 1024
+# The largest WebSocket frame the server accepts: larger ones are refused with close code 1009, as Gladia does.
+# The client keeps its own, smaller cap on what it sends (`_live._audio.MAX_SENT_FRAME_BYTES`) on purpose: the
+# test double states the service's limit independently, so a client that outgrew it would be caught.
+MAX_RECEIVED_FRAME_BYTES = 1024 * 1024
 
 
 @dataclass

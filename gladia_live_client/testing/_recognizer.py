@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._audio import AudioFormat
+from ._audio import ServerAudioFormat
 
 __all__ = [
     "DEFAULT_SCRIPT",
@@ -103,7 +103,7 @@ class Recognizer:
 
     def __init__(
         self,
-        audio_format: AudioFormat,
+        audio_format: ServerAudioFormat,
         script: Sequence[str],
         *,
         endpointing: float,

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from ._context import ServerContext
 from ._faults import HttpFault
 from ._json import dumps, loads
-from ._session import LiveSession, new_request_id, now, timestamp
+from ._session import ServerSession, new_request_id, now, timestamp
 from ._spec import BODY_SCHEMAS, QueryError, effective_params, parse_list_query, parse_region, validate_body
 
 __all__ = ["OPERATIONS", "error_response", "not_found", "operation_endpoint"]
@@ -176,7 +176,7 @@ def _json_body(request: Request, body: bytes) -> tuple[Any, str | None]:
         return None, f"body: not valid JSON ({exc})"
 
 
-def _session_or_404(ctx: ServerContext, request: Request) -> LiveSession | Response:
+def _session_or_404(ctx: ServerContext, request: Request) -> ServerSession | Response:
     session = ctx.store.get(request.path_params["id"])
     if session is None:
         return error_response(request, 404, f"live job {request.path_params['id']!r} not found")

@@ -18,7 +18,7 @@ import uvicorn
 from .. import ConfigurationError, InvalidRequestError
 from ._app import build_app
 from ._chaos import ChaosProxy
-from ._context import MAX_FRAME_BYTES, ServerContext
+from ._context import MAX_RECEIVED_FRAME_BYTES, ServerContext
 from ._faults import OPERATION_IDS, Faults
 from ._recognizer import DEFAULT_SCRIPT
 from ._store import Store
@@ -181,7 +181,7 @@ class LocalGladiaServer(ThreadedService):
             lifespan="on",
             log_level="error",
             access_log=False,
-            ws_max_size=MAX_FRAME_BYTES,
+            ws_max_size=MAX_RECEIVED_FRAME_BYTES,
             timeout_graceful_shutdown=3,
         )
         self._uvicorn = uvicorn.Server(config)

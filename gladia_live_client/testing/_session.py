@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ._audio import AudioFormat
+from ._audio import ServerAudioFormat
 from ._json import dumps
 from ._recognizer import Recognizer, SpeechEvent, TranscriptEvent
 from ._spec import enum_values
@@ -23,7 +23,7 @@ from ._spec import enum_values
 if TYPE_CHECKING:
     from ._websocket import Connection
 
-__all__ = ["LiveSession", "new_request_id", "now", "timestamp"]
+__all__ = ["ServerSession", "new_request_id", "now", "timestamp"]
 
 _TRANSCRIPTION_LANGUAGES = frozenset(enum_values("TranscriptionLanguageCodeEnum"))
 _WORD_CORE = re.compile(r"^\W+|\W+$")
@@ -53,8 +53,9 @@ def _core(word: str) -> str:
     return _WORD_CORE.sub("", word)
 
 
-class LiveSession:
-    """A live job from `POST /v2/live` to its end; see the package README for the lifecycle."""
+class ServerSession:
+    """The local server's side of a live job, from `POST /v2/live` to its end; see the package README for the
+    lifecycle. (The client's side is `gladia_live_client.LiveSession`.)"""
 
     def __init__(
         self,
@@ -75,7 +76,9 @@ class LiveSession:
         self.region = region
         self.params = params
         self.post_session_metadata: dict[str, Any] = {}
-        self.format = AudioFormat(params["encoding"], params["bit_depth"], params["sample_rate"], params["channels"])
+        self.format = ServerAudioFormat(
+            params["encoding"], params["bit_depth"], params["sample_rate"], params["channels"]
+        )
         self.audio = bytearray()
         self.file_id = str(uuid.uuid4())
         self.connections = 0

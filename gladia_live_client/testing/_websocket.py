@@ -12,10 +12,10 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from ._context import MAX_FRAME_BYTES, ServerContext
+from ._context import MAX_RECEIVED_FRAME_BYTES, ServerContext
 from ._faults import WsDrop
 from ._json import loads
-from ._session import LiveSession
+from ._session import ServerSession
 
 __all__ = ["websocket_endpoint"]
 
@@ -28,7 +28,7 @@ _IDLE_ERROR_CODE = 408  # the error_code of a job whose session timed out before
 class Connection:
     """One accepted WebSocket connection of a session."""
 
-    def __init__(self, ctx: ServerContext, session: LiveSession, websocket: WebSocket, drop: WsDrop | None) -> None:
+    def __init__(self, ctx: ServerContext, session: ServerSession, websocket: WebSocket, drop: WsDrop | None) -> None:
         self.ctx = ctx
         self.session = session
         self.websocket = websocket
@@ -127,7 +127,7 @@ class Connection:
         session = self.session
         if self.closed or session.ending or self.stale:
             return
-        if len(data) > MAX_FRAME_BYTES:
+        if len(data) > MAX_RECEIVED_FRAME_BYTES:
             await self.close(1009, "frame over 1 MiB")
             return
         self.received += len(data)
@@ -200,7 +200,7 @@ def _reason(text: str) -> str:
     return text.encode()[:123].decode(errors="ignore")
 
 
-async def finish(ctx: ServerContext, session: LiveSession, *, stop_ack: bool, idle: bool = False) -> None:
+async def finish(ctx: ServerContext, session: ServerSession, *, stop_ack: bool, idle: bool = False) -> None:
     """End the recording and the session, over the active connection when there is one.
 
     stop_recording acknowledgement, last final transcripts, (processing delay), post-processing messages,
@@ -225,7 +225,7 @@ async def finish(ctx: ServerContext, session: LiveSession, *, stop_ack: bool, id
         await connection.close(1000, "session ended")
 
 
-async def _watch_idle(ctx: ServerContext, session: LiveSession) -> None:
+async def _watch_idle(ctx: ServerContext, session: ServerSession) -> None:
     """End the session once no audio arrived for `idle_timeout` seconds (connected or not)."""
     while not session.ending:
         wait = session.last_activity + ctx.idle_timeout - time.monotonic()

@@ -59,13 +59,13 @@ def test_a_key_echoed_in_a_job_is_masked_in_the_output(key: str) -> None:
 
 @pytest.mark.parametrize("token", SECRETS, ids=ids)
 def test_a_close_reason_quoting_the_token_is_masked(server: Any, token: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = _session.LiveSession.__init__
+    original = _session.ServerSession.__init__
 
     def hand_out_token(self: Any, **kwargs: Any) -> None:
         original(self, **kwargs)
         self.token = token
 
-    monkeypatch.setattr(_session.LiveSession, "__init__", hand_out_token)
+    monkeypatch.setattr(_session.ServerSession, "__init__", hand_out_token)
     server.faults.ws_drop_after(6400, close_code=1011, reason=f"token {token} is being rotated")
     server.faults.ws_drop_after(3200, close_code=4401, reason=f"token {token} revoked")
 

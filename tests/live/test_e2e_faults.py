@@ -161,8 +161,10 @@ def test_a_403_handshake_ends_at_once_with_a_clear_error(server: Any) -> None:
     init = create_session(server)
     server.faults.ws_refuse_handshake()
     session = LiveSession.from_init_response(init, session_request(), options=fast_options())
-    session.send_audio(bytes(FRAME))
-    with pytest.raises(LiveHandshakeRejected) as caught:
+    # Audio goes to the buffer before the connection opens; on a loaded machine the refusal can come first,
+    # and then send_audio raises the same error (the session failed), which is as good.
+    with pytest.raises(LiveHandshakeRejected) as caught:  # noqa: PT012 -- either call may be the one to raise
+        session.send_audio(bytes(FRAME))
         list(session)
     assert caught.value.status_code == 403
     assert caught.value.attempts == 1

@@ -19,7 +19,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from gladia_live_client import LiveSession
-from gladia_live_client._live._transport import WebsocketsLogger
+from gladia_live_client._live._websockets_adapter import WebsocketsLogger
 
 from ._hostile import WebSocketServer, ack, stop_ack, transcript
 from ._model import end_session_json

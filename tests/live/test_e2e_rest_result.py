@@ -22,7 +22,7 @@ from gladia_live_client import (
 )
 from gladia_live_client._live._audio import AudioFormat
 from gladia_live_client._live._protocol import Fail, FetchResult, LiveProtocol
-from gladia_live_client._live._transport import sever, sever_async
+from gladia_live_client._live._websockets_adapter import sever, sever_async
 from gladia_live_client.models import PostFinalTranscriptMessage, StopRecordingAckMessage
 from gladia_live_client.testing import LocalGladiaServer
 

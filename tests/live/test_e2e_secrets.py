@@ -50,13 +50,13 @@ def _secrets_released(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 def hand_out(monkeypatch: pytest.MonkeyPatch, token: str) -> None:
     """Make the in-process local server give the next sessions `token` as their WebSocket token."""
-    original = _session.LiveSession.__init__
+    original = _session.ServerSession.__init__
 
     def init(self: Any, **kwargs: Any) -> None:
         original(self, **kwargs)
         self.token = token
 
-    monkeypatch.setattr(_session.LiveSession, "__init__", init)
+    monkeypatch.setattr(_session.ServerSession, "__init__", init)
 
 
 def logged(caplog: pytest.LogCaptureFixture) -> str:

@@ -15,14 +15,16 @@ from websockets.asyncio.server import ServerConnection
 
 from gladia_live_client import (
     AsyncLiveSession,
+    GladiaError,
     LiveConnectionError,
     LiveHandshakeRejected,
     LiveOptions,
     LiveSession,
     LiveState,
+    LiveTimeoutError,
     ReconnectPolicy,
 )
-from gladia_live_client._live._transport import STALL_POLL
+from gladia_live_client._live._protocol import STALL_POLL
 
 from ._hostile import RawServer, WebSocketServer, ack, stop_ack
 
@@ -156,15 +158,23 @@ def test_close_with_a_timeout_is_bounded_in_both_shells() -> None:
         options = stall_options(stall_timeout=None)
         session = LiveSession(server.url, options=options)
         session.send_audio(bytes(3200))
-        with pytest.raises(TimeoutError):
+        with pytest.raises(LiveTimeoutError, match="did not end within 0.5 s") as caught:
             session.close(timeout=0.5)
+        # A GladiaError like every error of the package, and still the builtin TimeoutError callers catch.
+        assert isinstance(caught.value, GladiaError)
+        assert isinstance(caught.value, TimeoutError)
+        assert caught.value.timeout == 0.5
+        assert session.state is LiveState.OPEN  # the session goes on: abort() (or close() again) ends it
         session.abort()
 
         async def main() -> None:
             session = AsyncLiveSession(server.url, options=options)
             await session.send_audio(bytes(3200))
-            with pytest.raises(TimeoutError):
+            with pytest.raises(LiveTimeoutError, match="did not end within 0.5 s") as caught:
                 await session.close(timeout=0.5)
+            assert isinstance(caught.value, GladiaError)
+            assert isinstance(caught.value, TimeoutError)
+            assert session.state is LiveState.OPEN
             await session.abort()
 
         asyncio.run(main())

@@ -12,7 +12,7 @@ import pytest
 
 from gladia_live_client import AsyncGladiaLive, GladiaLive, LiveOptions
 from gladia_live_client._config import resolve_config
-from gladia_live_client._live._client import session_options
+from gladia_live_client._live._opening import session_options
 from gladia_live_client.models import EndSessionMessage
 
 from .conftest import fast_options, speechlike

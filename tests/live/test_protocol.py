@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from gladia_live_client import (
     AudioFormat,
+    ConfigurationError,
     LiveConnectionError,
     LiveHandshakeRejected,
     LiveOptions,
@@ -491,13 +492,13 @@ def test_fail_ends_the_session_with_the_shells_error() -> None:
 
 
 def test_settings_that_cannot_work_are_refused() -> None:
-    with pytest.raises(ValueError, match="smaller than one sample frame"):
+    with pytest.raises(ConfigurationError, match="smaller than one sample frame"):
         LiveProtocol(AudioFormat("wav/pcm", 32, 16000, 2), LiveOptions(buffer_limit=7))
     for bad in ({"buffer_limit": 0}, {"frame_duration": 0}, {"keepalive_interval": 0}, {"keepalive": "ping"}):
-        with pytest.raises(ValueError):  # noqa: PT011 -- each names its own field
+        with pytest.raises(ConfigurationError, match=f"LiveOptions.{next(iter(bad))} must be"):
             LiveOptions(**bad)  # type: ignore[arg-type]
     for bad_policy in ({"max_attempts": -1}, {"initial_delay": 0}, {"multiplier": 0.5}, {"jitter": 1.0}):
-        with pytest.raises(ValueError):  # noqa: PT011
+        with pytest.raises(ConfigurationError, match=f"ReconnectPolicy.{next(iter(bad_policy))} must be"):
             ReconnectPolicy(**bad_policy)  # type: ignore[arg-type]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gladia_live_client.testing._audio import AudioFormat, alaw_to_linear, ulaw_to_linear
+from gladia_live_client.testing._audio import ServerAudioFormat, alaw_to_linear, ulaw_to_linear
 from gladia_live_client.testing._recognizer import Recognizer, SpeechEvent, TranscriptEvent
 
 from .conftest import silence, tone
@@ -29,7 +29,7 @@ def test_g711_decoding_matches_the_standard_tables() -> None:
     ],
 )
 def test_wav_header_describes_the_format(encoding: str, bits: int, tag: int, fmt_size: int) -> None:
-    audio_format = AudioFormat(encoding, bits, 44100, 3)
+    audio_format = ServerAudioFormat(encoding, bits, 44100, 3)
     header = audio_format.wav_header(999)
     assert header[:4] == b"RIFF"
     assert header[8:12] == b"WAVE"
@@ -68,7 +68,7 @@ def _encode(samples: list[int], encoding: str, bits: int) -> bytes:
 )
 def test_levels_are_the_same_whatever_the_encoding(encoding: str, bits: int) -> None:
     loud, quiet = [12000, -12000] * 80, [0] * 160
-    audio_format = AudioFormat(encoding, bits, 8000, 2)
+    audio_format = ServerAudioFormat(encoding, bits, 8000, 2)
     # Channel 0 loud, channel 1 silent, interleaved.
     window = _encode([value for pair in zip(loud, quiet, strict=True) for value in pair], encoding, bits)
     left, right = audio_format.levels(window)
@@ -86,7 +86,7 @@ def _recognizer(**options: Any) -> Recognizer:
     }
     settings.update(options)
     script = settings.pop("script", ["alpha beta gamma delta"])
-    return Recognizer(AudioFormat("wav/pcm", 16, 16000, 1), script, **settings)
+    return Recognizer(ServerAudioFormat("wav/pcm", 16, 16000, 1), script, **settings)
 
 
 def _summary(events: list[SpeechEvent | TranscriptEvent]) -> list[tuple[Any, ...]]:

@@ -231,8 +231,11 @@ def test_a_seeded_planner_sees_each_connection_and_its_first_bytes(echo: EchoSer
         with ChaosProxy("127.0.0.1", echo.port, planner=planner, peek=True, seed=seed) as proxy:
             for word in (b"cut-me", b"keep", b"cut-too"):
                 with _connect(proxy) as sock:
-                    sock.sendall(word + bytes(200))
-                    sock.shutdown(socket.SHUT_WR)
+                    # A cut after a few bytes can reset the connection before this side is done writing (on a
+                    # loaded machine the proxy may run first): the planner saw the head either way.
+                    with contextlib.suppress(OSError):
+                        sock.sendall(word + bytes(200))
+                        sock.shutdown(socket.SHUT_WR)
                     _read_until_end(sock)
             _wait_for(lambda: all(record.outcome != "open" for record in proxy.records()))
             return [record.bytes_up for record in proxy.records()]

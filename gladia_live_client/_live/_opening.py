@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from .. import _validation
@@ -26,9 +26,9 @@ from .._generated.models.streaming_supported_regions import StreamingSupportedRe
 from .._generated.types import Unset, mask_url_secrets
 from ._async import AsyncLiveSession
 from ._audio import AudioFormat
-from ._base import FormatLike
 from ._errors import LiveStateError
 from ._options import LiveOptions
+from ._shell import FormatLike
 from ._sync import LiveSession
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 RequestLike = StreamingRequest | Mapping[str, Any]
+SessionT = TypeVar("SessionT", LiveSession, AsyncLiveSession)
 RegionLike = StreamingSupportedRegions | str | None
 
 
@@ -89,21 +90,10 @@ def session_options(config: ClientConfig, options: LiveOptions | None) -> LiveOp
     return dataclasses.replace(options or LiveOptions(), proxy=None)
 
 
-def _sync_with_rest(client: GladiaLive, session: LiveSession) -> LiveSession:
-    """Let the session fetch its final result over REST when the server refuses the connection after
-    stop_recording (checked against the job's recording when acknowledgements are missing; a bare
-    `LiveSession(url)` has no REST client, so it raises instead)."""
-    session._get_job = client.get_job
-    session._iter_audio = client.iter_audio
-    session._core.can_fetch_result = True
-    return session
-
-
-def _async_with_rest(client: AsyncGladiaLive, session: AsyncLiveSession) -> AsyncLiveSession:
-    session._get_job = client.get_job
-    session._iter_audio = client.iter_audio
-    session._core.can_fetch_result = True
-    return session
+def _with_rest(session: SessionT, client: GladiaLive | AsyncGladiaLive) -> SessionT:
+    """`session` able to fetch its final result through `client` when the server refuses the connection after
+    stop_recording (a bare `LiveSession(url)` has no REST client, so it raises instead)."""
+    return session._use_rest(client.get_job, client.iter_audio)
 
 
 def open_session(
@@ -113,7 +103,7 @@ def open_session(
     init = client.init_session(body, region)
     check_session_url(client._config, init)
     options = session_options(client._config, options)
-    return _sync_with_rest(client, LiveSession.from_init_response(init, body, options=options))
+    return _with_rest(LiveSession.from_init_response(init, body, options=options), client)
 
 
 async def open_async_session(
@@ -123,7 +113,7 @@ async def open_async_session(
     init = await client.init_session(body, region)
     check_session_url(client._config, init)
     options = session_options(client._config, options)
-    return _async_with_rest(client, AsyncLiveSession.from_init_response(init, body, options=options))
+    return _with_rest(AsyncLiveSession.from_init_response(init, body, options=options), client)
 
 
 def _format_from_job(params: StreamingRequestParamsResponse | None | Unset) -> AudioFormat:
@@ -152,11 +142,8 @@ def attach_session(
 ) -> LiveSession:
     check_session_url(client._config, init)
     options = session_options(client._config, options)
-    if request is None:
-        audio_format: FormatLike = _format_from_job(client.get_job(init.id).request_params)
-    else:
-        audio_format = _session_format(request)
-    return _sync_with_rest(client, LiveSession.from_init_response(init, audio_format, options=options))
+    request = request if request is not None else _format_from_job(client.get_job(init.id).request_params)
+    return _with_rest(LiveSession.from_init_response(init, _session_format(request), options=options), client)
 
 
 async def attach_async_session(
@@ -167,9 +154,5 @@ async def attach_async_session(
 ) -> AsyncLiveSession:
     check_session_url(client._config, init)
     options = session_options(client._config, options)
-    if request is None:
-        job = await client.get_job(init.id)
-        audio_format: FormatLike = _format_from_job(job.request_params)
-    else:
-        audio_format = _session_format(request)
-    return _async_with_rest(client, AsyncLiveSession.from_init_response(init, audio_format, options=options))
+    request = request if request is not None else _format_from_job((await client.get_job(init.id)).request_params)
+    return _with_rest(AsyncLiveSession.from_init_response(init, _session_format(request), options=options), client)

@@ -1,4 +1,5 @@
-"""What both shells need from `websockets`, without I/O: connect arguments and reading its exceptions.
+"""The live layer's adapter to `websockets`: connect arguments, its logger, reading its exceptions, and cutting
+a connection (`sever`, `sever_async`: the one call here that acts on a socket).
 
 `websockets` is imported lazily (inside functions) so importing `gladia_live_client` does not import it.
 """
@@ -12,7 +13,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from ._masking import redact, url_secrets
+from ._masking import mask_text
 from ._options import LiveOptions
 
 if TYPE_CHECKING:
@@ -23,14 +24,10 @@ __all__ = [
     "WebsocketsLogger",
     "classify_connect_error",
     "connect_kwargs",
-    "mask_text",
-    "poll_timeout",
+    "is_connection_closed",
     "sever",
     "sever_async",
 ]
-
-# Seconds between two looks at a connection's stall deadline while nothing else wakes the reader.
-STALL_POLL = 1.0
 
 
 class WebsocketsLogger(logging.LoggerAdapter[logging.Logger]):
@@ -59,14 +56,6 @@ class WebsocketsLogger(logging.LoggerAdapter[logging.Logger]):
         super().log(level, msg, *args, **kwargs)
 
 
-def poll_timeout(deadline: float | None, now: float, watching: bool) -> float | None:
-    """How long a reader may block in `recv` before it must look at the stall deadline again."""
-    if not watching:
-        return None
-    wait = STALL_POLL if deadline is None else max(0.0, deadline - now)
-    return min(wait, STALL_POLL)
-
-
 def sever(ws: SyncConnection) -> None:
     """Cut a `websockets.sync` connection now, without a closing handshake: a write blocked on a peer that
     stopped reading (zero window) fails at once, and so does the reading thread (then the connection closes)."""
@@ -77,11 +66,6 @@ def sever(ws: SyncConnection) -> None:
 def sever_async(ws: AsyncConnection) -> None:
     """Cut a `websockets.asyncio` connection now, without a closing handshake (buffered writes are dropped)."""
     ws.transport.abort()
-
-
-def mask_text(text: str, url: str) -> str:
-    """`text` with the credentials of the session URL `url` (its token), and every other secret, masked."""
-    return redact(text, url_secrets(url))
 
 
 def connect_kwargs(options: LiveOptions, url: str) -> dict[str, Any]:
@@ -116,3 +100,10 @@ def classify_connect_error(exc: BaseException, url: str) -> tuple[int | None, st
         return None, "invalid WebSocket URL", False
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return None, mask_text(detail, url), True
+
+
+def is_connection_closed(exc: BaseException) -> bool:
+    """Whether `exc` is `websockets` reporting a closed connection (the supervisor reads the close itself)."""
+    from websockets.exceptions import ConnectionClosed  # noqa: PLC0415 -- keep websockets lazy
+
+    return isinstance(exc, ConnectionClosed)
