@@ -4,14 +4,21 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
+from .._json import loads as json_loads
+
 
 class Unset:
+    """The type of `UNSET`: the value of a field left out (as opposed to a field sent as null, which is None)."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
@@ -71,4 +78,30 @@ def mask_url_secrets(url: object) -> str:
     return repr(mask_url(str(url)))
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "mask_url_secrets", "status_of"]
+def model_repr(model: Any, fields: tuple[str, ...], masked: tuple[str, ...] = ()) -> str:
+    """repr of a generated model: the fields that are set (not `UNSET`), in declaration order, then the JSON fields
+    the schema does not declare; the fields in `masked` carry a credential and show masked."""
+    parts = []
+    for name in fields:
+        value = getattr(model, name)
+        if isinstance(value, Unset):
+            continue
+        parts.append(f"{name}={mask_url_secrets(value) if name in masked else repr(value)}")
+    additional = getattr(model, "additional_properties", None)
+    if additional:
+        parts.append(f"additional_properties={additional!r}")
+    return f"{type(model).__name__}({', '.join(parts)})"
+
+
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "json_loads",
+    "mask_url_secrets",
+    "model_repr",
+    "status_of",
+]
