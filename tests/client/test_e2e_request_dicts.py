@@ -40,6 +40,9 @@ class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
+pytestmark = pytest.mark.usefixtures("no_dead_clients")
+
+
 TYPOS = [
     ({"encodnig": "wav/pcm"}, "request has an unknown field 'encodnig' (did you mean 'encoding'?)"),
     (

@@ -10,6 +10,7 @@ from .test_e2e_request_dicts import RecordingTransport
 from .test_readme_network import snippet
 
 
+@pytest.mark.usefixtures("no_dead_clients")
 def test_the_dict_request_snippet_runs(
     server: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

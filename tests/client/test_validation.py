@@ -166,6 +166,7 @@ def test_custom_metadata_filter_limit_is_measured_on_what_is_sent() -> None:
     assert len(query(script)["custom_metadata"][0]) == 2000
 
 
+@pytest.mark.usefixtures("no_dead_clients")
 def test_init_session_takes_a_model_or_a_mapping_and_sends_only_what_is_set() -> None:
     script = Script(
         httpx.Response(201, json={"id": JOB_ID, "created_at": "2024-01-01T00:00:00Z", "url": "wss://x/v2/live?token=t"})
@@ -186,6 +187,7 @@ def test_init_session_takes_a_model_or_a_mapping_and_sends_only_what_is_set() ->
     assert len(script.requests) == 2
 
 
+@pytest.mark.usefixtures("no_dead_clients")
 def test_a_dict_request_holds_only_the_fields_of_the_spec_at_every_level() -> None:
     from gladia_live_client._validation import streaming_request
 
