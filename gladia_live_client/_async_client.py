@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ._live import AsyncLiveSession, LiveOptions
     from ._live._opening import FormatLike, RequestLike
     from ._validation import JobId
+    from .types import StreamingRequestDict
 
 __all__ = ["AsyncGladiaLive"]
 
@@ -138,33 +139,40 @@ class AsyncGladiaLive(BaseGladiaLive):
 
     async def init_session(
         self,
-        request: StreamingRequest | Mapping[str, Any],
+        request: StreamingRequest | StreamingRequestDict,
         region: StreamingSupportedRegions | str | None = None,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> InitStreamingResponse:
         """Start a live session (``POST /v2/live``): its job id, and the WebSocket URL to stream audio to.
 
-        ``request`` is a `StreamingRequest` or a mapping of its JSON fields; only the fields set are sent, so
-        the server's defaults apply to the others. The returned ``url`` carries a secret token: do not log it.
+        ``request`` is a `StreamingRequest` or a dict of its JSON fields (`StreamingRequestDict`); only the fields
+        set are sent, so the server's defaults apply to the others. A dict key the spec does not declare, at any
+        level, raises `InvalidRequestError` before anything is sent; ``extra_body`` (JSON fields merged into the
+        body after that check, objects key by key) sends a field newer than the spec. The returned ``url``
+        carries a secret token: do not log it.
         Never retried in a way that could create a second session (see the retry policy).
         """
-        sent = self._init_session_request(request, region)
+        sent = self._init_session_request(request, region, extra_body)
         return self._read_init_session(await self._send(sent, retry=self._retry.create_session))
 
     async def live(
         self,
-        request: StreamingRequest | Mapping[str, Any],
+        request: StreamingRequest | StreamingRequestDict,
         region: StreamingSupportedRegions | str | None = None,
         *,
         options: LiveOptions | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncLiveSession:
         """Start a live session (``POST /v2/live``) and return it, ready to stream audio (see README "Live sessions").
 
         Acknowledgements are turned on in the request sent (a copy; the caller's is untouched): the session
-        keeps audio until the server acknowledges it, so reconnections lose nothing.
+        keeps audio until the server acknowledges it, so reconnections lose nothing. ``request`` and
+        ``extra_body`` are checked and merged as by `init_session`.
         """
         from ._live._opening import open_async_session
 
-        return await open_async_session(self, request, region, options)
+        return await open_async_session(self, _validation.streaming_request(request, extra_body), region, options)
 
     async def attach_live(
         self,

@@ -143,14 +143,18 @@ class BaseGladiaLive:
     # -- requests --------------------------------------------------------------------------------------------
 
     def _init_session_request(
-        self, request: StreamingRequest | Mapping[str, Any], region: StreamingSupportedRegions | str | None
+        self,
+        request: StreamingRequest | Mapping[str, Any],
+        region: StreamingSupportedRegions | str | None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         from ._generated.api.live_v2 import init_session
         from ._generated.types import UNSET
 
         region_value = _validation.region(region)
         return init_session.build_request(
-            body=_validation.streaming_request(request), region=UNSET if region_value is None else region_value
+            body=_validation.streaming_request(request, extra_body),
+            region=UNSET if region_value is None else region_value,
         )
 
     def _get_job_request(self, id: JobId) -> dict[str, Any]:

@@ -7,7 +7,11 @@ functions take; the size checks measure the request exactly as the generated cod
 from __future__ import annotations
 
 import datetime
+import difflib
+import functools
 import json
+import types
+import typing
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -24,9 +28,11 @@ __all__ = [
     "MAX_PATCH_BODY_BYTES",
     "check_chunk_size",
     "check_custom_metadata_filter",
+    "check_known_keys",
     "check_patch_size",
     "job_id",
     "list_filters",
+    "merge_json",
     "patch_body",
     "region",
     "streaming_request",
@@ -52,18 +58,83 @@ def job_id(value: object) -> str:
     return value
 
 
-def streaming_request(value: object) -> StreamingRequest:
-    """The ``POST /v2/live`` body: a `StreamingRequest`, or a mapping with the same JSON fields."""
+def streaming_request(value: object, extra_body: Mapping[str, Any] | None = None) -> StreamingRequest:
+    """The ``POST /v2/live`` body: a `StreamingRequest`, or a mapping with the same JSON fields.
+
+    A mapping may hold only the fields the spec declares, at every level (a misspelt key would be sent and
+    silently ignored); ``extra_body`` is merged afterwards, unchecked, for fields newer than the spec.
+    """
+    from ._generated.models.streaming_request import StreamingRequest
+    from ._generated.request_types import StreamingRequestDict
+
+    if isinstance(value, Mapping):
+        check_known_keys(value, StreamingRequestDict, "request")
+        request = _parse_request(value, "request")
+    elif isinstance(value, StreamingRequest):
+        request = value
+    else:
+        raise InvalidRequestError(f"request must be a StreamingRequest or a mapping, not {type(value).__name__}.")
+    if extra_body is None:
+        return request
+    if not isinstance(extra_body, Mapping):
+        raise InvalidRequestError(f"extra_body must be a mapping of JSON fields, not {type(extra_body).__name__}.")
+    _json_text(extra_body, "extra_body")
+    return _parse_request(merge_json(request.to_dict(), extra_body), "request with extra_body")
+
+
+def merge_json(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` merged in: objects in both merge key by key, any other value of ``extra`` wins."""
+    merged = dict(base)
+    for key, value in extra.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_json(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def check_known_keys(value: Mapping[str, Any], typed_dict: type, path: str) -> None:
+    """Raise `InvalidRequestError` for the first key of ``value``, at any depth, that ``typed_dict`` (a generated
+    request TypedDict) does not declare, naming its path and the closest declared key."""
+    fields = _typed_dict_fields(typed_dict)
+    for key, item in value.items():
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), fields, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InvalidRequestError(
+                f"{path} has an unknown field {key!r}{hint}. Only the fields of the API spec are accepted in a dict "
+                "request; pass a field the spec does not know yet in extra_body={...}."
+            )
+        _check_value(item, fields[key], f"{path}.{key}")
+
+
+def _check_value(value: object, hint: Any, path: str) -> None:
+    """Follow ``value`` into the request TypedDicts that ``hint`` names (directly, in a union or a list)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType, typing.Required, typing.NotRequired):
+        for member in typing.get_args(hint):
+            _check_value(value, member, path)
+    elif origin is list and isinstance(value, list):
+        (item_hint,) = typing.get_args(hint)
+        for index, item in enumerate(value):
+            _check_value(item, item_hint, f"{path}[{index}]")
+    elif typing.is_typeddict(hint) and isinstance(value, Mapping):
+        check_known_keys(value, hint, path)
+
+
+@functools.cache
+def _typed_dict_fields(typed_dict: type) -> dict[str, Any]:
+    return typing.get_type_hints(typed_dict, include_extras=True)
+
+
+def _parse_request(value: Mapping[str, Any], what: str) -> StreamingRequest:
     from ._generated.models.streaming_request import StreamingRequest
 
-    if isinstance(value, StreamingRequest):
-        return value
-    if isinstance(value, Mapping):
-        try:
-            return StreamingRequest.from_dict(value)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise InvalidRequestError(f"request is not a valid StreamingRequest: {exc!r}") from exc
-    raise InvalidRequestError(f"request must be a StreamingRequest or a mapping, not {type(value).__name__}.")
+    try:
+        return StreamingRequest.from_dict(value)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidRequestError(f"{what} is not a valid StreamingRequest: {exc!r}") from exc
 
 
 def region(value: object) -> StreamingSupportedRegions | None:

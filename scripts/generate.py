@@ -11,9 +11,11 @@ Run it through `make generate`. The steps:
 3. Leave out `client.py`: openapi-python-client always renders its `Client`/`AuthenticatedClient`, with
    no setting to skip them, but nothing uses them here: the endpoint templates emit pure request builders
    and response parsers, and the hand-written client (`_base_client.py`) sends, authenticates and retries.
-4. Stamp every generated Python file with a "generated, do not edit" header and add `openapi.json` (the
+4. Write `request_types.py`: TypedDicts (with `Literal`s for the enums) of the request bodies users pass as
+   dicts, so editors complete their keys and type checkers catch a misspelt one (see `request_typed_dicts`).
+5. Stamp every generated Python file with a "generated, do not edit" header and add `openapi.json` (the
    spec as JSON, for the code that needs the contract at run time).
-5. Only if all of that succeeded, replace `gladia_live_client/_generated/` with the new folder. Nothing
+6. Only if all of that succeeded, replace `gladia_live_client/_generated/` with the new folder. Nothing
    outside it is generated: the package root and every other module are written by hand.
 
 Generation is deterministic: running it twice changes nothing. `--check` generates into the temporary
@@ -89,10 +91,107 @@ def run_generator(document: Path, output: Path) -> None:
 # What the generator writes that the package does not ship (see step 3 of the module docstring).
 LEFT_OUT = ("client.py",)
 
+# The request bodies that callers may give as dicts, by schema: `init_session`'s. (The PATCH body is free-form
+# JSON, `PatchRequestParamsDTO` with no properties: a `Mapping[str, Any]` says all there is.)
+TYPED_DICT_ROOTS = ("StreamingRequest",)
+_JSON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+
+
+def request_typed_dicts(spec: dict[str, Any], roots: tuple[str, ...] = TYPED_DICT_ROOTS) -> str:
+    """The source of `request_types.py`: a TypedDict `<Schema>Dict` per object schema reachable from `roots`
+    (dependencies first, so the module has no forward references) and a `Literal` alias per enum
+    (`TranscriptionLanguageCodeEnum` -> `TranscriptionLanguageCodeLiteral`).
+
+    Every key is optional unless the schema requires it (`Required[...]`), as in the models. An enum field takes
+    its `Literal` values or the generated enum class; an array a `list`; a free-form object `dict[str, Any]`.
+    The hand-written validation walks these same TypedDicts at run time to refuse unknown keys.
+    """
+    schemas = spec["components"]["schemas"]
+    literals: dict[str, str] = {}
+    enum_classes: set[str] = set()
+    classes: dict[str, str] = {}
+
+    def referenced(schema: dict[str, Any]) -> str | None:
+        ref = schema.get("$ref")
+        if ref is None and len(schema.get("allOf", [])) == 1:
+            ref = schema["allOf"][0].get("$ref")
+        return ref.rsplit("/", 1)[-1] if ref else None
+
+    def annotation(schema: dict[str, Any]) -> str:
+        name = referenced(schema)
+        if name is not None:
+            target = schemas[name]
+            if "enum" in target:
+                literals.setdefault(name, f"Literal[{', '.join(repr(value) for value in target['enum'])}]")
+                enum_classes.add(name)
+                return f"{_literal_name(name)} | {name}"
+            if target.get("type") == "object" and target.get("properties"):
+                typed_dict(name)
+                return f"{name}Dict"
+            return annotation(target)
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                return " | ".join(annotation(member) for member in schema[key])
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            return " | ".join(annotation({**schema, "type": one}) for one in kind)
+        if kind == "array":
+            return f"list[{annotation(schema.get('items', {}))}]"
+        if kind == "object" or "properties" in schema or "additionalProperties" in schema:
+            extra = schema.get("additionalProperties", True)
+            values = "Any" if extra is True or not isinstance(extra, dict) else annotation(extra)
+            return f"dict[str, {values}]"
+        return _JSON_TYPES.get(kind, "Any") if isinstance(kind, str) else "Any"
+
+    def typed_dict(name: str) -> None:
+        if name in classes:
+            return
+        classes[name] = ""  # placeholder: a schema that refers to itself stops here
+        schema = schemas[name]
+        required = set(schema.get("required", []))
+        lines = [f"class {name}Dict(TypedDict, total=False):"]
+        lines.append(f'    """`{name}` as a dict of its JSON fields."""')
+        lines.append("")
+        for key, field in schema["properties"].items():
+            hint = annotation(field)
+            lines.append(f"    {key}: {f'Required[{hint}]' if key in required else hint}")
+        del classes[name]  # re-inserted after its dependencies, which `annotation` added meanwhile
+        classes[name] = "\n".join(lines)
+
+    for root in roots:
+        typed_dict(root)
+    imports = f"from .models import {', '.join(sorted(enum_classes))}"
+    aliases = "\n".join(f"{_literal_name(name)} = {literal}" for name, literal in sorted(literals.items()))
+    names = sorted([f"{name}Dict" for name in classes] + [_literal_name(name) for name in literals])
+    return (
+        '"""TypedDicts of the request bodies given as dicts, generated from openapi.yaml by scripts/generate.py."""\n\n'
+        "from typing import Any, Literal, Required, TypedDict\n\n"
+        f"{imports}\n\n"
+        f"__all__ = {names!r}\n\n"
+        f"{aliases}\n\n\n" + "\n\n\n".join(classes.values()) + "\n"
+    )
+
+
+def _literal_name(enum_schema: str) -> str:
+    """`TranscriptionLanguageCodeEnum` -> `TranscriptionLanguageCodeLiteral`."""
+    return enum_schema.removesuffix("Enum") + "Literal"
+
+
+def write_request_types(output: Path, spec: dict[str, Any]) -> None:
+    """Write `request_types.py`, formatted with the same pinned ruff and flags as the generator's post-hooks."""
+    target = output / "request_types.py"
+    target.write_text(request_typed_dicts(spec), encoding="utf-8")
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    venv_bin = Path(sys.executable).parent
+    for hook in config["post_hooks"]:
+        command = [str(venv_bin / "ruff"), *hook.split()[1:-1], str(target)]
+        subprocess.run(command, check=True, capture_output=True, env={**os.environ, "RUFF_NO_CACHE": "true"})
+
 
 def finish(output: Path, spec: dict[str, Any]) -> None:
     for name in LEFT_OUT:
         (output / name).unlink()
+    write_request_types(output, spec)
     for cache in list(output.rglob("__pycache__")) + list(output.rglob(".ruff_cache")):
         shutil.rmtree(cache)
     for source in sorted(output.rglob("*.py")):

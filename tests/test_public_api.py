@@ -56,7 +56,10 @@ def test_models_and_types_have_one_public_path_each() -> None:
 
     assert "StreamingRequest" in models.__all__
     assert models.StreamingRequest.__module__.startswith("gladia_live_client._generated.models.")
-    assert set(types.__all__) == {"UNSET", "Unset"}
+    from gladia_live_client._generated import request_types
+
+    assert set(types.__all__) == {"UNSET", "Unset", *request_types.__all__}
+    assert "StreamingRequestDict" in types.__all__
 
 
 def _hand_written_modules() -> list[Path]:

@@ -3,14 +3,21 @@
 """Contains some shared types for properties"""
 
 from collections.abc import Mapping
-from typing import IO, BinaryIO, Literal
+from typing import IO, Any, BinaryIO, Literal
 
 from attrs import define
 
+from .._json import loads as json_loads
+
 
 class Unset:
+    """The type of `UNSET`: the value of a field left out (as opposed to a field sent as null, which is None)."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
@@ -48,4 +55,28 @@ def mask_url_secrets(url: object) -> str:
     return repr(mask_url(str(url)))
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Unset", "mask_url_secrets"]
+def model_repr(model: Any, fields: tuple[str, ...], masked: tuple[str, ...] = ()) -> str:
+    """repr of a generated model: the fields that are set (not `UNSET`), in declaration order, then the JSON fields
+    the schema does not declare; the fields in `masked` carry a credential and show masked."""
+    parts = []
+    for name in fields:
+        value = getattr(model, name)
+        if isinstance(value, Unset):
+            continue
+        parts.append(f"{name}={mask_url_secrets(value) if name in masked else repr(value)}")
+    additional = getattr(model, "additional_properties", None)
+    if additional:
+        parts.append(f"additional_properties={additional!r}")
+    return f"{type(model).__name__}({', '.join(parts)})"
+
+
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "RequestFiles",
+    "Unset",
+    "json_loads",
+    "mask_url_secrets",
+    "model_repr",
+]

@@ -62,6 +62,16 @@ class GenericMessage:
     reason: str
     text: str | None = field(default=None, repr=False)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The frame's JSON object (a copy of `raw`), as `to_dict()` of a typed message gives its own."""
+        return dict(self.raw)
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The frame as JSON text: `text` as received when it was not a JSON object, else `raw` serialised."""
+        if self.text is not None:
+            return self.text
+        return json.dumps(self.raw, indent=indent, ensure_ascii=False)
+
 
 LiveMessage: TypeAlias = (
     AudioChunkAckMessage

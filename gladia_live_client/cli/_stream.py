@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Group, RenderableType
 from rich.live import Live
@@ -43,7 +43,7 @@ from ..models import (
     StreamingSupportedSampleRateEnum,
     TranscriptMessage,
 )
-from ..types import Unset
+from ..types import StreamingRequestDict, Unset
 from ._app import Context
 from ._output import Consoles, format_clock, format_duration
 from ._parsing import json_object, positive_float
@@ -138,7 +138,7 @@ def probe_wav(path: Path) -> WavFile:
     return WavFile(path, info.format, size)
 
 
-def build_request(wav: WavFile, args: argparse.Namespace) -> dict[str, Any]:
+def build_request(wav: WavFile, args: argparse.Namespace) -> StreamingRequestDict:
     """The init request: the file's format, the options given, and the messages the display needs."""
     request: dict[str, Any] = {
         "encoding": wav.format.encoding,
@@ -158,7 +158,8 @@ def build_request(wav: WavFile, args: argparse.Namespace) -> dict[str, Any]:
         request["endpointing"] = args.endpointing
     if args.metadata is not None:
         request["custom_metadata"] = args.metadata
-    return request
+    # Command-line strings, not the spec's literals: the client checks the keys and the server the values.
+    return cast("StreamingRequestDict", request)
 
 
 # -- messages ------------------------------------------------------------------------------------------------

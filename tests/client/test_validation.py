@@ -166,13 +166,16 @@ def test_custom_metadata_filter_limit_is_measured_on_what_is_sent() -> None:
     assert len(query(script)["custom_metadata"][0]) == 2000
 
 
+@pytest.mark.usefixtures("no_dead_clients")
 def test_init_session_takes_a_model_or_a_mapping_and_sends_only_what_is_set() -> None:
     script = Script(
         httpx.Response(201, json={"id": JOB_ID, "created_at": "2024-01-01T00:00:00Z", "url": "wss://x/v2/live?token=t"})
     )
     with script.sync_client() as gladia:
         gladia.init_session(StreamingRequest(encoding=StreamingSupportedEncodingEnum.WAVPCM), region="eu-west")
-        gladia.init_session({"sample_rate": 16000, "brand_new_field": True})
+        gladia.init_session({"sample_rate": 16000}, extra_body={"brand_new_field": True})
+        with pytest.raises(InvalidRequestError, match="unknown field 'brand_new_field'"):
+            gladia.init_session({"sample_rate": 16000, "brand_new_field": True})  # type: ignore[typeddict-unknown-key]
         with pytest.raises(InvalidRequestError, match="StreamingRequest"):
             gladia.init_session("wav/pcm")  # type: ignore[arg-type]
         with pytest.raises(InvalidRequestError, match="region"):
@@ -182,6 +185,41 @@ def test_init_session_takes_a_model_or_a_mapping_and_sends_only_what_is_set() ->
     assert json.loads(script.requests[1].content) == {"sample_rate": 16000, "brand_new_field": True}
     assert query(script, 1) == {}
     assert len(script.requests) == 2
+
+
+@pytest.mark.usefixtures("no_dead_clients")
+def test_a_dict_request_holds_only_the_fields_of_the_spec_at_every_level() -> None:
+    from gladia_live_client._validation import streaming_request
+
+    with pytest.raises(InvalidRequestError) as raised:
+        streaming_request({"post_processing": {"summarization_config": {"typ": "concise"}}})
+    assert str(raised.value).startswith(
+        "request.post_processing.summarization_config has an unknown field 'typ' (did you mean 'type'?)."
+    )
+    with pytest.raises(InvalidRequestError) as raised:
+        streaming_request({"zzz": 1})
+    assert "unknown field 'zzz'. " in str(raised.value), "no close match, no suggestion"
+    # Free-form objects take any key; a vocabulary entry may be a plain string.
+    request = streaming_request(
+        {
+            "custom_metadata": {"encodnig": "anything"},
+            "realtime_processing": {"custom_spelling_config": {"spelling_dictionary": {"Gladia": ["gladya"]}}},
+        }
+    )
+    assert request.to_dict()["custom_metadata"] == {"encodnig": "anything"}
+
+
+def test_a_model_request_is_sent_as_built_and_extra_body_merges_objects_key_by_key() -> None:
+    from gladia_live_client._validation import merge_json, streaming_request
+
+    model = StreamingRequest.from_dict({"encoding": "wav/pcm"})
+    model["set_on_purpose"] = 1  # a model's additional properties are the caller's explicit choice
+    assert streaming_request(model) is model
+    merged = streaming_request({"language_config": {"languages": ["en"]}}, {"language_config": {"new": 1}, "n": 2})
+    assert merged.to_dict() == {"language_config": {"languages": ["en"], "new": 1}, "n": 2}
+    assert merge_json({"a": {"b": 1}, "c": 1}, {"a": 5, "c": {"d": 1}}) == {"a": 5, "c": {"d": 1}}
+    with pytest.raises(InvalidRequestError, match="request with extra_body is not a valid StreamingRequest"):
+        streaming_request({}, {"language_config": "en"})
 
 
 def test_download_destination_checks(tmp_path: Path) -> None:

@@ -160,3 +160,63 @@ def test_websocket_url_token_is_masked_in_repr() -> None:
     with_userinfo = InitStreamingResponse.from_dict({**created.to_dict(), "url": "wss://me:pw-secret@h/v2/live?t=x"})
     assert "pw-secret" not in repr(with_userinfo)
     assert "wss://***@h/v2/live?t=***" in repr(with_userinfo)
+
+
+def test_repr_shows_the_fields_that_are_set_and_unset_reads_unset() -> None:
+    from gladia_live_client.models import LanguageConfig, TranslationMessage
+
+    assert repr(UNSET) == "UNSET"
+    request = StreamingRequest(encoding=StreamingSupportedEncodingEnum.WAVPCM, language_config=LanguageConfig())
+    assert repr(request) == (
+        "StreamingRequest(encoding=<StreamingSupportedEncodingEnum.WAVPCM: 'wav/pcm'>, language_config=LanguageConfig())"
+    )
+    assert repr(StreamingRequest()) == "StreamingRequest()"
+    extra = StreamingRequest.from_dict({"channels": 1, "brand_new": [1]})
+    assert repr(extra) == "StreamingRequest(channels=1, additional_properties={'brand_new': [1]})"
+    message = TranslationMessage.from_dict(
+        {"session_id": "s", "created_at": "t", "type": "translation", "error": None, "data": None}
+    )
+    assert (
+        repr(message)
+        == "TranslationMessage(session_id='s', created_at='t', error=None, type=<TranslationMessageType.TRANSLATION: 'translation'>, data=None)"
+    )  # noqa: E501
+
+
+def test_a_json_type_field_is_the_type_attribute() -> None:
+    from gladia_live_client.models import (
+        SummarizationConfigDTO,
+        SummaryTypesEnum,
+        TranslationMessage,
+        TranslationMessageType,
+    )
+
+    message = TranslationMessage.from_dict(
+        {"session_id": "s", "created_at": "t", "type": "translation", "error": None, "data": None}
+    )
+    assert message.type == "translation"
+    assert message.type is TranslationMessageType.TRANSLATION
+    assert TranslationMessage(session_id="s", created_at="t", error=None, data=None).type == "translation"
+    assert not hasattr(message, "type_")
+    config = SummarizationConfigDTO(type=SummaryTypesEnum.CONCISE)
+    assert config.to_dict() == {"type": "concise"}
+    assert SummarizationConfigDTO.from_dict({"type": "bullet_points"}).type == "bullet_points"
+
+
+def test_to_json_and_from_json() -> None:
+    from gladia_live_client.models import InitStreamingResponse
+
+    request = StreamingRequest.from_dict({"encoding": "wav/pcm", "custom_metadata": {"ville": "Besançon"}})
+    assert request.to_json() == '{"encoding": "wav/pcm", "custom_metadata": {"ville": "Besançon"}}'
+    assert request.to_json(indent=2).startswith('{\n  "encoding"')
+    assert StreamingRequest.from_json(request.to_json()) == request
+    assert StreamingRequest.from_json(request.to_json().encode()) == request
+    created = InitStreamingResponse.from_json(json.dumps(JOB | {"url": "wss://h/v2/live?token=t"}))
+    assert isinstance(created.created_at, datetime.datetime)
+    with pytest.raises(ValueError, match="expected a JSON object, got list"):
+        StreamingRequest.from_json("[]")
+    with pytest.raises(ValueError, match="Expecting property name"):
+        StreamingRequest.from_json("{not json")
+    with pytest.raises(ValueError, match="levels deep"):
+        StreamingRequest.from_json('{"custom_metadata": ' + "[" * 200 + "]" * 200 + "}")
+    with pytest.raises(KeyError, match="url"):
+        InitStreamingResponse.from_json(json.dumps(JOB))

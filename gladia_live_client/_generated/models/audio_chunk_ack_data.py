@@ -2,13 +2,14 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="AudioChunkAckData")
+from ..types import json_loads, model_repr
 
 
 @_attrs_define
@@ -41,12 +42,45 @@ class AudioChunkAckData:
 
         return field_dict
 
-    @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        byte_range = cast(list[int], d.pop("byte_range"))
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "byte_range",
+                "time_range",
+            ),
+        )
 
-        time_range = cast(list[float], d.pop("time_range"))
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"AudioChunkAckData.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        _byte_range = d.pop("byte_range")
+        if not isinstance(_byte_range, list):
+            raise TypeError("byte_range: expected a list, got " + type(_byte_range).__name__)
+
+        byte_range = cast(list[int], _byte_range)
+
+        _time_range = d.pop("time_range")
+        if not isinstance(_time_range, list):
+            raise TypeError("time_range: expected a list, got " + type(_time_range).__name__)
+
+        time_range = cast(list[float], _time_range)
 
         audio_chunk_ack_data = cls.__new__(cls)
         audio_chunk_ack_data.byte_range = byte_range

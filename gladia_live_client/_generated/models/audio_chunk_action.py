@@ -2,35 +2,34 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.audio_chunk_action_type import AudioChunkActionType
+from ..types import json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.audio_chunk_action_data import AudioChunkActionData
-
-
-T = TypeVar("T", bound="AudioChunkAction")
 
 
 @_attrs_define
 class AudioChunkAction:
     """
     Attributes:
-        type_ (AudioChunkActionType):  Default: AudioChunkActionType.AUDIO_CHUNK. Example: audio_chunk.
+        type (AudioChunkActionType):  Default: AudioChunkActionType.AUDIO_CHUNK. Example: audio_chunk.
         data (AudioChunkActionData):
     """
 
     data: AudioChunkActionData
-    type_: AudioChunkActionType = AudioChunkActionType.AUDIO_CHUNK
+    type: AudioChunkActionType = AudioChunkActionType.AUDIO_CHUNK
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = self.type.value
 
         data = self.data.to_dict()
 
@@ -45,15 +44,40 @@ class AudioChunkAction:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "type",
+                "data",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"AudioChunkAction.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         type_ = AudioChunkActionType(d.pop("type"))
 
         data = AudioChunkActionData.from_dict(d.pop("data"))
 
         audio_chunk_action = cls.__new__(cls)
-        audio_chunk_action.type_ = type_
+        audio_chunk_action.type = type_
         audio_chunk_action.data = data
 
         audio_chunk_action.additional_properties = d

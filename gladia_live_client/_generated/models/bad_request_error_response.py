@@ -2,21 +2,19 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.bad_request_error_response_validation_errors_item_type_1 import (
         BadRequestErrorResponseValidationErrorsItemType1,
     )
-
-
-T = TypeVar("T", bound="BadRequestErrorResponse")
 
 
 @_attrs_define
@@ -80,8 +78,37 @@ class BadRequestErrorResponse:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "timestamp",
+                "path",
+                "request_id",
+                "status_code",
+                "message",
+                "validation_errors",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"BadRequestErrorResponse.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         timestamp = d.pop("timestamp", UNSET)
 
@@ -94,8 +121,11 @@ class BadRequestErrorResponse:
         message = d.pop("message", UNSET)
 
         _validation_errors = d.pop("validation_errors", UNSET)
+        if not isinstance(_validation_errors, list | Unset):
+            raise TypeError("validation_errors: expected a list, got " + type(_validation_errors).__name__)
+
         validation_errors: list[BadRequestErrorResponseValidationErrorsItemType1 | str] | Unset = UNSET
-        if _validation_errors is not UNSET:
+        if not isinstance(_validation_errors, Unset):
             validation_errors = []
             for validation_errors_item_data in _validation_errors:
 
@@ -110,7 +140,12 @@ class BadRequestErrorResponse:
                         return validation_errors_item_type_1
                     except (TypeError, ValueError, AttributeError, KeyError):
                         pass
-                    return cast(BadRequestErrorResponseValidationErrorsItemType1 | str, data)
+                    if isinstance(data, str):
+                        return cast(BadRequestErrorResponseValidationErrorsItemType1 | str, data)
+                    raise TypeError(
+                        "validation_errors_item: expected BadRequestErrorResponseValidationErrorsItemType1 | str, got "
+                        + type(data).__name__
+                    )
 
                 validation_errors_item = _parse_validation_errors_item(validation_errors_item_data)
 

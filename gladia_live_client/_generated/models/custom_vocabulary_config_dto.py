@@ -2,19 +2,17 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.custom_vocabulary_entry_dto import CustomVocabularyEntryDTO
-
-
-T = TypeVar("T", bound="CustomVocabularyConfigDTO")
 
 
 @_attrs_define
@@ -56,11 +54,41 @@ class CustomVocabularyConfigDTO:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "vocabulary",
+                "default_intensity",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(
+                f"CustomVocabularyConfigDTO.from_json: expected a JSON object, got {type(decoded).__name__}"
+            )
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        vocabulary = []
         _vocabulary = d.pop("vocabulary")
+        if not isinstance(_vocabulary, list):
+            raise TypeError("vocabulary: expected a list, got " + type(_vocabulary).__name__)
+
+        vocabulary = []
         for vocabulary_item_data in _vocabulary:
 
             def _parse_vocabulary_item(data: object) -> CustomVocabularyEntryDTO | str:
@@ -72,7 +100,9 @@ class CustomVocabularyConfigDTO:
                     return vocabulary_item_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(CustomVocabularyEntryDTO | str, data)
+                if isinstance(data, str):
+                    return cast(CustomVocabularyEntryDTO | str, data)
+                raise TypeError("vocabulary_item: expected CustomVocabularyEntryDTO | str, got " + type(data).__name__)
 
             vocabulary_item = _parse_vocabulary_item(vocabulary_item_data)
 

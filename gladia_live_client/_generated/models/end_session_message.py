@@ -2,15 +2,15 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.end_session_message_type import EndSessionMessageType
-
-T = TypeVar("T", bound="EndSessionMessage")
+from ..types import json_loads, model_repr
 
 
 @_attrs_define
@@ -20,12 +20,12 @@ class EndSessionMessage:
         session_id (str): Id of the live session Example: 4a39145c-2844-4557-8f34-34883f7be7d9.
         created_at (str): Date of creation of the message. The date is formatted as an ISO 8601 string Example:
             2024-01-01T00:00:00.000Z.
-        type_ (EndSessionMessageType):  Default: EndSessionMessageType.END_SESSION. Example: end_session.
+        type (EndSessionMessageType):  Default: EndSessionMessageType.END_SESSION. Example: end_session.
     """
 
     session_id: str
     created_at: str
-    type_: EndSessionMessageType = EndSessionMessageType.END_SESSION
+    type: EndSessionMessageType = EndSessionMessageType.END_SESSION
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,7 +33,7 @@ class EndSessionMessage:
 
         created_at = self.created_at
 
-        type_ = self.type_.value
+        type_ = self.type.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -47,8 +47,34 @@ class EndSessionMessage:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "session_id",
+                "created_at",
+                "type",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"EndSessionMessage.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -59,7 +85,7 @@ class EndSessionMessage:
         end_session_message = cls.__new__(cls)
         end_session_message.session_id = session_id
         end_session_message.created_at = created_at
-        end_session_message.type_ = type_
+        end_session_message.type = type_
 
         end_session_message.additional_properties = d
         return end_session_message

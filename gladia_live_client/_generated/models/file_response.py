@@ -2,13 +2,14 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="FileResponse")
+from ..types import json_loads, model_repr
 
 
 @_attrs_define
@@ -58,36 +59,72 @@ class FileResponse:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "filename",
+                "source",
+                "audio_duration",
+                "number_of_channels",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"FileResponse.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         id = d.pop("id")
 
         def _parse_filename(data: object) -> None | str:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, str):
+                return cast(None | str, data)
+            raise TypeError("filename: expected None | str, got " + type(data).__name__)
 
         filename = _parse_filename(d.pop("filename"))
 
         def _parse_source(data: object) -> None | str:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, str):
+                return cast(None | str, data)
+            raise TypeError("source: expected None | str, got " + type(data).__name__)
 
         source = _parse_source(d.pop("source"))
 
         def _parse_audio_duration(data: object) -> float | None:
             if data is None:
                 return data
-            return cast(float | None, data)
+            if isinstance(data, (float, int)):
+                return cast(float | None, data)
+            raise TypeError("audio_duration: expected float | None, got " + type(data).__name__)
 
         audio_duration = _parse_audio_duration(d.pop("audio_duration"))
 
         def _parse_number_of_channels(data: object) -> int | None:
             if data is None:
                 return data
-            return cast(int | None, data)
+            if isinstance(data, int):
+                return cast(int | None, data)
+            raise TypeError("number_of_channels: expected int | None, got " + type(data).__name__)
 
         number_of_channels = _parse_number_of_channels(d.pop("number_of_channels"))
 

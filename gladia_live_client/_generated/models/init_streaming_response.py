@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import mask_url_secrets
-
-T = TypeVar("T", bound="InitStreamingResponse")
+from ..types import json_loads, model_repr
 
 
 @_attrs_define
@@ -27,7 +26,7 @@ class InitStreamingResponse:
 
     id: UUID
     created_at: datetime.datetime
-    url: str = _attrs_field(repr=mask_url_secrets)
+    url: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,8 +48,35 @@ class InitStreamingResponse:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "created_at",
+                "url",
+            ),
+            masked=("url",),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"InitStreamingResponse.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         id = UUID(d.pop("id"))
 

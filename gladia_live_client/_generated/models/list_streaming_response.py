@@ -2,17 +2,17 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import json_loads, model_repr
+
 if TYPE_CHECKING:
     from ..models.streaming_response import StreamingResponse
-
-
-T = TypeVar("T", bound="ListStreamingResponse")
 
 
 @_attrs_define
@@ -60,8 +60,35 @@ class ListStreamingResponse:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "first",
+                "current",
+                "next_",
+                "items",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"ListStreamingResponse.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         first = d.pop("first")
 
@@ -70,12 +97,17 @@ class ListStreamingResponse:
         def _parse_next_(data: object) -> None | str:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, str):
+                return cast(None | str, data)
+            raise TypeError("next: expected None | str, got " + type(data).__name__)
 
         next_ = _parse_next_(d.pop("next"))
 
-        items = []
         _items = d.pop("items")
+        if not isinstance(_items, list):
+            raise TypeError("items: expected a list, got " + type(_items).__name__)
+
+        items = []
         for items_item_data in _items:
             items_item = StreamingResponse.from_dict(items_item_data)
 

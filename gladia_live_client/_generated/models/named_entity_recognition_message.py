@@ -2,20 +2,19 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.named_entity_recognition_message_type import NamedEntityRecognitionMessageType
+from ..types import json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.error import Error
     from ..models.named_entity_recognition_data import NamedEntityRecognitionData
-
-
-T = TypeVar("T", bound="NamedEntityRecognitionMessage")
 
 
 @_attrs_define
@@ -26,7 +25,7 @@ class NamedEntityRecognitionMessage:
         created_at (str): Date of creation of the message. The date is formatted as an ISO 8601 string Example:
             2024-01-01T00:00:00.000Z.
         error (Error | None): Error message if the addon failed
-        type_ (NamedEntityRecognitionMessageType):  Default: NamedEntityRecognitionMessageType.NAMED_ENTITY_RECOGNITION.
+        type (NamedEntityRecognitionMessageType):  Default: NamedEntityRecognitionMessageType.NAMED_ENTITY_RECOGNITION.
             Example: named_entity_recognition.
         data (NamedEntityRecognitionData | None): The message data. "null" if the addon failed
     """
@@ -35,7 +34,7 @@ class NamedEntityRecognitionMessage:
     created_at: str
     error: Error | None
     data: NamedEntityRecognitionData | None
-    type_: NamedEntityRecognitionMessageType = NamedEntityRecognitionMessageType.NAMED_ENTITY_RECOGNITION
+    type: NamedEntityRecognitionMessageType = NamedEntityRecognitionMessageType.NAMED_ENTITY_RECOGNITION
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,7 +48,7 @@ class NamedEntityRecognitionMessage:
         else:
             error = self.error
 
-        type_ = self.type_.value
+        type_ = self.type.value
 
         data: dict[str, Any] | None
         if isinstance(self.data, NamedEntityRecognitionData):
@@ -71,8 +70,38 @@ class NamedEntityRecognitionMessage:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "session_id",
+                "created_at",
+                "error",
+                "type",
+                "data",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(
+                f"NamedEntityRecognitionMessage.from_json: expected a JSON object, got {type(decoded).__name__}"
+            )
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -81,15 +110,11 @@ class NamedEntityRecognitionMessage:
         def _parse_error(data: object) -> Error | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                error_type_0 = Error.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError("error: expected Error | None, got " + type(data).__name__)
+            error_type_0 = Error.from_dict(data)
 
-                return error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Error | None, data)
+            return error_type_0
 
         error = _parse_error(d.pop("error"))
 
@@ -98,15 +123,11 @@ class NamedEntityRecognitionMessage:
         def _parse_data(data: object) -> NamedEntityRecognitionData | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                data_type_0 = NamedEntityRecognitionData.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError("data: expected NamedEntityRecognitionData | None, got " + type(data).__name__)
+            data_type_0 = NamedEntityRecognitionData.from_dict(data)
 
-                return data_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(NamedEntityRecognitionData | None, data)
+            return data_type_0
 
         data = _parse_data(d.pop("data"))
 
@@ -114,7 +135,7 @@ class NamedEntityRecognitionMessage:
         named_entity_recognition_message.session_id = session_id
         named_entity_recognition_message.created_at = created_at
         named_entity_recognition_message.error = error
-        named_entity_recognition_message.type_ = type_
+        named_entity_recognition_message.type = type_
         named_entity_recognition_message.data = data
 
         named_entity_recognition_message.additional_properties = d

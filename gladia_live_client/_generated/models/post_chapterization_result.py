@@ -2,19 +2,17 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.chapterization_sentence import ChapterizationSentence
-
-
-T = TypeVar("T", bound="PostChapterizationResult")
 
 
 @_attrs_define
@@ -91,21 +89,63 @@ class PostChapterizationResult:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "headline",
+                "gist",
+                "keywords",
+                "start",
+                "end",
+                "sentences",
+                "text",
+                "abstractive_summary",
+                "extractive_summary",
+                "summary",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(
+                f"PostChapterizationResult.from_json: expected a JSON object, got {type(decoded).__name__}"
+            )
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         headline = d.pop("headline")
 
         gist = d.pop("gist")
 
-        keywords = cast(list[str], d.pop("keywords"))
+        _keywords = d.pop("keywords")
+        if not isinstance(_keywords, list):
+            raise TypeError("keywords: expected a list, got " + type(_keywords).__name__)
+
+        keywords = cast(list[str], _keywords)
 
         start = d.pop("start")
 
         end = d.pop("end")
 
-        sentences = []
         _sentences = d.pop("sentences")
+        if not isinstance(_sentences, list):
+            raise TypeError("sentences: expected a list, got " + type(_sentences).__name__)
+
+        sentences = []
         for sentences_item_data in _sentences:
             sentences_item = ChapterizationSentence.from_dict(sentences_item_data)
 

@@ -2,19 +2,18 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.post_final_transcript_message_type import PostFinalTranscriptMessageType
+from ..types import json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.streaming_transcription_result_dto import StreamingTranscriptionResultDTO
-
-
-T = TypeVar("T", bound="PostFinalTranscriptMessage")
 
 
 @_attrs_define
@@ -24,7 +23,7 @@ class PostFinalTranscriptMessage:
         session_id (str): Id of the live session Example: 4a39145c-2844-4557-8f34-34883f7be7d9.
         created_at (str): Date of creation of the message. The date is formatted as an ISO 8601 string Example:
             2024-01-01T00:00:00.000Z.
-        type_ (PostFinalTranscriptMessageType):  Default: PostFinalTranscriptMessageType.POST_FINAL_TRANSCRIPT. Example:
+        type (PostFinalTranscriptMessageType):  Default: PostFinalTranscriptMessageType.POST_FINAL_TRANSCRIPT. Example:
             post_final_transcript.
         data (StreamingTranscriptionResultDTO):
     """
@@ -32,7 +31,7 @@ class PostFinalTranscriptMessage:
     session_id: str
     created_at: str
     data: StreamingTranscriptionResultDTO
-    type_: PostFinalTranscriptMessageType = PostFinalTranscriptMessageType.POST_FINAL_TRANSCRIPT
+    type: PostFinalTranscriptMessageType = PostFinalTranscriptMessageType.POST_FINAL_TRANSCRIPT
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,7 +39,7 @@ class PostFinalTranscriptMessage:
 
         created_at = self.created_at
 
-        type_ = self.type_.value
+        type_ = self.type.value
 
         data = self.data.to_dict()
 
@@ -57,8 +56,37 @@ class PostFinalTranscriptMessage:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "session_id",
+                "created_at",
+                "type",
+                "data",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(
+                f"PostFinalTranscriptMessage.from_json: expected a JSON object, got {type(decoded).__name__}"
+            )
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -71,7 +99,7 @@ class PostFinalTranscriptMessage:
         post_final_transcript_message = cls.__new__(cls)
         post_final_transcript_message.session_id = session_id
         post_final_transcript_message.created_at = created_at
-        post_final_transcript_message.type_ = type_
+        post_final_transcript_message.type = type_
         post_final_transcript_message.data = data
 
         post_final_transcript_message.additional_properties = d

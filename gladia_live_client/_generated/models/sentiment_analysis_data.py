@@ -2,18 +2,18 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import json_loads, model_repr
+
 if TYPE_CHECKING:
     from ..models.sentiment_analysis_result import SentimentAnalysisResult
     from ..models.utterance_dto import UtteranceDTO
-
-
-T = TypeVar("T", bound="SentimentAnalysisData")
 
 
 @_attrs_define
@@ -52,15 +52,44 @@ class SentimentAnalysisData:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "utterance_id",
+                "utterance",
+                "results",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"SentimentAnalysisData.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         utterance_id = d.pop("utterance_id")
 
         utterance = UtteranceDTO.from_dict(d.pop("utterance"))
 
-        results = []
         _results = d.pop("results")
+        if not isinstance(_results, list):
+            raise TypeError("results: expected a list, got " + type(_results).__name__)
+
+        results = []
         for results_item_data in _results:
             results_item = SentimentAnalysisResult.from_dict(results_item_data)
 

@@ -2,15 +2,15 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.start_recording_message_type import StartRecordingMessageType
-
-T = TypeVar("T", bound="StartRecordingMessage")
+from ..types import json_loads, model_repr
 
 
 @_attrs_define
@@ -20,13 +20,12 @@ class StartRecordingMessage:
         session_id (str): Id of the live session Example: 4a39145c-2844-4557-8f34-34883f7be7d9.
         created_at (str): Date of creation of the message. The date is formatted as an ISO 8601 string Example:
             2024-01-01T00:00:00.000Z.
-        type_ (StartRecordingMessageType):  Default: StartRecordingMessageType.START_RECORDING. Example:
-            start_recording.
+        type (StartRecordingMessageType):  Default: StartRecordingMessageType.START_RECORDING. Example: start_recording.
     """
 
     session_id: str
     created_at: str
-    type_: StartRecordingMessageType = StartRecordingMessageType.START_RECORDING
+    type: StartRecordingMessageType = StartRecordingMessageType.START_RECORDING
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,7 +33,7 @@ class StartRecordingMessage:
 
         created_at = self.created_at
 
-        type_ = self.type_.value
+        type_ = self.type.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,8 +47,34 @@ class StartRecordingMessage:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "session_id",
+                "created_at",
+                "type",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"StartRecordingMessage.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -60,7 +85,7 @@ class StartRecordingMessage:
         start_recording_message = cls.__new__(cls)
         start_recording_message.session_id = session_id
         start_recording_message.created_at = created_at
-        start_recording_message.type_ = type_
+        start_recording_message.type = type_
 
         start_recording_message.additional_properties = d
         return start_recording_message

@@ -2,20 +2,19 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.stop_recording_ack_message_type import StopRecordingAckMessageType
+from ..types import json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.error import Error
     from ..models.stop_recording_ack_data import StopRecordingAckData
-
-
-T = TypeVar("T", bound="StopRecordingAckMessage")
 
 
 @_attrs_define
@@ -27,7 +26,7 @@ class StopRecordingAckMessage:
             2024-01-01T00:00:00.000Z.
         acknowledged (bool): Flag to indicate if the action was successfully acknowledged Example: True.
         error (Error | None): Error message if the action was not successfully acknowledged
-        type_ (StopRecordingAckMessageType):  Default: StopRecordingAckMessageType.STOP_RECORDING. Example:
+        type (StopRecordingAckMessageType):  Default: StopRecordingAckMessageType.STOP_RECORDING. Example:
             stop_recording.
         data (None | StopRecordingAckData): The message data. "null" if the action was not successfully acknowledged
     """
@@ -37,7 +36,7 @@ class StopRecordingAckMessage:
     acknowledged: bool
     error: Error | None
     data: None | StopRecordingAckData
-    type_: StopRecordingAckMessageType = StopRecordingAckMessageType.STOP_RECORDING
+    type: StopRecordingAckMessageType = StopRecordingAckMessageType.STOP_RECORDING
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +52,7 @@ class StopRecordingAckMessage:
         else:
             error = self.error
 
-        type_ = self.type_.value
+        type_ = self.type.value
 
         data: dict[str, Any] | None
         if isinstance(self.data, StopRecordingAckData):
@@ -76,8 +75,37 @@ class StopRecordingAckMessage:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "session_id",
+                "created_at",
+                "acknowledged",
+                "error",
+                "type",
+                "data",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"StopRecordingAckMessage.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -88,15 +116,11 @@ class StopRecordingAckMessage:
         def _parse_error(data: object) -> Error | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                error_type_0 = Error.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError("error: expected Error | None, got " + type(data).__name__)
+            error_type_0 = Error.from_dict(data)
 
-                return error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Error | None, data)
+            return error_type_0
 
         error = _parse_error(d.pop("error"))
 
@@ -105,15 +129,11 @@ class StopRecordingAckMessage:
         def _parse_data(data: object) -> None | StopRecordingAckData:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                data_type_0 = StopRecordingAckData.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError("data: expected None | StopRecordingAckData, got " + type(data).__name__)
+            data_type_0 = StopRecordingAckData.from_dict(data)
 
-                return data_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | StopRecordingAckData, data)
+            return data_type_0
 
         data = _parse_data(d.pop("data"))
 
@@ -122,7 +142,7 @@ class StopRecordingAckMessage:
         stop_recording_ack_message.created_at = created_at
         stop_recording_ack_message.acknowledged = acknowledged
         stop_recording_ack_message.error = error
-        stop_recording_ack_message.type_ = type_
+        stop_recording_ack_message.type = type_
         stop_recording_ack_message.data = data
 
         stop_recording_ack_message.additional_properties = d

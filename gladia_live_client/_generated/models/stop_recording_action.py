@@ -2,29 +2,29 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.stop_recording_action_type import StopRecordingActionType
-
-T = TypeVar("T", bound="StopRecordingAction")
+from ..types import json_loads, model_repr
 
 
 @_attrs_define
 class StopRecordingAction:
     """
     Attributes:
-        type_ (StopRecordingActionType):  Default: StopRecordingActionType.STOP_RECORDING. Example: stop_recording.
+        type (StopRecordingActionType):  Default: StopRecordingActionType.STOP_RECORDING. Example: stop_recording.
     """
 
-    type_: StopRecordingActionType = StopRecordingActionType.STOP_RECORDING
+    type: StopRecordingActionType = StopRecordingActionType.STOP_RECORDING
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_ = self.type.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -36,13 +36,35 @@ class StopRecordingAction:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("type",),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"StopRecordingAction.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         type_ = StopRecordingActionType(d.pop("type"))
 
         stop_recording_action = cls.__new__(cls)
-        stop_recording_action.type_ = type_
+        stop_recording_action.type = type_
 
         stop_recording_action.additional_properties = d
         return stop_recording_action

@@ -2,8 +2,9 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,7 +13,7 @@ from ..models.streaming_supported_bit_depth_enum import StreamingSupportedBitDep
 from ..models.streaming_supported_encoding_enum import StreamingSupportedEncodingEnum
 from ..models.streaming_supported_models import StreamingSupportedModels
 from ..models.streaming_supported_sample_rate_enum import StreamingSupportedSampleRateEnum
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.callback_config import CallbackConfig
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from ..models.pre_processing_config import PreProcessingConfig
     from ..models.realtime_processing_config import RealtimeProcessingConfig
     from ..models.streaming_request_custom_metadata import StreamingRequestCustomMetadata
-
-
-T = TypeVar("T", bound="StreamingRequest")
 
 
 @_attrs_define
@@ -166,8 +164,46 @@ class StreamingRequest:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "encoding",
+                "bit_depth",
+                "sample_rate",
+                "channels",
+                "custom_metadata",
+                "model",
+                "endpointing",
+                "maximum_duration_without_endpointing",
+                "language_config",
+                "pre_processing",
+                "realtime_processing",
+                "post_processing",
+                "messages_config",
+                "callback",
+                "callback_config",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"StreamingRequest.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _encoding = d.pop("encoding", UNSET)
         encoding: StreamingSupportedEncodingEnum | Unset

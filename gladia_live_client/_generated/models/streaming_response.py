@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -12,7 +13,7 @@ from attrs import field as _attrs_field
 
 from ..models.streaming_response_kind import StreamingResponseKind
 from ..models.streaming_response_status import StreamingResponseStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.file_response import FileResponse
@@ -20,9 +21,6 @@ if TYPE_CHECKING:
     from ..models.streaming_response_custom_metadata_type_0 import StreamingResponseCustomMetadataType0
     from ..models.streaming_response_post_session_metadata import StreamingResponsePostSessionMetadata
     from ..models.streaming_transcription_result_with_messages_dto import StreamingTranscriptionResultWithMessagesDTO
-
-
-T = TypeVar("T", bound="StreamingResponse")
 
 
 @_attrs_define
@@ -158,8 +156,44 @@ class StreamingResponse:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "id",
+                "request_id",
+                "version",
+                "status",
+                "created_at",
+                "kind",
+                "completed_at",
+                "custom_metadata",
+                "error_code",
+                "post_session_metadata",
+                "file",
+                "request_params",
+                "result",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"StreamingResponse.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         id = UUID(d.pop("id"))
 
@@ -178,15 +212,11 @@ class StreamingResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                completed_at_type_0 = datetime.datetime.fromisoformat(data)
+            if not isinstance(data, str):
+                raise TypeError("completed_at: expected datetime.datetime | None, got " + type(data).__name__)
+            completed_at_type_0 = datetime.datetime.fromisoformat(data)
 
-                return completed_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+            return completed_at_type_0
 
         completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
 
@@ -195,15 +225,13 @@ class StreamingResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                custom_metadata_type_0 = StreamingResponseCustomMetadataType0.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(
+                    "custom_metadata: expected None | StreamingResponseCustomMetadataType0, got " + type(data).__name__
+                )
+            custom_metadata_type_0 = StreamingResponseCustomMetadataType0.from_dict(data)
 
-                return custom_metadata_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | StreamingResponseCustomMetadataType0 | Unset, data)
+            return custom_metadata_type_0
 
         custom_metadata = _parse_custom_metadata(d.pop("custom_metadata", UNSET))
 
@@ -212,7 +240,9 @@ class StreamingResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(int | None | Unset, data)
+            if isinstance(data, int):
+                return cast(int | None | Unset, data)
+            raise TypeError("error_code: expected int | None, got " + type(data).__name__)
 
         error_code = _parse_error_code(d.pop("error_code", UNSET))
 
@@ -228,15 +258,11 @@ class StreamingResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                file_type_0 = FileResponse.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError("file: expected FileResponse | None, got " + type(data).__name__)
+            file_type_0 = FileResponse.from_dict(data)
 
-                return file_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(FileResponse | None | Unset, data)
+            return file_type_0
 
         file = _parse_file(d.pop("file", UNSET))
 
@@ -245,15 +271,13 @@ class StreamingResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                request_params_type_0 = StreamingRequestParamsResponse.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(
+                    "request_params: expected None | StreamingRequestParamsResponse, got " + type(data).__name__
+                )
+            request_params_type_0 = StreamingRequestParamsResponse.from_dict(data)
 
-                return request_params_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | StreamingRequestParamsResponse | Unset, data)
+            return request_params_type_0
 
         request_params = _parse_request_params(d.pop("request_params", UNSET))
 
@@ -262,15 +286,13 @@ class StreamingResponse:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                result_type_0 = StreamingTranscriptionResultWithMessagesDTO.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError(
+                    "result: expected None | StreamingTranscriptionResultWithMessagesDTO, got " + type(data).__name__
+                )
+            result_type_0 = StreamingTranscriptionResultWithMessagesDTO.from_dict(data)
 
-                return result_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | StreamingTranscriptionResultWithMessagesDTO | Unset, data)
+            return result_type_0
 
         result = _parse_result(d.pop("result", UNSET))
 

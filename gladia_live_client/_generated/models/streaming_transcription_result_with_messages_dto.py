@@ -2,13 +2,14 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.chapterization_dto import ChapterizationDTO
@@ -18,9 +19,6 @@ if TYPE_CHECKING:
     from ..models.transcription_dto import TranscriptionDTO
     from ..models.transcription_metadata_dto import TranscriptionMetadataDTO
     from ..models.translation_dto import TranslationDTO
-
-
-T = TypeVar("T", bound="StreamingTranscriptionResultWithMessagesDTO")
 
 
 @_attrs_define
@@ -102,8 +100,41 @@ class StreamingTranscriptionResultWithMessagesDTO:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "metadata",
+                "transcription",
+                "translation",
+                "summarization",
+                "named_entity_recognition",
+                "sentiment_analysis",
+                "chapterization",
+                "messages",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(
+                f"StreamingTranscriptionResultWithMessagesDTO.from_json: expected a JSON object, got {type(decoded).__name__}"
+            )
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         metadata = TranscriptionMetadataDTO.from_dict(d.pop("metadata"))
 
@@ -149,7 +180,11 @@ class StreamingTranscriptionResultWithMessagesDTO:
         else:
             chapterization = ChapterizationDTO.from_dict(_chapterization)
 
-        messages = cast(list[str], d.pop("messages", UNSET))
+        _messages = d.pop("messages", UNSET)
+        if not isinstance(_messages, list | Unset):
+            raise TypeError("messages: expected a list, got " + type(_messages).__name__)
+
+        messages = cast(list[str], _messages)
 
         streaming_transcription_result_with_messages_dto = cls.__new__(cls)
         streaming_transcription_result_with_messages_dto.metadata = metadata

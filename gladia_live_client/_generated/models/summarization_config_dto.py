@@ -2,32 +2,31 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.summary_types_enum import SummaryTypesEnum
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="SummarizationConfigDTO")
+from ..types import UNSET, Unset, json_loads, model_repr
 
 
 @_attrs_define
 class SummarizationConfigDTO:
     """
     Attributes:
-        type_ (SummaryTypesEnum | Unset): The type of summarization to apply Default: SummaryTypesEnum.GENERAL.
+        type (SummaryTypesEnum | Unset): The type of summarization to apply Default: SummaryTypesEnum.GENERAL.
     """
 
-    type_: SummaryTypesEnum | Unset = UNSET
+    type: SummaryTypesEnum | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+        if not isinstance(self.type, Unset):
+            type_ = self.type.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -37,8 +36,30 @@ class SummarizationConfigDTO:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("type",),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"SummarizationConfigDTO.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _type_ = d.pop("type", UNSET)
         type_: SummaryTypesEnum | Unset
@@ -48,7 +69,7 @@ class SummarizationConfigDTO:
             type_ = SummaryTypesEnum(_type_)
 
         summarization_config_dto = cls.__new__(cls)
-        summarization_config_dto.type_ = type_
+        summarization_config_dto.type = type_
 
         summarization_config_dto.additional_properties = d
         return summarization_config_dto

@@ -2,19 +2,18 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.transcript_message_type import TranscriptMessageType
+from ..types import json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.transcript_message_data import TranscriptMessageData
-
-
-T = TypeVar("T", bound="TranscriptMessage")
 
 
 @_attrs_define
@@ -24,14 +23,14 @@ class TranscriptMessage:
         session_id (str): Id of the live session Example: 4a39145c-2844-4557-8f34-34883f7be7d9.
         created_at (str): Date of creation of the message. The date is formatted as an ISO 8601 string Example:
             2024-01-01T00:00:00.000Z.
-        type_ (TranscriptMessageType):  Default: TranscriptMessageType.TRANSCRIPT. Example: transcript.
+        type (TranscriptMessageType):  Default: TranscriptMessageType.TRANSCRIPT. Example: transcript.
         data (TranscriptMessageData):
     """
 
     session_id: str
     created_at: str
     data: TranscriptMessageData
-    type_: TranscriptMessageType = TranscriptMessageType.TRANSCRIPT
+    type: TranscriptMessageType = TranscriptMessageType.TRANSCRIPT
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -39,7 +38,7 @@ class TranscriptMessage:
 
         created_at = self.created_at
 
-        type_ = self.type_.value
+        type_ = self.type.value
 
         data = self.data.to_dict()
 
@@ -56,8 +55,35 @@ class TranscriptMessage:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "session_id",
+                "created_at",
+                "type",
+                "data",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"TranscriptMessage.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -70,7 +96,7 @@ class TranscriptMessage:
         transcript_message = cls.__new__(cls)
         transcript_message.session_id = session_id
         transcript_message.created_at = created_at
-        transcript_message.type_ = type_
+        transcript_message.type = type_
         transcript_message.data = data
 
         transcript_message.additional_properties = d

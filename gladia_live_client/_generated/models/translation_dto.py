@@ -2,18 +2,18 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import json_loads, model_repr
+
 if TYPE_CHECKING:
     from ..models.addon_error_dto import AddonErrorDTO
     from ..models.translation_result_dto import TranslationResultDTO
-
-
-T = TypeVar("T", bound="TranslationDTO")
 
 
 @_attrs_define
@@ -71,8 +71,36 @@ class TranslationDTO:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "success",
+                "is_empty",
+                "exec_time",
+                "error",
+                "results",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"TranslationDTO.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         success = d.pop("success")
 
@@ -83,35 +111,30 @@ class TranslationDTO:
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                error_type_0 = AddonErrorDTO.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
+            error_type_0 = AddonErrorDTO.from_dict(data)
 
-                return error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AddonErrorDTO | None, data)
+            return error_type_0
 
         error = _parse_error(d.pop("error"))
 
         def _parse_results(data: object) -> list[TranslationResultDTO] | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                results_type_0 = []
-                _results_type_0 = data
-                for results_type_0_item_data in _results_type_0:
-                    results_type_0_item = TranslationResultDTO.from_dict(results_type_0_item_data)
+            if not isinstance(data, list):
+                raise TypeError("results: expected list[TranslationResultDTO] | None, got " + type(data).__name__)
+            _results_type_0 = data
+            if not isinstance(_results_type_0, list):
+                raise TypeError("results_type_0: expected a list, got " + type(_results_type_0).__name__)
 
-                    results_type_0.append(results_type_0_item)
+            results_type_0 = []
+            for results_type_0_item_data in _results_type_0:
+                results_type_0_item = TranslationResultDTO.from_dict(results_type_0_item_data)
 
-                return results_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[TranslationResultDTO] | None, data)
+                results_type_0.append(results_type_0_item)
+
+            return results_type_0
 
         results = _parse_results(d.pop("results"))
 

@@ -2,23 +2,21 @@
 # generator-config.yaml or generator-templates/, then run `make generate`.
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.translation_language_code_enum import TranslationLanguageCodeEnum
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.addon_error_dto import AddonErrorDTO
     from ..models.sentences_dto import SentencesDTO
     from ..models.subtitle_dto import SubtitleDTO
     from ..models.utterance_dto import UtteranceDTO
-
-
-T = TypeVar("T", bound="TranslationResultDTO")
 
 
 @_attrs_define
@@ -92,44 +90,78 @@ class TranslationResultDTO:
 
         return field_dict
 
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "error",
+                "full_transcript",
+                "languages",
+                "utterances",
+                "sentences",
+                "subtitles",
+            ),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """This model as JSON text: `to_dict()` serialised by `json.dumps` (non-ASCII characters kept as they are)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse JSON text into a model: `from_dict()` of the decoded object.
+
+        Raises ValueError when the text is not a JSON object, and what `from_dict` raises when the object does
+        not fit the schema (KeyError, TypeError or ValueError).
+        """
+        decoded = json_loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError(f"TranslationResultDTO.from_json: expected a JSON object, got {type(decoded).__name__}")
+        return cls.from_dict(decoded)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                error_type_0 = AddonErrorDTO.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
+            error_type_0 = AddonErrorDTO.from_dict(data)
 
-                return error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AddonErrorDTO | None, data)
+            return error_type_0
 
         error = _parse_error(d.pop("error"))
 
         full_transcript = d.pop("full_transcript")
 
-        languages = []
         _languages = d.pop("languages")
+        if not isinstance(_languages, list):
+            raise TypeError("languages: expected a list, got " + type(_languages).__name__)
+
+        languages = []
         for languages_item_data in _languages:
             languages_item = TranslationLanguageCodeEnum(languages_item_data)
 
             languages.append(languages_item)
 
-        utterances = []
         _utterances = d.pop("utterances")
+        if not isinstance(_utterances, list):
+            raise TypeError("utterances: expected a list, got " + type(_utterances).__name__)
+
+        utterances = []
         for utterances_item_data in _utterances:
             utterances_item = UtteranceDTO.from_dict(utterances_item_data)
 
             utterances.append(utterances_item)
 
         _sentences = d.pop("sentences", UNSET)
+        if not isinstance(_sentences, list | Unset):
+            raise TypeError("sentences: expected a list, got " + type(_sentences).__name__)
+
         sentences: list[SentencesDTO] | Unset = UNSET
-        if _sentences is not UNSET:
+        if not isinstance(_sentences, Unset):
             sentences = []
             for sentences_item_data in _sentences:
                 sentences_item = SentencesDTO.from_dict(sentences_item_data)
@@ -137,8 +169,11 @@ class TranslationResultDTO:
                 sentences.append(sentences_item)
 
         _subtitles = d.pop("subtitles", UNSET)
+        if not isinstance(_subtitles, list | Unset):
+            raise TypeError("subtitles: expected a list, got " + type(_subtitles).__name__)
+
         subtitles: list[SubtitleDTO] | Unset = UNSET
-        if _subtitles is not UNSET:
+        if not isinstance(_subtitles, Unset):
             subtitles = []
             for subtitles_item_data in _subtitles:
                 subtitles_item = SubtitleDTO.from_dict(subtitles_item_data)
