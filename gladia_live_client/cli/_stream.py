@@ -44,7 +44,9 @@ from ..models import (
     TranscriptMessage,
 )
 from ..types import Unset
+from . import _subtitles
 from ._app import Context
+from ._errors import CLIError
 from ._output import Consoles, format_clock, format_duration
 from ._parsing import json_object, positive_float
 
@@ -98,6 +100,19 @@ def add_parser(commands: Subcommands, connection: argparse.ArgumentParser) -> No
         "--region", choices=[region.value for region in StreamingSupportedRegions], help="where to process the audio"
     )
     parser.add_argument("--no-partials", action="store_true", help="do not ask for partial transcripts")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="also write the final utterances to FILE, each as it comes (the display goes on as usual)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=_subtitles.FORMATS,
+        help="the format of --output: plain text, SRT or WebVTT subtitles, or JSON lines of utterances "
+        "(default: from FILE's extension, else txt)",
+    )
     parser.set_defaults(handler=run_stream)
 
 
@@ -284,7 +299,7 @@ def run_stream(context: Context) -> int:
     consoles = context.consoles
     wav = probe_wav(args.file)
     request = build_request(wav, args)
-    with context.client() as gladia:
+    with _transcript_file(args, wav.format.channels) as output, context.client() as gladia:
         session = gladia.live(request, args.region, options=LiveOptions(include_acks=args.json and args.acks))
         pace = "as fast as acknowledged" if args.fast else "in real time"
         if not args.json:
@@ -303,6 +318,8 @@ def run_stream(context: Context) -> int:
             with display if display is not None else contextlib.nullcontext():
                 try:
                     for message in session:
+                        if output is not None and isinstance(message, TranscriptMessage):
+                            output.add(message)
                         if display is not None:
                             display.show(message)
                         else:
@@ -320,11 +337,25 @@ def run_stream(context: Context) -> int:
     if session_error is not None:
         raise session_error
     if display is not None:
-        consoles.show(_summary(session, wav, display.finals, elapsed))
+        consoles.show(_summary(session, wav, display.finals, elapsed, output))
     return 0
 
 
-def _summary(session: LiveSession, wav: WavFile, utterances: int, elapsed: float) -> Table:
+def _transcript_file(
+    args: argparse.Namespace, channels: int
+) -> contextlib.AbstractContextManager[_subtitles.TranscriptFile | None]:
+    """The --output file, created before the session starts; nothing without --output."""
+    if args.output is None:
+        if args.format is not None:
+            raise CLIError("--format needs --output FILE")
+        return contextlib.nullcontext()
+    format = args.format or _subtitles.format_for_path(args.output)
+    return _subtitles.TranscriptFile(args.output, format, channels=channels)
+
+
+def _summary(
+    session: LiveSession, wav: WavFile, utterances: int, elapsed: float, output: _subtitles.TranscriptFile | None
+) -> Table:
     rate = wav.format.bytes_per_second
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
@@ -337,6 +368,8 @@ def _summary(session: LiveSession, wav: WavFile, utterances: int, elapsed: float
         "Utterances": str(utterances),
         "Reconnections": str(session.reconnections),
     }
+    if output is not None:
+        rows = {**rows, "Written": f"{output.path} ({output.format}, {output.utterances} utterances)"}
     for name, value in rows.items():
         table.add_row(name, Text(value))
     return table
