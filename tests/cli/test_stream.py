@@ -212,7 +212,7 @@ def test_on_a_terminal_partials_update_in_place_above_progress_bars(server: Any)
         GLADIA_API_URL=server.base_url, GLADIA_API_KEY=server.api_key, COLUMNS="100", LINES="40", TERM="xterm"
     )
     process = subprocess.Popen(
-        [*CLI, "stream", str(SPEECH), "--fast", "--endpointing", "0.2"],
+        [*CLI, "stream", str(SPEECH), "--fast"],
         stdout=child,
         stderr=subprocess.PIPE,
         env=env,

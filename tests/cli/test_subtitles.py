@@ -148,9 +148,7 @@ def test_stream_output_subtitles_match_the_final_utterances(server: Any, tmp_pat
 def test_stream_output_text_and_json_next_to_the_display(server: Any, tmp_path: Path) -> None:
     text_path, json_path = tmp_path / "speech.out", tmp_path / "speech.jsonl"
 
-    with_text = run_cli(
-        "stream", SPEECH, "--fast", "--endpointing", "0.2", "-o", text_path, "--format", "txt", server=server
-    )
+    with_text = run_cli("stream", SPEECH, "--fast", "-o", text_path, "--format", "txt", server=server)
     with_json = run_cli("stream", SPEECH, "--fast", "--json", "--output", json_path, server=server)
 
     assert with_text.returncode == 0, with_text.stderr
