@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from .._live import AudioFormat, AudioFormatError
 from .._live import read_wav_header as _read_wav_header
-from .._live._sources import open_audio_file
+from .._live._sources import _Peeked, open_audio_file
 from ..models import StreamingSupportedBitDepthEnum, StreamingSupportedSampleRateEnum
 
 __all__ = ["ENCODINGS", "AudioSource", "open_source", "probe_wav", "supported_problems"]
@@ -108,9 +108,16 @@ def _wav_file(path: Path) -> AudioSource:
     return AudioSource(str(path), audio_format, size, "WAV", audio.blocks, audio.close)
 
 
-def _stream_blocks(stream: BinaryIO, remaining: int | None) -> Callable[[int], Iterator[bytes]]:
+def _stream_blocks(stream: BinaryIO, remaining: int | None, prefix: bytes = b"") -> Callable[[int], Iterator[bytes]]:
+    """Blocks of `stream` after `prefix` (bytes already read from it), up to `remaining` bytes when known."""
+
     def blocks(size: int) -> Iterator[bytes]:
         left = remaining
+        if prefix:
+            head = prefix if left is None else prefix[:left]
+            yield head
+            if left is not None:
+                left -= len(head)
         # read1: hand over what a pipe holds now (a live producer) rather than wait for a whole block
         read = getattr(stream, "read1", stream.read)
         while left is None or left > 0:
@@ -134,21 +141,29 @@ def _flag_format(args: argparse.Namespace) -> AudioFormat:
     return audio_format
 
 
-def _stdin(args: argparse.Namespace, stream: BinaryIO) -> AudioSource:
-    prefix = stream.read(4)
-    from .._live._sources import _Peeked
+def _read_up_to(stream: BinaryIO, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        more = stream.read(size - len(data))
+        if not more:
+            break
+        data += more
+    return data
 
-    peeked: BinaryIO = _Peeked(prefix, stream)  # type: ignore[assignment]
+
+def _stdin(args: argparse.Namespace, stream: BinaryIO) -> AudioSource:
     label = "standard input"
+    prefix = _read_up_to(stream, 4)
     if prefix == b"RIFF":
         given = [flag for flag in ("encoding", "sample_rate", "bit_depth", "channels") if getattr(args, flag)]
         if given:
             names = ", ".join("--" + flag.replace("_", "-") for flag in given)
             raise AudioFormatError(f"{label} is a WAV stream, whose header gives its format: drop {names}")
-        audio_format, size = _wav_format(peeked, label)
-        return AudioSource(label, audio_format, size, "WAV", _stream_blocks(peeked, size), lambda: None)
+        # The header is read through the peeked stream; once past it, the pipe itself is read.
+        audio_format, size = _wav_format(_Peeked(prefix, stream), label)  # type: ignore[arg-type]
+        return AudioSource(label, audio_format, size, "WAV", _stream_blocks(stream, size), lambda: None)
     audio_format = _flag_format(args)
-    return AudioSource(label, audio_format, None, "raw audio", _stream_blocks(peeked, None), lambda: None)
+    return AudioSource(label, audio_format, None, "raw audio", _stream_blocks(stream, None, prefix), lambda: None)
 
 
 def _starts_with_riff(path: Path) -> bool:
