@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         parse_server_message,
         read_wav_header,
     )
+    from ._live._decode import AudioDecodeError, DecoderNotInstalledError, decode_audio
 
 # Each public name and the private module that defines it; __all__ lists the same names (a test checks).
 _EXPORTS: dict[str, str] = {
@@ -116,6 +117,8 @@ _EXPORTS: dict[str, str] = {
         ],
         "._live",
     ),
+    # Decoding any audio or video file with PyAV (the `decode` extra); PyAV is imported only when used.
+    **dict.fromkeys(["AudioDecodeError", "DecoderNotInstalledError", "decode_audio"], "._live._decode"),
 }
 
 __all__ = [
@@ -127,12 +130,14 @@ __all__ = [
     "APITimeoutError",
     "AsyncGladiaLive",
     "AsyncLiveSession",
+    "AudioDecodeError",
     "AudioFormat",
     "AudioFormatError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "DeadlineExceededError",
+    "DecoderNotInstalledError",
     "GenericMessage",
     "GladiaError",
     "GladiaLive",
@@ -160,6 +165,7 @@ __all__ = [
     "ResponseTooLargeError",
     "UnprocessableEntityError",
     "WavInfo",
+    "decode_audio",
     "parse_server_message",
     "read_wav_header",
 ]

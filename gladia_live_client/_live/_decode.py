@@ -52,6 +52,7 @@ _SIGNATURES: tuple[tuple[int, bytes], ...] = (
     (0, b"#!AMR"),  # AMR
     (0, b".snd"),  # Sun/NeXT AU
     (0, b"0&\xb2u"),  # ASF (WMA, WMV)
+    (8, b"AVI "),  # AVI (a RIFF file, but not WAVE)
 )
 # Formats without a reliable signature (an MP3 frame sync looks like silence in raw PCM): known by name.
 _MEDIA_SUFFIXES = frozenset(

@@ -166,9 +166,11 @@ def _stdin(args: argparse.Namespace, stream: BinaryIO) -> AudioSource:
     return AudioSource(label, audio_format, None, "raw audio", _stream_blocks(stream, None, prefix), lambda: None)
 
 
-def _starts_with_riff(path: Path) -> bool:
+def _is_wav(path: Path) -> bool:
     with path.open("rb") as file:
-        return file.read(4) == b"RIFF"
+        head = file.read(12)
+    # A RIFF file that says it is not WAVE (AVI) is decoded; a broken WAV header is reported as such.
+    return head[:4] == b"RIFF" and head[8:12] in (b"WAVE", b"")
 
 
 def _decoded(path: Path, args: argparse.Namespace) -> AudioSource:
@@ -203,7 +205,7 @@ def open_source(args: argparse.Namespace, stdin: BinaryIO | None = None) -> Audi
     if str(args.file) == STDIN:
         return _stdin(args, stdin if stdin is not None else sys.stdin.buffer)
     path = Path(args.file)
-    if _starts_with_riff(path):  # OSError (missing file, a directory, ...) propagates: it names the path
+    if _is_wav(path):  # OSError (missing file, a directory, ...) propagates: it names the path
         raw_flags = [flag for flag in ("encoding", "bit_depth") if getattr(args, flag)]
         if raw_flags or args.sample_rate or args.channels:
             raise AudioFormatError(f"{path} is a WAV file, whose header gives its format: drop the format flags")
