@@ -62,6 +62,13 @@ if TYPE_CHECKING:
         read_wav_header,
     )
     from ._live._decode import AudioDecodeError, DecoderNotInstalledError, decode_audio
+    from ._live._microphone import (
+        Microphone,
+        MicrophoneError,
+        MicrophoneNotInstalledError,
+        list_microphones,
+        microphone,
+    )
 
 # Each public name and the private module that defines it; __all__ lists the same names (a test checks).
 _EXPORTS: dict[str, str] = {
@@ -119,6 +126,11 @@ _EXPORTS: dict[str, str] = {
     ),
     # Decoding any audio or video file with PyAV (the `decode` extra); PyAV is imported only when used.
     **dict.fromkeys(["AudioDecodeError", "DecoderNotInstalledError", "decode_audio"], "._live._decode"),
+    # Capture devices with miniaudio (the `mic` extra); miniaudio is imported only when used.
+    **dict.fromkeys(
+        ["Microphone", "MicrophoneError", "MicrophoneNotInstalledError", "list_microphones", "microphone"],
+        "._live._microphone",
+    ),
 }
 
 __all__ = [
@@ -157,6 +169,9 @@ __all__ = [
     "LiveState",
     "LiveStateError",
     "LiveStats",
+    "Microphone",
+    "MicrophoneError",
+    "MicrophoneNotInstalledError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -166,6 +181,8 @@ __all__ = [
     "UnprocessableEntityError",
     "WavInfo",
     "decode_audio",
+    "list_microphones",
+    "microphone",
     "parse_server_message",
     "read_wav_header",
 ]

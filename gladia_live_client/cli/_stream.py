@@ -58,7 +58,7 @@ from ._sources import AudioSource
 if TYPE_CHECKING:
     from ._app import Subcommands
 
-__all__ = ["WavFile", "add_parser", "message_json", "probe_wav"]
+__all__ = ["WavFile", "add_parser", "add_session_options", "message_json", "probe_wav", "stream_source"]
 
 _UNPACED_BLOCK_BYTES = 64 * 1024
 
@@ -83,6 +83,21 @@ def add_parser(commands: Subcommands, connection: argparse.ArgumentParser) -> No
         "flags)",
     )
     parser.add_argument("--fast", action="store_true", help="send as fast as the server acknowledges, not in real time")
+    add_session_options(parser)
+    audio = parser.add_argument_group(
+        "raw audio format",
+        "the format of raw audio on standard input (defaults: wav/pcm, 16000 Hz, 16-bit, 1 channel); --sample-rate "
+        "and --channels also set what a decoded file is resampled to",
+    )
+    audio.add_argument("--encoding", choices=_sources.ENCODINGS, help="the samples' encoding")
+    audio.add_argument("--sample-rate", type=positive_int, metavar="HZ", help="samples per second")
+    audio.add_argument("--bit-depth", type=positive_int, metavar="BITS", help="bits per sample")
+    audio.add_argument("--channels", type=positive_int, metavar="N", help="interleaved channels")
+    parser.set_defaults(handler=run_stream)
+
+
+def add_session_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the session and of its output, shared by `stream` and `mic`."""
     parser.add_argument(
         "--json", action="store_true", help="print every server message as one JSON object per line, nothing else"
     )
@@ -119,16 +134,6 @@ def add_parser(commands: Subcommands, connection: argparse.ArgumentParser) -> No
         help="the format of --output: plain text, SRT or WebVTT subtitles, or JSON lines of utterances "
         "(default: from FILE's extension, else txt)",
     )
-    audio = parser.add_argument_group(
-        "raw audio format",
-        "the format of raw audio on standard input (defaults: wav/pcm, 16000 Hz, 16-bit, 1 channel); --sample-rate "
-        "and --channels also set what a decoded file is resampled to",
-    )
-    audio.add_argument("--encoding", choices=_sources.ENCODINGS, help="the samples' encoding")
-    audio.add_argument("--sample-rate", type=positive_int, metavar="HZ", help="samples per second")
-    audio.add_argument("--bit-depth", type=positive_int, metavar="BITS", help="bits per sample")
-    audio.add_argument("--channels", type=positive_int, metavar="N", help="interleaved channels")
-    parser.set_defaults(handler=run_stream)
 
 
 # -- the request ---------------------------------------------------------------------------------------------
@@ -346,29 +351,27 @@ class _StopOnSignal:
 def run_stream(context: Context) -> int:
     source = _sources.open_source(context.args)
     try:
-        return _stream(context, source)
+        pace = "as fast as acknowledged" if context.args.fast else "in real time"
+        return stream_source(context, source, realtime=not context.args.fast, pace=pace)
     finally:
         source.close()
 
 
-def _stream(context: Context, source: AudioSource) -> int:
+def stream_source(
+    context: Context, source: AudioSource, *, realtime: bool, pace: str, stop_is_normal: bool = False
+) -> int:
+    """Stream `source` to a new session with the display, the output file and the signal handling.
+
+    The exit status after a first Ctrl-C or SIGTERM is 128 + the signal, unless `stop_is_normal` (a
+    microphone, which one stops with Ctrl-C): then 0.
+    """
     args = context.args
     consoles = context.consoles
     request = build_request(source.format, args)
     with _transcript_file(args, source.format.channels) as output, context.client() as gladia:
         session = gladia.live(request, args.region, options=LiveOptions(include_acks=args.json and args.acks))
-        pace = "as fast as acknowledged" if args.fast else "in real time"
-        if not args.json:
-            length = f", {format_duration(source.duration)}" if source.duration is not None else ""
-            how = f" {source.how}" if source.how not in ("WAV", "raw audio") else ""
-            consoles.out.print(
-                f"Streaming {source.label}{how} ({source.format.describe()}{length}) {pace} "
-                f"to session {session.session_id}",
-                markup=False,
-                soft_wrap=True,
-            )
         started = time.monotonic()
-        sender = _Sender(session, source, realtime=not args.fast)
+        sender = _Sender(session, source, realtime=realtime)
 
         def stop_recording(signum: int) -> None:
             sender.stop.set()
@@ -377,7 +380,17 @@ def _stream(context: Context, source: AudioSource) -> int:
 
         display = None if args.json else _Display(consoles, session, source)
         session_error: LiveError | None = None
+        # Ctrl-C stops the recording from the moment the header line tells the user it started.
         with _StopOnSignal(stop_recording) as signals:
+            if not args.json:
+                length = f", {format_duration(source.duration)}" if source.duration is not None else ""
+                how = f" {source.how}" if source.how.startswith("decoded") else ""
+                consoles.out.print(
+                    f"Streaming {source.label}{how} ({source.format.describe()}{length}) {pace} "
+                    f"to session {session.session_id}",
+                    markup=False,
+                    soft_wrap=True,
+                )
             try:
                 sender.start()
                 with display if display is not None else contextlib.nullcontext():
@@ -404,7 +417,7 @@ def _stream(context: Context, source: AudioSource) -> int:
         raise session_error
     if display is not None:
         consoles.show(_summary(session, source, display.finals, elapsed, output, signals.received))
-    if signals.received is not None:
+    if signals.received is not None and not stop_is_normal:
         return 128 + signals.received  # 130 after Ctrl-C, 143 after SIGTERM: only part of the input was sent
     return 0
 

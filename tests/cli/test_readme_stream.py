@@ -86,3 +86,31 @@ def test_the_readme_decoding_snippet_runs(
         decoded = b"".join(decode_audio(path))
         assert server.committed_audio(str(session.session_id)) == decoded * 2  # type: ignore[attr-defined]
     assert capsys.readouterr().out.strip()  # the transcript of a 2 s tone, sent twice
+
+
+def test_the_readme_mic_lines_run(server: Any, tmp_path: Path) -> None:
+    listed = _run(_command("gladia-live mic --list-devices"), server, tmp_path)
+    recorded = _run(_command("gladia-live mic --backend null --seconds 3"), server, tmp_path)
+
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.strip()  # whatever devices this machine has (ALSA's null one at least, on Linux)
+    assert recorded.returncode == 0, recorded.stderr
+    assert server.committed_audio(_job_id(recorded.stdout)) == bytes(3 * 32000)
+    assert (tmp_path / "mic.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+
+
+def test_the_readme_microphone_snippet_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snippet = _python_snippet("list_microphones()")
+    # The default device of a machine without a sound card cannot be opened: the silent real-time one stands in.
+    runnable = snippet.replace("seconds=10)", 'seconds=1, backend="null")')
+    assert runnable != snippet
+    with testing.LocalGladiaServer() as server:
+        monkeypatch.setenv("GLADIA_API_KEY", server.api_key)
+        monkeypatch.setenv("GLADIA_API_URL", server.base_url)
+        namespace: dict[str, object] = {"__name__": "readme_snippet"}
+        exec(compile(runnable, "README.md", "exec"), namespace)
+        session = namespace["session"]
+        assert server.committed_audio(str(session.session_id)) == bytes(32000)  # type: ignore[attr-defined]
+    assert capsys.readouterr().out.startswith("[Microphone(index=0")
