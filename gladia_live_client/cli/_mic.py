@@ -10,6 +10,9 @@ the exit status is 0, since that is how a microphone recording ends. A second Ct
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -58,6 +61,23 @@ def add_parser(commands: Subcommands, connection: argparse.ArgumentParser) -> No
     parser.set_defaults(handler=run_mic)
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """While a device opens, what native audio libraries print on file descriptor 2 (libasound reports every
+    device it probes and cannot open) is dropped: the command reports a failure itself, in one line. Nothing
+    else runs yet (no session, no thread of ours)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def run_mic(context: Context) -> int:
     args = context.args
     if args.list_devices:
@@ -79,7 +99,8 @@ def run_mic(context: Context) -> int:
         seconds=args.seconds,
         backend=args.backend,
     )
-    first = next(chunks, b"")
+    with _native_stderr_silenced():
+        first = next(chunks, b"")
 
     def blocks(size: int) -> Iterator[bytes]:
         yield first

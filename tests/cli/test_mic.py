@@ -138,3 +138,16 @@ def test_the_library_helper_without_miniaudio(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "miniaudio", None)
     with pytest.raises(MicrophoneNotInstalledError, match=r"\[mic\]"):
         microphone()
+
+
+@needs_alsa
+def test_a_default_device_that_cannot_be_opened_is_one_line(server: Any) -> None:
+    # Without a sound card, ALSA's default capture device cannot be opened (libasound says so on stderr at
+    # length); with one, a short recording succeeds. Either way, no session is left half-made and stderr is clean.
+    before = server.sessions_created()
+    result = run_cli("mic", "--backend", "alsa", "--seconds", "0.2", server=server)
+    if result.returncode == 0:
+        assert server.sessions_created() == before + 1
+        return
+    assert_one_line_error(result, "cannot open the default capture device", "list the devices")
+    assert server.sessions_created() == before
