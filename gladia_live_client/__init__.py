@@ -63,6 +63,14 @@ if TYPE_CHECKING:
         parse_server_message,
         read_wav_header,
     )
+    from ._live._decode import AudioDecodeError, DecoderNotInstalledError, decode_audio
+    from ._live._microphone import (
+        Microphone,
+        MicrophoneError,
+        MicrophoneNotInstalledError,
+        list_microphones,
+        microphone,
+    )
 
 # Each public name and the private module that defines it; __all__ lists the same names (a test checks).
 _EXPORTS: dict[str, str] = {
@@ -120,6 +128,13 @@ _EXPORTS: dict[str, str] = {
         ],
         "._live",
     ),
+    # Decoding any audio or video file with PyAV (the `decode` extra); PyAV is imported only when used.
+    **dict.fromkeys(["AudioDecodeError", "DecoderNotInstalledError", "decode_audio"], "._live._decode"),
+    # Capture devices with miniaudio (the `mic` extra); miniaudio is imported only when used.
+    **dict.fromkeys(
+        ["Microphone", "MicrophoneError", "MicrophoneNotInstalledError", "list_microphones", "microphone"],
+        "._live._microphone",
+    ),
 }
 
 __all__ = [
@@ -131,6 +146,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncGladiaLive",
     "AsyncLiveSession",
+    "AudioDecodeError",
     "AudioFormat",
     "AudioFormatError",
     "AuthenticationError",
@@ -138,6 +154,7 @@ __all__ = [
     "ConfigurationError",
     "ConfigurationTypeError",
     "DeadlineExceededError",
+    "DecoderNotInstalledError",
     "GenericMessage",
     "GladiaError",
     "GladiaLive",
@@ -158,6 +175,9 @@ __all__ = [
     "LiveStateError",
     "LiveStats",
     "LiveTimeoutError",
+    "Microphone",
+    "MicrophoneError",
+    "MicrophoneNotInstalledError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -166,6 +186,9 @@ __all__ = [
     "ResponseTooLargeError",
     "UnprocessableEntityError",
     "WavInfo",
+    "decode_audio",
+    "list_microphones",
+    "microphone",
     "parse_server_message",
     "read_wav_header",
 ]

@@ -36,8 +36,6 @@ CLI = [sys.executable, "-m", "gladia_live_client.cli"]
 SERVER_START_TIMEOUT = 60.0
 SERVER_STOP_TIMEOUT = 20.0
 JOB_DONE_TIMEOUT = 120.0
-# Longer than the API's default (0.05 s), so that the transcript comes in phrases rather than word by word.
-ENDPOINTING = "0.2"
 
 
 class DemoError(Exception):
@@ -98,7 +96,7 @@ class Demo:
     def run(self, workdir: Path) -> None:
         tag = uuid.uuid4().hex[:8]
         metadata = json.dumps({"demo": tag}, separators=(",", ":"))
-        stream = ["stream", str(SPEECH), "--endpointing", ENDPOINTING, "--metadata", metadata]
+        stream = ["stream", str(SPEECH), "--metadata", metadata]
         self.step(
             "Stream demo/speech.wav to a live session" + (" (--fast)" if self.fast else " at real-time pace"),
             [*stream, "--fast"] if self.fast else stream,

@@ -12,7 +12,6 @@ import importlib
 import io
 import logging
 import re
-import threading
 import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -103,6 +102,10 @@ ELSEWHERE = {
     "trust_env=False": ("tests/client/test_readme_network.py", "trust_env=False"),
     '"/dev/null"': ("tests/client/test_readme_network.py", '"/dev/null"'),
     "ResponseTooLargeError as exc": ("tests/client/test_readme_limits.py", "**Limits.**"),
+    "extra_body=": ("tests/client/test_readme_models.py", 'snippet("extra_body=")'),
+    "SpeechStartMessage.from_json": ("tests/client/test_readme_models.py", 'snippet("SpeechStartMessage.from_json")'),
+    "decode_audio(": ("tests/cli/test_readme_stream.py", '_python_snippet("decode_audio(")'),
+    "list_microphones()": ("tests/cli/test_readme_stream.py", '_python_snippet("list_microphones()")'),
 }
 
 
@@ -218,25 +221,6 @@ def streaming_a_file(source: Snippet, server: LocalGladiaServer, capsys: pytest.
     assert "Hello" in capsys.readouterr().out
 
 
-def microphone(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFixture[str]) -> None:
-    from gladia_live_client import GladiaLive
-
-    chunks = [speech_wav()[44:][offset : offset + 640] for offset in range(0, len(speech_wav()) - 44, 640)]
-    namespace: dict[str, Any] = {"threading": threading, "request": REQUEST, "recording": True}
-
-    def read_20_ms_of_pcm() -> bytes:  # ends the recording after the last chunk
-        chunk = chunks.pop(0)
-        namespace["recording"] = bool(chunks)
-        return chunk
-
-    namespace["read_20_ms_of_pcm"] = read_20_ms_of_pcm
-    with GladiaLive() as gladia:
-        namespace["gladia"] = gladia
-        run(source, namespace)
-    assert chunks == []
-    assert namespace["session"].stats.bytes_acknowledged == len(speech_wav()) - 44
-
-
 def async_live(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFixture[str]) -> None:
     async def async_microphone() -> Any:
         for offset in range(44, len(speech_wav()), 3200):
@@ -264,7 +248,6 @@ RUNS: dict[str, Runner] = {
     "except RateLimitError:": errors,
     'logging.getLogger("gladia_live_client").setLevel(logging.DEBUG)': logging_snippet,
     'session.send_file("meeting.wav", realtime=True)': streaming_a_file,
-    "def microphone():": microphone,
     "async_microphone()": async_live,
     "def test_my_service_survives_a_rate_limit": local_server_example,
     "assert request.bit_depth is UNSET": public_api,

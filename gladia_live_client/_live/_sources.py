@@ -1,7 +1,10 @@
-"""Where audio comes from: files (WAV or raw) read in frame-sized blocks, and real-time pacing.
+"""Where audio comes from: files (WAV, raw, or decoded by PyAV) read in frame-sized blocks, and real-time pacing.
 
 Shared by both shells; nothing here touches the network. A WAV file's header is read and checked against
 the session's format before its first byte of audio is handed to the session, so a mismatch sends nothing.
+Any other audio or video file (MP3, Ogg, M4A, FLAC, MP4, ...: see `_decode.is_media_file`) is decoded and
+resampled to the session's format by PyAV when the ``decode`` extra is installed (`DecoderNotInstalledError`
+otherwise): ``send_file("meeting.mp3")`` works on a 16-bit PCM session.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from typing import BinaryIO, Literal
 
 from .._exceptions import InvalidRequestError
 from ._audio import AudioFormat, read_wav_header
+from ._decode import decoded_stream, is_media_file
 from ._errors import AudioFormatError
 
 __all__ = ["AudioFile", "FileKind", "Pacer", "open_audio_file"]
 
-FileKind = Literal["auto", "wav", "raw"]
+FileKind = Literal["auto", "wav", "raw", "decode"]
 PathOrFile = str | os.PathLike[str] | BinaryIO
 
 # Unpaced reads use blocks this big (the session cuts them into frames); paced reads use one frame.
 _READ_BYTES = 64 * 1024
+# Enough of a file's start to tell WAV, a media container or raw audio apart.
+_SNIFF_BYTES = 12
 
 
 class _Peeked(io.RawIOBase):
@@ -85,12 +91,16 @@ class AudioFile:
 def open_audio_file(source: PathOrFile, audio_format: AudioFormat, kind: FileKind = "auto") -> AudioFile:
     """Open `source` (a path, or a binary file object, which stays open) and check it against `audio_format`.
 
-    kind: "wav" requires a WAV header; "raw" sends the bytes as they are; "auto" (default) reads a WAV
-    header when the file starts with `RIFF`, else treats it as raw audio in the session's format.
+    kind: "wav" requires a WAV header; "raw" sends the bytes as they are; "decode" decodes any audio or video
+    file with PyAV (the ``decode`` extra) to the session's format; "auto" (default) reads a WAV header when the
+    file starts with `RIFF`, decodes a path that is a media file (by its signature or extension), else treats
+    it as raw audio in the session's format.
     Raises `AudioFormatError` (nothing sent yet) when the WAV header does not match the session.
     """
-    if kind not in ("auto", "wav", "raw"):
-        raise InvalidRequestError(f"send_file(kind=...) must be 'auto', 'wav' or 'raw', got {kind!r}")
+    if kind not in ("auto", "wav", "raw", "decode"):
+        raise InvalidRequestError(f"send_file(kind=...) must be 'auto', 'wav', 'raw' or 'decode', got {kind!r}")
+    if kind == "decode":
+        return _decoded(source, audio_format)
     closer = ExitStack()
     try:
         if isinstance(source, str | os.PathLike):
@@ -99,9 +109,13 @@ def open_audio_file(source: PathOrFile, audio_format: AudioFormat, kind: FileKin
             stream = source
         if kind == "raw":
             return AudioFile(stream, None, False, closer)
-        prefix = stream.read(4)
+        prefix = stream.read(_SNIFF_BYTES)
         peeked: BinaryIO = _Peeked(prefix, stream)  # type: ignore[assignment]
-        if prefix != b"RIFF":
+        is_path = isinstance(source, str | os.PathLike)
+        if kind == "auto" and prefix[8:12] != b"WAVE" and is_path and is_media_file(source, prefix):  # type: ignore[arg-type]
+            closer.close()
+            return _decoded(source, audio_format)
+        if prefix[:4] != b"RIFF":
             if kind == "wav":
                 raise AudioFormatError("not a WAV file: it does not start with 'RIFF'")
             return AudioFile(peeked, None, False, closer)
@@ -111,6 +125,13 @@ def open_audio_file(source: PathOrFile, audio_format: AudioFormat, kind: FileKin
     except BaseException:
         closer.close()
         raise
+
+
+def _decoded(source: PathOrFile, audio_format: AudioFormat) -> AudioFile:
+    stream = decoded_stream(source, audio_format)
+    closer = ExitStack()
+    closer.callback(stream.close)
+    return AudioFile(stream, None, False, closer)
 
 
 class Pacer:

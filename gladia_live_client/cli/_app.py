@@ -69,7 +69,7 @@ def _connection_options() -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import _jobs, _serve, _stream
+    from . import _jobs, _mic, _serve, _stream
 
     parser = argparse.ArgumentParser(
         prog="gladia-live",
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _stream.add_parser(commands, connection)
+    _mic.add_parser(commands, connection)
     _jobs.add_parser(commands, connection)
     _serve.add_parser(commands)
     return parser

@@ -10,7 +10,14 @@ from typing import Any
 
 from ._errors import CLIError
 
-__all__ = ["json_object", "non_negative_float", "non_negative_int", "positive_float", "read_json_object"]
+__all__ = [
+    "json_object",
+    "non_negative_float",
+    "non_negative_int",
+    "positive_float",
+    "positive_int",
+    "read_json_object",
+]
 
 
 def positive_float(text: str) -> float:
@@ -30,6 +37,16 @@ def non_negative_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
     return value
 
 

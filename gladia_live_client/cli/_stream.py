@@ -1,10 +1,17 @@
-"""`gladia-live stream FILE`: stream a WAV file to a live session and show the transcript as it comes.
+"""`gladia-live stream FILE`: stream audio to a live session and show the transcript as it comes.
 
-The file's WAV header decides the session's audio format, and is checked against what Gladia accepts before
-any session is created. A sender thread feeds the file (paced at real time unless ``--fast``) while this
-thread reads the session's messages: on a terminal, partial transcripts update in place under the final
-ones, above two progress bars (audio sent, audio acknowledged); elsewhere only the final transcripts are
-printed. ``--json`` prints every message as one JSON object per line instead.
+The audio comes from a WAV file (its header decides the session's format, checked against what Gladia
+accepts before any session is created), from standard input (``-``: a WAV stream, or raw audio in the format
+the flags give), or from any audio or video file PyAV decodes (the ``decode`` extra); see `_sources`. A
+sender thread feeds it (paced at real time unless ``--fast``) while this thread reads the session's messages:
+on a terminal, partial transcripts update in place under the final ones, above a progress bar; elsewhere only
+the final transcripts are printed. ``--json`` prints every message as one JSON object per line instead;
+``--output FILE`` also writes the final utterances as text, subtitles or JSON lines (`_subtitles`).
+
+Stopping: the first Ctrl-C (SIGINT) or SIGTERM stops the sender, which sends ``stop_recording``; the final
+transcripts still come and are printed, the summary shows, and the command exits with 130 (SIGINT) or 143
+(SIGTERM), as a shell reports an interrupted command, since only part of the input was transcribed. A second
+one aborts at once (``error: interrupted``, also 130).
 """
 
 from __future__ import annotations
@@ -12,10 +19,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
+import signal
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -28,53 +35,69 @@ from rich.text import Text
 
 from .._live import (
     AudioFormat,
-    AudioFormatError,
     GenericMessage,
     LiveError,
     LiveMessage,
     LiveOptions,
     LiveSession,
 )
-from .._live import read_wav_header as _read_wav_header
+from .._live._sources import Pacer
 from ..models import (
     AudioChunkAckMessage,
-    StreamingSupportedBitDepthEnum,
     StreamingSupportedRegions,
-    StreamingSupportedSampleRateEnum,
     TranscriptMessage,
 )
 from ..types import StreamingRequestDict, Unset
+from . import _sources, _subtitles
 from ._app import Context
+from ._errors import CLIError
 from ._output import Consoles, format_clock, format_duration
-from ._parsing import json_object, positive_float
+from ._parsing import json_object, positive_float, positive_int
+from ._sources import AudioSource
 
 if TYPE_CHECKING:
     from ._app import Subcommands
 
-__all__ = ["WavFile", "add_parser", "message_json", "probe_wav"]
+__all__ = ["WavFile", "add_parser", "add_session_options", "message_json", "probe_wav", "stream_source"]
 
-_SUPPORTED_ENCODINGS = ("wav/pcm", "wav/alaw", "wav/ulaw")
-_CONVERT_HINT = "convert it first, e.g. sox IN.wav -r 16000 -b 16 -c 1 -e signed-integer OUT.wav"
+_UNPACED_BLOCK_BYTES = 64 * 1024
 
 
 def add_parser(commands: Subcommands, connection: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "stream",
         parents=[connection],
-        help="stream a WAV file to a live session and show the transcript",
+        help="stream an audio file (or standard input) to a live session and show the transcript",
         description=(
-            "Create a live session in the WAV file's format, stream the file (at real-time pace unless --fast) and "
-            "show the transcript live: partial transcripts update in place, final ones are kept. Ends with a "
-            "summary (audio duration, utterances, reconnections) naming the job id for `gladia-live jobs`."
+            "Create a live session in the audio's format, stream it (at real-time pace unless --fast) and show the "
+            "transcript live: partial transcripts update in place, final ones are kept. Ends with a summary (audio "
+            "duration, utterances, reconnections) naming the job id for `gladia-live jobs`. The first Ctrl-C stops "
+            "the recording and waits for the final transcripts; a second one aborts."
         ),
     )
     parser.add_argument(
         "file",
         metavar="FILE",
-        type=Path,
-        help="a WAV file: PCM 8/16/24/32-bit, A-law or mu-law, at 8, 16, 32, 44.1 or 48 kHz",
+        help="a WAV file (PCM 8/16/24/32-bit, A-law or mu-law, at 8, 16, 32, 44.1 or 48 kHz); any other audio or "
+        "video file with the decode extra; or - for standard input (a WAV stream, or raw audio: see the format "
+        "flags)",
     )
     parser.add_argument("--fast", action="store_true", help="send as fast as the server acknowledges, not in real time")
+    add_session_options(parser)
+    audio = parser.add_argument_group(
+        "raw audio format",
+        "the format of raw audio on standard input (defaults: wav/pcm, 16000 Hz, 16-bit, 1 channel); --sample-rate "
+        "and --channels also set what a decoded file is resampled to",
+    )
+    audio.add_argument("--encoding", choices=_sources.ENCODINGS, help="the samples' encoding")
+    audio.add_argument("--sample-rate", type=positive_int, metavar="HZ", help="samples per second")
+    audio.add_argument("--bit-depth", type=positive_int, metavar="BITS", help="bits per sample")
+    audio.add_argument("--channels", type=positive_int, metavar="N", help="interleaved channels")
+    parser.set_defaults(handler=run_stream)
+
+
+def add_session_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the session and of its output, shared by `stream` and `mic`."""
     parser.add_argument(
         "--json", action="store_true", help="print every server message as one JSON object per line, nothing else"
     )
@@ -98,10 +121,28 @@ def add_parser(commands: Subcommands, connection: argparse.ArgumentParser) -> No
         "--region", choices=[region.value for region in StreamingSupportedRegions], help="where to process the audio"
     )
     parser.add_argument("--no-partials", action="store_true", help="do not ask for partial transcripts")
-    parser.set_defaults(handler=run_stream)
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="also write the final utterances to FILE, each as it comes (the display goes on as usual)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=_subtitles.FORMATS,
+        help="the format of --output: plain text, SRT or WebVTT subtitles, or JSON lines of utterances "
+        "(default: from FILE's extension, else txt)",
+    )
 
 
-# -- the file ------------------------------------------------------------------------------------------------
+# -- the request ---------------------------------------------------------------------------------------------
+
+
+def probe_wav(path: Path) -> WavFile:
+    """Read and check the WAV header of `path`: `AudioFormatError` when Gladia cannot take the file."""
+    audio_format, size = _sources.probe_wav(path)
+    return WavFile(path, audio_format, size)
 
 
 @dataclass(frozen=True)
@@ -115,36 +156,13 @@ class WavFile:
         return self.audio_bytes / self.format.bytes_per_second
 
 
-def probe_wav(path: Path) -> WavFile:
-    """Read and check the WAV header of `path`: `AudioFormatError` when Gladia cannot take the file."""
-    with path.open("rb") as file:  # OSError (missing file, a directory, ...) propagates: it names the path
-        try:
-            info = _read_wav_header(file)
-        except AudioFormatError as exc:
-            raise AudioFormatError(f"{path}: {exc}; gladia-live stream takes WAV files") from None
-        header_end = file.tell()
-    problems = []
-    if info.format is None or info.format.encoding not in _SUPPORTED_ENCODINGS:
-        problems.append(f"format tag {info.format_tag:#06x} (Gladia takes PCM, A-law or mu-law)")
-    if info.sample_rate not in {rate.value for rate in StreamingSupportedSampleRateEnum}:
-        rates = ", ".join(str(rate.value) for rate in StreamingSupportedSampleRateEnum)
-        problems.append(f"sample rate {info.sample_rate} Hz (Gladia takes {rates})")
-    if info.bit_depth not in {depth.value for depth in StreamingSupportedBitDepthEnum}:
-        depths = ", ".join(str(depth.value) for depth in StreamingSupportedBitDepthEnum)
-        problems.append(f"{info.bit_depth}-bit samples (Gladia takes {depths})")
-    if problems or info.format is None:
-        raise AudioFormatError(f"{path}: unsupported WAV audio: {'; '.join(problems)}; {_CONVERT_HINT}")
-    size = info.data_size if info.data_size is not None else os.path.getsize(path) - header_end
-    return WavFile(path, info.format, size)
-
-
-def build_request(wav: WavFile, args: argparse.Namespace) -> StreamingRequestDict:
-    """The init request: the file's format, the options given, and the messages the display needs."""
+def build_request(audio_format: AudioFormat, args: argparse.Namespace) -> StreamingRequestDict:
+    """The init request: the audio's format, the options given, and the messages the display needs."""
     request: dict[str, Any] = {
-        "encoding": wav.format.encoding,
-        "bit_depth": wav.format.bit_depth,
-        "sample_rate": wav.format.sample_rate,
-        "channels": wav.format.channels,
+        "encoding": audio_format.encoding,
+        "bit_depth": audio_format.bit_depth,
+        "sample_rate": audio_format.sample_rate,
+        "channels": audio_format.channels,
         "messages_config": {
             "receive_partial_transcripts": not args.no_partials,
             "receive_final_transcripts": True,
@@ -203,10 +221,10 @@ class _Display:
     """What the user sees while the session runs. On a terminal: a `rich.live.Live` region holding the
     partial transcripts and the progress bars, with final transcripts printed above it."""
 
-    def __init__(self, consoles: Consoles, session: LiveSession, wav: WavFile) -> None:
+    def __init__(self, consoles: Consoles, session: LiveSession, source: AudioSource) -> None:
         self._consoles = consoles
         self._session = session
-        self._channels = wav.format.channels
+        self._channels = source.format.channels
         self._lock = threading.Lock()
         self._partials: dict[str, TranscriptMessage] = {}
         self.finals = 0
@@ -215,12 +233,12 @@ class _Display:
             self._progress = Progress(
                 TextColumn("{task.description:>12}"),
                 BarColumn(bar_width=None),
-                _SecondsColumn(wav.format.bytes_per_second),
+                _SecondsColumn(source.format.bytes_per_second),
                 console=consoles.out,
                 auto_refresh=False,
             )
-            self._sent = self._progress.add_task("sent", total=wav.audio_bytes)
-            self._acked = self._progress.add_task("acknowledged", total=wav.audio_bytes)
+            self._sent = self._progress.add_task("sent", total=source.total_bytes)
+            self._acked = self._progress.add_task("acknowledged", total=source.total_bytes)
             self._live = Live(self, console=consoles.out, refresh_per_second=8, transient=False)
 
     def __enter__(self) -> _Display:
@@ -262,82 +280,187 @@ class _Display:
 
 
 class _Sender(threading.Thread):
-    """Feeds the file to the session, then stops the recording; keeps its failure for the main thread."""
+    """Feeds the source to the session, then stops the recording; keeps its failure for the main thread.
 
-    def __init__(self, session: LiveSession, wav: WavFile, *, realtime: bool) -> None:
+    `stop` (set by the first Ctrl-C or SIGTERM) ends the feeding early, between two blocks or during a
+    pacing wait; the recording is then stopped all the same, so what was sent gets its final transcripts.
+    """
+
+    def __init__(self, session: LiveSession, source: AudioSource, *, realtime: bool) -> None:
         super().__init__(name="gladia-live-sender", daemon=True)
         self._session = session
-        self._wav = wav
+        self._source = source
         self._realtime = realtime
+        self.stop = threading.Event()
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self._session.send_file(self._wav.path, realtime=self._realtime, kind="wav")
+            self._feed()
             self._session.stop_recording()
         except BaseException as exc:
             self.error = exc
             self._session.abort()  # ends the reader's iteration too
+        finally:
+            self._source.close()
+
+    def _feed(self) -> None:
+        rate = self._source.format.bytes_per_second
+        # Paced: about 100 ms a block, as Gladia recommends; unpaced, bigger reads (the session cuts frames).
+        size = self._source.format.frame_bytes(0.1) if self._realtime else _UNPACED_BLOCK_BYTES
+        pacer = Pacer(rate, time.monotonic())
+        sent = 0
+        for block in self._source.blocks(size):
+            if self._realtime and self.stop.wait(pacer.delay(sent + len(block), time.monotonic())):
+                return
+            if self.stop.is_set():
+                return
+            self._session.send_audio(block)
+            sent += len(block)
+
+
+class _StopOnSignal:
+    """While active (in the main thread): the first SIGINT or SIGTERM calls `on_first(signal)`; a second one
+    raises KeyboardInterrupt, which aborts the session. The previous handlers are restored on exit."""
+
+    def __init__(self, on_first: Callable[[int], None]) -> None:
+        self._on_first = on_first
+        self.received: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopOnSignal:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous = signal.getsignal(signum)
+                if previous is signal.SIG_IGN:
+                    continue  # an ignored signal (a background job's SIGINT) stays ignored
+                self._previous[signum] = previous
+                signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.received is not None:
+            raise KeyboardInterrupt
+        self.received = signum
+        self._on_first(signum)
 
 
 def run_stream(context: Context) -> int:
+    source = _sources.open_source(context.args)
+    try:
+        pace = "as fast as acknowledged" if context.args.fast else "in real time"
+        return stream_source(context, source, realtime=not context.args.fast, pace=pace)
+    finally:
+        source.close()
+
+
+def stream_source(
+    context: Context, source: AudioSource, *, realtime: bool, pace: str, stop_is_normal: bool = False
+) -> int:
+    """Stream `source` to a new session with the display, the output file and the signal handling.
+
+    The exit status after a first Ctrl-C or SIGTERM is 128 + the signal, unless `stop_is_normal` (a
+    microphone, which one stops with Ctrl-C): then 0.
+    """
     args = context.args
     consoles = context.consoles
-    wav = probe_wav(args.file)
-    request = build_request(wav, args)
-    with context.client() as gladia:
+    request = build_request(source.format, args)
+    with _transcript_file(args, source.format.channels) as output, context.client() as gladia:
         session = gladia.live(request, args.region, options=LiveOptions(include_acks=args.json and args.acks))
-        pace = "as fast as acknowledged" if args.fast else "in real time"
-        if not args.json:
-            consoles.out.print(
-                f"Streaming {wav.path} ({wav.format.describe()}, {format_duration(wav.duration)}) {pace} "
-                f"to session {session.session_id}",
-                markup=False,
-                soft_wrap=True,
-            )
         started = time.monotonic()
-        sender = _Sender(session, wav, realtime=not args.fast)
-        display = None if args.json else _Display(consoles, session, wav)
+        sender = _Sender(session, source, realtime=realtime)
+
+        def stop_recording(signum: int) -> None:
+            sender.stop.set()
+            name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+            consoles.note(f"{name}: stopping the recording, waiting for the final transcripts ({name} again aborts)")
+
+        display = None if args.json else _Display(consoles, session, source)
         session_error: LiveError | None = None
-        try:
-            sender.start()
-            with display if display is not None else contextlib.nullcontext():
-                try:
-                    for message in session:
-                        if display is not None:
-                            display.show(message)
-                        else:
-                            print(json.dumps(message_json(message), ensure_ascii=False), flush=True)
-                except LiveError as exc:
-                    session_error = exc
-        except BaseException:
-            session.abort()
-            raise
-        finally:
-            sender.join(timeout=30)
+        # Ctrl-C stops the recording from the moment the header line tells the user it started.
+        with _StopOnSignal(stop_recording) as signals:
+            if not args.json:
+                length = f", {format_duration(source.duration)}" if source.duration is not None else ""
+                how = f" {source.how}" if source.how.startswith("decoded") else ""
+                consoles.out.print(
+                    f"Streaming {source.label}{how} ({source.format.describe()}{length}) {pace} "
+                    f"to session {session.session_id}",
+                    markup=False,
+                    soft_wrap=True,
+                )
+            try:
+                sender.start()
+                with display if display is not None else contextlib.nullcontext():
+                    try:
+                        for message in session:
+                            if output is not None and isinstance(message, TranscriptMessage):
+                                output.add(message)
+                            if display is not None:
+                                display.show(message)
+                            else:
+                                print(json.dumps(message_json(message), ensure_ascii=False), flush=True)
+                    except LiveError as exc:
+                        session_error = exc
+            except BaseException:
+                sender.stop.set()
+                session.abort()
+                raise
+            finally:
+                sender.join(timeout=30)
         elapsed = time.monotonic() - started
     if sender.error is not None and not (isinstance(sender.error, LiveError) and session_error is not None):
         raise sender.error
     if session_error is not None:
         raise session_error
     if display is not None:
-        consoles.show(_summary(session, wav, display.finals, elapsed))
+        consoles.show(_summary(session, source, display.finals, elapsed, output, signals.received))
+    if signals.received is not None and not stop_is_normal:
+        return 128 + signals.received  # 130 after Ctrl-C, 143 after SIGTERM: only part of the input was sent
     return 0
 
 
-def _summary(session: LiveSession, wav: WavFile, utterances: int, elapsed: float) -> Table:
-    rate = wav.format.bytes_per_second
+def _transcript_file(
+    args: argparse.Namespace, channels: int
+) -> contextlib.AbstractContextManager[_subtitles.TranscriptFile | None]:
+    """The --output file, created before the session starts; nothing without --output."""
+    if args.output is None:
+        if args.format is not None:
+            raise CLIError("--format needs --output FILE")
+        return contextlib.nullcontext()
+    format = args.format or _subtitles.format_for_path(args.output)
+    return _subtitles.TranscriptFile(args.output, format, channels=channels)
+
+
+def _summary(
+    session: LiveSession,
+    source: AudioSource,
+    utterances: int,
+    elapsed: float,
+    output: _subtitles.TranscriptFile | None,
+    stopped_by: int | None,
+) -> Table:
+    rate = source.format.bytes_per_second
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    rows: Mapping[str, str] = {
+    of_total = f" of {source.total_bytes:,}" if source.total_bytes is not None else ""
+    rows: dict[str, str] = {
         "Session": str(session.session_id),
         "Audio": f"{format_duration(session.bytes_acknowledged / rate)} acknowledged "
-        f"({session.bytes_acknowledged:,} of {wav.audio_bytes:,} bytes)",
+        f"({session.bytes_acknowledged:,}{of_total} bytes)",
         "Elapsed": format_duration(elapsed),
         "Utterances": str(utterances),
         "Reconnections": str(session.reconnections),
     }
+    if stopped_by is not None:
+        name = "Ctrl-C" if stopped_by == signal.SIGINT else "SIGTERM"
+        rows["Stopped"] = f"by {name}, after {format_duration(session.bytes_sent / rate)} of audio"
+    if output is not None:
+        rows["Written"] = f"{output.path} ({output.format}, {output.utterances} utterances)"
     for name, value in rows.items():
         table.add_row(name, Text(value))
     return table

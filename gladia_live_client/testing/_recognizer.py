@@ -1,21 +1,34 @@
 """The fake speech recogniser: an energy voice-activity detector over real PCM, and words from a script.
 
 Time is audio time (seconds of audio received), never wall-clock time, so a session produces the same events
-however fast its audio arrives. The audio is cut into 20 ms windows; a window is voiced when the mean absolute
-amplitude of its channel reaches the speech level. Each channel is detected on its own:
+however fast its audio arrives. The audio is cut into 20 ms windows and each channel is detected on its own,
+from the mean absolute amplitude of its windows (its level).
 
-- speech starts after two voiced windows in a row (`speech_start` at the first one);
-- it ends once the silence after the last voiced window lasts `endpointing` seconds (`speech_end` at the end
-  of the last voiced window, then the final transcript of the utterance);
-- an utterance longer than `maximum_duration_without_endpointing` is made final there and a new one goes on;
+How it decides where an utterance ends, like a speech recogniser at Gladia's defaults (``endpointing`` 0.05 s,
+``maximum_duration_without_endpointing`` 5 s) and unlike a plain level gate:
+
+- speech starts after two windows in a row at the speech level (`speech_level`; `speech_start` at the first);
+- once speech has started, a window stays speech down to a quarter of that level (hysteresis, as speech
+  detectors do): the quiet ends of words and the consonants between them are speech, not pauses. A pause is
+  a window under that lower level;
+- the utterance ends once a pause has lasted ``endpointing`` seconds, rounded up to whole windows
+  (`speech_end` at the end of the last speech window, then the final transcript). In connected speech that
+  happens at the pauses of clause and sentence ends (about 0.15 s and more), not between words;
+- an utterance longer than ``maximum_duration_without_endpointing`` is made final there and a new one goes on;
+- the end of the recording ends the utterance still open at its last speech window: no word is ever placed
+  after the audio received;
 - partial transcripts (when asked for) come every 0.5 s of speech.
 
-An utterance of d seconds holds max(1, round(d / 0.3)) words, spread evenly over it, taken in order from the
-script (each channel reads the script from its start and cycles through it).
+Words: an utterance of d seconds holds about max(1, round(d / 0.3)) words, spread evenly over it and taken in
+order from the script (each channel reads the script from its start and cycles through it). When it ends at a
+pause (not at the maximum duration), its last word is moved to the nearest clause or sentence end of the
+script (a word ending in ``. , ; : ! ?``) within a quarter of that count, as a recogniser hears a pause at the
+end of a phrase: a recording read from the script gets the script's phrases back, whole.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +54,11 @@ WINDOW_SECONDS = 0.02
 WORD_SECONDS = 0.3
 PARTIAL_SECONDS = 0.5
 MIN_SPEECH_WINDOWS = 2
+# Once in speech, a window is still speech down to this fraction of the speech level (hysteresis).
+HOLD_FRACTION = 0.25
+# How far (a fraction of an utterance's word count) its last word may move to a phrase end of the script.
+PHRASE_SNAP = 0.25
+_PHRASE_END = re.compile(r"[.,;:!?]\W*$")
 CONFIDENCE = 0.95
 _PUNCTUATION = re.compile(r"^\W+|\W+$")
 
@@ -117,13 +135,16 @@ class Recognizer:
         if not words:
             raise ValueError("the transcript script holds no words")
         self._words = _respell(words, spelling)
+        self._phrase_ends = [bool(_PHRASE_END.search(word)) for word in self._words]
         self._format = audio_format
         self._window_bytes = max(1, round(audio_format.sample_rate * WINDOW_SECONDS)) * audio_format.frame_size
         self._window_seconds = audio_format.seconds(self._window_bytes)
-        # Compare in whole windows so float drift never shifts an endpoint by one window.
-        self._endpoint_windows = max(1, round(endpointing / self._window_seconds))
+        # Compare in whole windows so float drift never shifts an endpoint by one window; a pause shorter than
+        # `endpointing` never ends an utterance, hence rounded up.
+        self._endpoint_windows = max(1, math.ceil(endpointing / self._window_seconds - 1e-9))
         self._max_utterance = max_without_endpointing
         self._level = speech_level(speech_threshold)
+        self._hold_level = self._level * HOLD_FRACTION
         self._language = language
         self._partials = partials
         self._channels = [_Channel(index) for index in range(audio_format.channels)]
@@ -172,7 +193,7 @@ class Recognizer:
         self._windows += 1
         end = self._windows * self._window_seconds
         for channel, level in zip(self._channels, self._format.levels(window), strict=True):
-            voiced = level >= self._level
+            voiced = level >= (self._hold_level if channel.in_speech else self._level)
             if not channel.in_speech:
                 if not voiced:
                     channel.voiced_run = 0
@@ -213,15 +234,27 @@ class Recognizer:
     def _end_speech(self, channel: _Channel) -> None:
         channel.events.append(SpeechEvent("speech_end", channel.index, round(channel.last_voiced_end, 3)))
         if channel.last_voiced_end > channel.start + 1e-9:
-            self._final(channel, channel.last_voiced_end)
+            self._final(channel, channel.last_voiced_end, at_pause=True)
         channel.in_speech = False
         channel.voiced_run = 0
         channel.silence = 0
 
-    def _final(self, channel: _Channel, end: float) -> None:
+    def _final(self, channel: _Channel, end: float, *, at_pause: bool = False) -> None:
         words = max(channel.shown_words, 1, round((end - channel.start) / WORD_SECONDS))
+        if at_pause:
+            words = self._to_phrase_end(channel.cursor, words, minimum=max(1, channel.shown_words))
         channel.events.append(self._transcript(channel, channel.start, end, words, is_final=True))
         channel.cursor = (channel.cursor + words) % len(self._words)
+
+    def _to_phrase_end(self, cursor: int, words: int, *, minimum: int) -> int:
+        """The word count nearest `words` (the shorter on a tie, never under `minimum`) whose last word ends a
+        phrase of the script; `words` itself when none is within `PHRASE_SNAP` of it."""
+        reach = max(1, round(words * PHRASE_SNAP))
+        for distance in range(reach + 1):
+            for count in (words - distance, words + distance):
+                if count >= minimum and self._phrase_ends[(cursor + count - 1) % len(self._words)]:
+                    return count
+        return words
 
     def _transcript(self, channel: _Channel, start: float, end: float, count: int, *, is_final: bool) -> Event:
         span = (end - start) / count

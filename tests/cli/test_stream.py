@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from gladia_live_client import testing
 from tests._signals import interruptible
 from tests.cli.conftest import (
     CLI,
@@ -212,7 +215,7 @@ def test_on_a_terminal_partials_update_in_place_above_progress_bars(server: Any)
         GLADIA_API_URL=server.base_url, GLADIA_API_KEY=server.api_key, COLUMNS="100", LINES="40", TERM="xterm"
     )
     process = subprocess.Popen(
-        [*CLI, "stream", str(SPEECH), "--fast", "--endpointing", "0.2"],
+        [*CLI, "stream", str(SPEECH), "--fast"],
         stdout=child,
         stderr=subprocess.PIPE,
         env=env,
@@ -251,10 +254,15 @@ def test_on_a_terminal_partials_update_in_place_above_progress_bars(server: Any)
     assert re.search(r"^Reconnections\s+0", plain, re.MULTILINE)
 
 
-def test_ctrl_c_stops_the_session_with_one_line(server: Any) -> None:
+STOPPING = "Ctrl-C: stopping the recording, waiting for the final transcripts (Ctrl-C again aborts)\n"
+
+
+def _start_streaming(server: Any, *args: str) -> tuple[subprocess.Popen[str], str, str]:
+    """`gladia-live stream demo/speech.wav` at real-time pace, once a final transcript has come: the process,
+    its job id and the lines it printed."""
     env = clean_env(GLADIA_API_URL=server.base_url, GLADIA_API_KEY=server.api_key, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [*CLI, "stream", str(SPEECH)],
+        [*CLI, "stream", str(SPEECH), *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -265,19 +273,70 @@ def test_ctrl_c_stops_the_session_with_one_line(server: Any) -> None:
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
-        job_id = first.rsplit(" ", 1)[-1].strip()
-        assert first.startswith("Streaming ")
-        assert FINAL_LINE.match(process.stdout.readline())  # mid-session (real-time pace): a transcript came
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
+        assert first.startswith("Streaming "), first
+        final = process.stdout.readline()
+        assert FINAL_LINE.match(final)  # mid-session (real-time pace): a transcript came
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    return process, first.rsplit(" ", 1)[-1].strip(), first + final
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[str, str]:
+    try:
+        return process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == 130
-    assert err == "error: interrupted\n"
-    assert "Session" not in out  # no summary for an interrupted session
-    assert len(server.committed_audio(job_id)) < len(wav_audio(SPEECH))
+
+
+def test_ctrl_c_stops_the_session_with_one_line() -> None:
+    # A second Ctrl-C while the final results are awaited aborts at once. The server takes its time with them.
+    with testing.LocalGladiaServer(api_key=SERVER_KEY, transcript_script=[SENTENCE], processing_delay=30) as server:
+        process, job_id, _ = _start_streaming(server)
+        try:
+            process.send_signal(signal.SIGINT)
+            assert process.stderr is not None
+            assert process.stderr.readline() == STOPPING
+            process.send_signal(signal.SIGINT)
+        finally:
+            out, err = _finish(process)
+        assert process.returncode == 130
+        assert err == "error: interrupted\n"
+        assert "Session" not in out  # no summary for an aborted session
+        assert len(server.committed_audio(job_id)) < len(wav_audio(SPEECH))
+
+
+@pytest.mark.parametrize(
+    ("signum", "name", "status"), [(signal.SIGINT, "Ctrl-C", 130), (signal.SIGTERM, "SIGTERM", 143)]
+)
+def test_the_first_ctrl_c_stops_the_recording_and_prints_the_final_transcripts(
+    server: Any, signum: int, name: str, status: int, tmp_path: Path
+) -> None:
+    output = tmp_path / "partial.srt"
+    process, job_id, printed = _start_streaming(server, "--output", str(output))
+    process.send_signal(signum)
+    out, err = _finish(process)
+    out = printed + out
+
+    # 128 + the signal, as a shell reports an interrupted command: only part of the file was transcribed.
+    assert process.returncode == status, err
+    assert err == STOPPING.replace("Ctrl-C", name)
+    committed = server.committed_audio(job_id)
+    audio = wav_audio(SPEECH)
+    assert 0 < len(committed) < len(audio)
+    assert audio.startswith(committed)  # what was sent, whole, then nothing more
+    job = server.job(job_id)
+    assert job["status"] == "done"  # stop_recording was sent: the job did not wait for the idle timeout
+    finals = [text for _, _, text in FINAL_LINE.findall(out)]
+    assert finals
+    assert job["result"]["transcription"]["full_transcript"] == " ".join(finals)
+    summary = dict(re.findall(r"^(Utterances|Stopped|Written)\s+(.+)$", out, re.MULTILINE))
+    assert summary["Utterances"] == str(len(finals))
+    assert re.fullmatch(rf"by {name}, after \d+\.\d s of audio", summary["Stopped"]), summary
+    assert summary["Written"] == f"{output} (srt, {len(finals)} utterances)"
 
 
 def test_a_refused_websocket_is_one_line_without_the_token(server: Any) -> None:

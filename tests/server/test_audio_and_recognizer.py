@@ -157,3 +157,66 @@ def test_partials_grow_then_the_final_keeps_their_words() -> None:
 def test_an_empty_script_is_refused() -> None:
     with pytest.raises(ValueError, match="no words"):
         _recognizer(script=["  ", ""])
+
+
+# -- utterance boundaries at Gladia's defaults ----------------------------------------------------------------
+
+
+def test_a_quiet_word_ending_is_speech_but_quiet_audio_alone_is_not() -> None:
+    quiet = 0.015  # a mean level of about 0.01: under the speech level (0.02), over the hold level (0.005)
+    audio = tone(0.5) + tone(0.3, amplitude=quiet) + tone(0.5) + silence(0.3) + tone(0.4, amplitude=quiet)
+    recognizer = _recognizer()
+    events = _summary(recognizer.feed(audio) + recognizer.flush())
+    # one utterance through the quiet stretch; the quiet tone after the pause never starts speech
+    assert events == [("speech_start", 0.0), ("speech_end", 1.3), ("final", 0.0, 1.3, "alpha beta gamma delta")]
+
+
+def test_a_pause_shorter_than_endpointing_does_not_end_the_utterance() -> None:
+    # 0.05 s is two and a half windows: rounded up to three, so a two-window gap between words is no endpoint
+    audio = tone(0.6) + silence(0.04) + tone(0.6) + silence(0.06) + tone(0.3) + silence(0.3)
+    recognizer = _recognizer()
+    finals = [e for e in _summary(recognizer.feed(audio)) if e[0] == "final"]
+    assert [(start, end) for _, start, end, _ in finals] == [(0.0, 1.24), (1.3, 1.6)]
+
+
+def test_an_utterance_ending_at_a_pause_ends_at_the_nearest_phrase_end_of_the_script() -> None:
+    script = ["One two three four five six seven eight, nine ten. Eleven twelve"]
+    # 2.7 s gives 9 words by duration: the phrase ends at 8 ("eight,"), within a quarter of 9
+    recognizer = _recognizer(script=script)
+    events = recognizer.feed(tone(2.7) + silence(0.3) + tone(0.6) + silence(0.3))
+    finals = [e.utterance["text"] for e in events if isinstance(e, TranscriptEvent)]
+    assert finals == ["One two three four five six seven eight,", "nine ten."]
+    # a phrase end too far away is not reached for: 0.3 s is one word, "One"
+    alone = _recognizer(script=script)
+    assert [e.utterance["text"] for e in alone.feed(tone(0.3) + silence(0.3)) if isinstance(e, TranscriptEvent)] == [
+        "One"
+    ]
+
+
+def test_no_word_is_placed_after_the_audio_received() -> None:
+    recognizer = _recognizer(partials=True, script=["Hello there. General Kenobi."])
+    audio = silence(0.1) + tone(2.33)  # the recording stops mid-speech
+    events = recognizer.feed(audio) + recognizer.flush()
+    duration = len(audio) / 32000
+    words = [word for e in events if isinstance(e, TranscriptEvent) for word in e.utterance["words"]]
+    assert words
+    assert max(word["end"] for word in words) <= duration
+
+
+def test_the_demo_recording_gives_its_phrases_at_the_api_defaults() -> None:
+    import wave
+
+    from tests.conftest import ROOT
+
+    with wave.open(str(ROOT / "demo" / "speech.wav"), "rb") as file:
+        audio = file.readframes(file.getnframes())
+    sentence = (ROOT / "demo" / "speech.txt").read_text(encoding="utf-8").strip()
+    recognizer = _recognizer(script=[sentence], partials=True)  # the defaults: endpointing 0.05, 5 s at most
+    events = recognizer.feed(audio) + recognizer.flush()
+    finals = [e.utterance for e in events if isinstance(e, TranscriptEvent) and e.is_final]
+    assert [u["text"] for u in finals] == [
+        "Hello from the local Gladia server.",
+        "This recording streams over a live WebSocket session,",
+        "and every byte is acknowledged before it is committed.",
+    ]
+    assert finals[-1]["end"] <= len(audio) / 32000
