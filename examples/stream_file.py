@@ -30,12 +30,7 @@ def main(argv: list[str] | None = None) -> int:
             fmt = read_wav_header(audio).format  # the file's encoding, bit depth, sample rate and channels
         if fmt is None:
             raise AudioFormatError(f"{args.file} holds audio in an encoding Gladia does not take")
-        request = {
-            "encoding": fmt.encoding,
-            "bit_depth": fmt.bit_depth,
-            "sample_rate": fmt.sample_rate,
-            "channels": fmt.channels,
-        }
+        request = fmt.to_request()  # encoding, bit_depth, sample_rate and channels
         with GladiaLive() as gladia:
             with gladia.live(request) as session:
                 session.send_file(args.file, realtime=args.realtime)

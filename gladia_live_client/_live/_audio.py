@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from .._exceptions import ConfigurationError
 from .._generated.models.streaming_request import StreamingRequest
 from .._generated.models.streaming_request_params_response import StreamingRequestParamsResponse
 from .._generated.types import Unset
 from ._errors import AudioFormatError
+
+if TYPE_CHECKING:
+    from .._generated.request_types import StreamingRequestDict
 
 __all__ = ["AudioFormat", "WavInfo", "read_wav_header"]
 
@@ -66,6 +69,22 @@ class AudioFormat:
             bit_depth=default.bit_depth if isinstance(bit_depth, Unset) else int(bit_depth),
             sample_rate=default.sample_rate if isinstance(sample_rate, Unset) else int(sample_rate),
             channels=default.channels if isinstance(channels, Unset) else int(channels),
+        )
+
+    def to_request(self) -> StreamingRequestDict:
+        """The four fields of an init request that declare this format, for `init_session()` or `live()`.
+
+        ``{**fmt.to_request(), "language_config": ...}`` adds the other settings. The values are not checked
+        against the API's lists here: the client checks the request's keys, the server its values.
+        """
+        return cast(
+            "StreamingRequestDict",
+            {
+                "encoding": self.encoding,
+                "bit_depth": self.bit_depth,
+                "sample_rate": self.sample_rate,
+                "channels": self.channels,
+            },
         )
 
     @property

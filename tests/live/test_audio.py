@@ -122,3 +122,12 @@ def test_a_mismatch_names_every_difference_before_anything_is_sent() -> None:
 def test_malformed_headers_are_clear_errors(data: bytes, message: str) -> None:
     with pytest.raises(AudioFormatError, match=message):
         read_wav_header(io.BytesIO(data))
+
+
+def test_a_format_gives_the_init_request_that_declares_it() -> None:
+    from gladia_live_client import AudioFormat
+    from gladia_live_client._validation import streaming_request
+
+    request = AudioFormat(encoding="wav/ulaw", bit_depth=8, sample_rate=8000, channels=2).to_request()
+    assert request == {"encoding": "wav/ulaw", "bit_depth": 8, "sample_rate": 8000, "channels": 2}
+    assert AudioFormat.from_request(streaming_request(request)) == AudioFormat("wav/ulaw", 8, 8000, 2)
