@@ -62,6 +62,14 @@ TIMEOUT = 900.0  # no sample may hang the benchmark
 # -- probes ------------------------------------------------------------------------------------------------
 
 
+_STARTED = time.monotonic()
+
+
+def log(text: str) -> None:
+    """Progress on stderr (shown when a sample fails)."""
+    print(f"[{time.monotonic() - _STARTED:7.2f} s] {text}", file=sys.stderr, flush=True)
+
+
 def rss_bytes() -> int:
     with open("/proc/self/status") as status:
         kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
@@ -251,10 +259,12 @@ async def paced_async(side_name: str, args: argparse.Namespace) -> dict[str, Any
     threads_before, rss_before = threading.active_count(), rss_bytes()
     tasks = [asyncio.create_task(one(index, record=True)) for index in range(n)]
     await _until(all_open, tasks)
+    log(f"{n} sessions open")
     gc.collect()
     threads_open = threading.active_count()
     pauses = GcPauses()
-    profiler = cProfile.Profile() if args.profile else None
+    # CPU time, not wall time: on a shared machine, time spent descheduled would land on whatever ran.
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
     start = loop.time() + 0.05
     server_cpu, cpu = process_cpu(args.server_pid), time.process_time()
     pauses.armed = True
@@ -262,6 +272,7 @@ async def paced_async(side_name: str, args: argparse.Namespace) -> dict[str, Any
         profiler.enable()
     go.set()
     await _until(all_streamed, tasks)
+    log("every session streamed")
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
@@ -270,6 +281,7 @@ async def paced_async(side_name: str, args: argparse.Namespace) -> dict[str, Any
     wall = loop.time() - start
     rss_open = rss_bytes()
     await asyncio.wait_for(asyncio.gather(*tasks), TIMEOUT)
+    log("every session ended")
     await side.aclose()
     delete_jobs(args.base_url, job_ids)
     return _paced_report(
@@ -438,6 +450,7 @@ def paced_sync(side_name: str, args: argparse.Namespace) -> dict[str, Any]:
         for worker in workers:
             worker.start()
         until(all_open)
+        log(f"{n} sessions open")
         gc.collect()
         # Each session's thread (`one`, the caller's sending thread) and its reader thread count: a service
         # streaming N sync sessions at once runs them.
@@ -448,6 +461,7 @@ def paced_sync(side_name: str, args: argparse.Namespace) -> dict[str, Any]:
         pauses.armed = True
         go.set()
         until(all_streamed)
+        log("every session streamed")
         pauses.armed = False
         cpu, server_cpu = time.process_time() - cpu, process_cpu(args.server_pid) - server_cpu
         wall = time.monotonic() - schedule["start"]
@@ -661,21 +675,30 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def sample(mode: str, side: str, *options: str, timeout: float = TIMEOUT) -> dict[str, Any]:
-    """Run one sample in a fresh interpreter and return its report (for the benchmark modules)."""
+def sample(mode: str, side: str, *options: str, timeout: float = TIMEOUT, attempts: int = 2) -> dict[str, Any]:
+    """Run one sample in a fresh interpreter and return its report (for the benchmark modules).
+
+    A sample that fails is run once more (said on stderr): on a starved machine the local server's keepalive
+    pings can go unanswered for 20 s at 500 sessions, and one such close should not void a long run.
+    """
     import subprocess
 
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.live_load", mode, side, *options],
-        cwd=Path(__file__).resolve().parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"{mode} {side} failed ({completed.returncode}):\n{completed.stderr[-4000:]}")
-    report: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return report
+    for attempt in range(1, attempts + 1):
+        completed = subprocess.run(
+            [sys.executable, "-m", "benchmarks.live_load", mode, side, *options],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if completed.returncode == 0:
+            report: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+            return report
+        failure = f"{mode} {side} failed ({completed.returncode}):\n{completed.stderr[-4000:]}"
+        if attempt < attempts:
+            last_line = completed.stderr.strip().splitlines()[-1:] or [""]
+            print(f"  {mode} {side}: failed ({last_line[0][:200]}); once more", file=sys.stderr, flush=True)
+    raise RuntimeError(failure)
 
 
 if __name__ == "__main__":
