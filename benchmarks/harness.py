@@ -6,13 +6,16 @@ import gc
 import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Result:
-    """One row of the table: our figure, the baseline's, and whether the ratio meets the target."""
+    """One row of the table: our figure, the baseline's, and whether their comparison meets the target."""
 
     number: str
     what: str
@@ -20,28 +23,54 @@ class Result:
     baseline: float
     unit: str
     # "ratio <= 2.5" compares ours/baseline; "speedup >= 50" compares baseline/ours;
-    # "throughput >= 0.9" compares ours/baseline for figures where bigger is better.
+    # "throughput >= 0.9" compares ours/baseline for figures where bigger is better;
+    # "added <= 25" compares ours - baseline (in `unit`); "limit <= 10" compares ours alone (the baseline
+    # column is then the raw client's figure, for reference).
     target_kind: str
     target: float
     note: str = ""
+    # The comparison of each repetition (ours and the baseline of the same round): when given, the row
+    # compares their median and prints their range, instead of comparing the medians of each side.
+    samples: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float:
+        if self.samples:
+            return statistics.median(self.samples)
+        return self._compare(self.ours, self.baseline)
+
+    def _compare(self, ours: float, baseline: float) -> float:
         if self.target_kind == "speedup":
-            return self.baseline / self.ours
-        return self.ours / self.baseline
+            return baseline / ours
+        if self.target_kind == "added":
+            return ours - baseline
+        if self.target_kind == "limit":
+            return ours
+        return ours / baseline
 
     @property
     def met(self) -> bool:
-        if self.target_kind == "ratio":
+        if self.target_kind in ("ratio", "added", "limit"):
             return self.ratio <= self.target
         return self.ratio >= self.target
 
     @property
     def target_text(self) -> str:
-        sign = "<=" if self.target_kind == "ratio" else ">="
-        label = {"ratio": "ours/baseline", "speedup": "baseline/ours", "throughput": "ours/baseline"}
-        return f"{label[self.target_kind]} {sign} {self.target:g}"
+        sign = ">=" if self.target_kind in ("speedup", "throughput") else "<="
+        label = {
+            "ratio": "ours/baseline",
+            "speedup": "baseline/ours",
+            "throughput": "ours/baseline",
+            "added": "ours - baseline",
+            "limit": "ours",
+        }
+        unit = f" {self.unit}" if self.target_kind in ("added", "limit") else ""
+        return f"{label[self.target_kind]} {sign} {self.target:g}{unit}"
+
+
+def spread(values: Sequence[float]) -> tuple[float, float, float]:
+    """Median, smallest and largest of `values`."""
+    return statistics.median(values), min(values), max(values)
 
 
 @dataclass(frozen=True)
@@ -123,3 +152,18 @@ def interleaved_medians(actions: Mapping[str, Callable[[], float]], repeat: int,
             gc.collect()
             samples[name].append(actions[name]())
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def interleaved_samples(actions: Mapping[str, Callable[[], T]], repeat: int, seed: int = 0) -> dict[str, list[T]]:
+    """Every sample of each action over `repeat` rounds, in the round order of `interleaved_medians`: each round
+    runs each action once, in a new (seeded) random order. For actions that measure several things at once
+    (a report), or when the comparison is made round by round (`Result.samples`)."""
+    names = list(actions)
+    order = random.Random(seed)
+    samples: dict[str, list[T]] = {name: [] for name in names}
+    for _ in range(repeat):
+        order.shuffle(names)
+        for name in names:
+            gc.collect()
+            samples[name].append(actions[name]())
+    return samples

@@ -6,6 +6,7 @@ Progress goes to stderr, the report to stdout.
 
 from __future__ import annotations
 
+import itertools
 import os
 import platform
 import sys
@@ -15,22 +16,40 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_download, bench_live, bench_parse, bench_rest, bench_startup
+from benchmarks import bench_download, bench_latency, bench_live, bench_parse, bench_rest, bench_startup
 from benchmarks.harness import Figure, Result
+from benchmarks.scale import current
 
-SUITES = [bench_parse, bench_rest, bench_download, bench_live, bench_startup]
+SUITES = [bench_parse, bench_rest, bench_download, bench_live, bench_latency, bench_startup]
+
+
+def _number(value: float) -> str:
+    # Three decimals near the targets, so that a miss never prints as the target itself (1.2011 as "1.2").
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
+
+
+def compared(r: Result) -> str:
+    """The row's comparison (ratio, difference or figure), with its range over the repetitions when known."""
+    sign = "+" if r.target_kind == "added" and r.ratio >= 0 else ""
+    text = f"{sign}{_number(r.ratio)}"
+    if len(r.samples) > 1:
+        text += f" ({_number(min(r.samples))} to {_number(max(r.samples))})"
+    return text
+
+
+def _order(result: Result) -> int:
+    digits = "".join(itertools.takewhile(str.isdigit, result.number))
+    return int(digits) if digits else 0
 
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| # | what | ours | baseline | ratio | target | met |",
+        "| # | what | ours | baseline | compared (range) | target | met |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        # Three decimals near the targets, so that a miss never prints as the target itself (1.2011 as "1.2").
-        ratio = f"{r.ratio:.3f}" if r.ratio < 10 else f"{r.ratio:.0f}"
         lines.append(
-            f"| {r.number} | {r.what} | {r.ours:.4g} {r.unit} | {r.baseline:.4g} {r.unit} | {ratio} | "
+            f"| {r.number} | {r.what} | {r.ours:.4g} {r.unit} | {r.baseline:.4g} {r.unit} | {compared(r)} | "
             f"{r.target_text} | {'yes' if r.met else 'NO'} |"
         )
     return "\n".join(lines)
@@ -69,7 +88,9 @@ def main(argv: list[str]) -> int:
         print(f"running {suite.__name__} ...", file=sys.stderr, flush=True)
         for item in suite.run():
             (figures if isinstance(item, Figure) else results).append(item)  # type: ignore[arg-type]
+    results.sort(key=_order)  # by number: suites may return rows of several numbers (#4, #7, #8, ...)
     print(machine())
+    print(f"scale: {current()}")
     print(table(results))
     for r in results:
         if r.note:

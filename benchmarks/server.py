@@ -31,15 +31,19 @@ BYTES_PER_SECOND = 32_000
 
 
 class ServerProcess:
-    """`with ServerProcess() as server:` -- the local server in a child process, at `server.base_url`."""
+    """`with ServerProcess() as server:` -- the local server in a child process, at `server.base_url`.
 
-    def __init__(self) -> None:
+    `module` names another server that follows the same convention (prints its URL, stops on EOF), such as
+    `benchmarks.stamp_server`."""
+
+    def __init__(self, module: str = "benchmarks.server") -> None:
+        self._module = module
         self._process: subprocess.Popen[str] | None = None
         self.base_url = ""
 
     def __enter__(self) -> ServerProcess:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.server"],
+            [sys.executable, "-m", self._module],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -48,7 +52,7 @@ class ServerProcess:
         )
         assert self._process.stdout is not None
         line = self._process.stdout.readline().strip()
-        if not line.startswith("http://"):
+        if not line.startswith(("http://", "ws://")):
             self.__exit__(None, None, None)
             raise RuntimeError(f"the benchmark server did not start: {line!r}")
         self.base_url = line
