@@ -86,6 +86,8 @@ spec-diff: $(VENV_STAMP)
 	$(PY) scripts/spec_diff.py $(if $(UPSTREAM),"$(UPSTREAM)")
 
 ## test-all: the test suite on Python 3.11, 3.12 and 3.13 (noxfile.py); pyenv's versions are found when installed
+## (NOX_ARGS="-p 3.12 3.13" picks versions: CI runs those two after make test, which runs 3.11)
+NOX_ARGS ?=
 NOX_VENV := .venv-nox
 $(NOX_VENV)/.installed: requirements/nox.txt
 	test -x $(NOX_VENV)/bin/python || $(PYTHON) -m venv $(NOX_VENV)
@@ -94,7 +96,7 @@ $(NOX_VENV)/.installed: requirements/nox.txt
 
 test-all: $(NOX_VENV)/.installed
 	PYENV_VERSION="$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.1[123]\.[0-9]+$$' | tr '\n' ':' | sed 's/:$$//')" \
-		$(NOX_VENV)/bin/nox --envdir .nox
+		$(NOX_VENV)/bin/nox --envdir .nox $(NOX_ARGS)
 
 ## dist: build the sdist and the wheel into dist/, check them with twine (--strict) and scripts/check_dist.py
 DIST_VENV := .venv-dist
