@@ -110,6 +110,9 @@ class AsyncLiveSession(SessionShell):
         if self._task is not None and self._start_dispatcher():
             self._dispatcher = self._task.get_loop().create_task(self._dispatch(), name="gladia-live-callbacks")
 
+    def _in_callback(self) -> bool:
+        return self._dispatcher is not None and asyncio.current_task() is self._dispatcher
+
     async def __aenter__(self) -> Self:
         return self.start()
 

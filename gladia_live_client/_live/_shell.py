@@ -392,9 +392,10 @@ class SessionShell(abc.ABC):
         dispatcher thread, in `AsyncLiveSession` in a task of the event loop (a callback may be a coroutine
         function: it is awaited before the next message). A slow callback delays the next ones; the messages
         waiting for it are bounded like unread ones (`LiveOptions.max_unread_messages`). `close()` and the end
-        of iteration wait until the callbacks have seen every message. A callback that raises fails the
-        session with `LiveCallbackError` (its exception is the `__cause__`): the connection is cut, no
-        callback runs any more, and the next call on the session raises it.
+        of iteration wait until the callbacks have seen every message (except in a callback, which may read
+        the rest of the stream with `recv()` or iteration without waiting for itself). A callback that raises
+        fails the session with `LiveCallbackError` (its exception is the `__cause__`): the connection is cut,
+        no callback runs any more, and the next call on the session raises it.
         """
         self._core.callbacks.add(kind, callback)
         self._callbacks_added()
@@ -496,7 +497,14 @@ class SessionShell(abc.ABC):
     def _news_or_end(self) -> bool:
         """Whether a reader waiting for a message may go on: one is there, or none will ever come (the
         supervisor exited and the callbacks ran on every message routed to them)."""
-        return self._core.has_messages or (self._done and not self._dispatcher_running)
+        if self._core.has_messages:
+            return True
+        # A callback that reads the session is the dispatcher itself: waiting for it would never end.
+        return self._done and (not self._dispatcher_running or self._in_callback())
+
+    @abc.abstractmethod
+    def _in_callback(self) -> bool:
+        """Whether the caller is the dispatcher (a callback reading the session)."""
 
     def _abort(self) -> Any:
         """`abort()`: the core gives up; return the open connection, for the shell to cut (no handshake)."""

@@ -93,6 +93,9 @@ class LiveSession(SessionShell):
             self._dispatcher = threading.Thread(target=self._dispatch, name="gladia-live-callbacks", daemon=True)
             self._dispatcher.start()
 
+    def _in_callback(self) -> bool:
+        return threading.current_thread() is self._dispatcher
+
     def on(self, kind: MessageKind, callback: Callback) -> None:
         with self._lock:
             super().on(kind, callback)

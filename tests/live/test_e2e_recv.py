@@ -284,3 +284,23 @@ def test_from_init_response_takes_the_dict_request(server: Any) -> None:
     assert AsyncLiveSession.from_init_response(init, request).audio_format.sample_rate == 8000
     with pytest.raises(InvalidRequestError, match="encodin"):
         LiveSession.from_init_response(init, {"encodin": "wav/pcm"})
+
+
+def test_a_callback_may_read_the_session_to_its_end(server: Any) -> None:
+    """The end of the stream waits for the callbacks, except for a callback reading it: no deadlock."""
+    drained: list[LiveMessage] = []
+    ended: list[BaseException] = []
+
+    def at_the_end(message: LiveMessage) -> None:
+        try:
+            while True:
+                drained.append(session.recv(timeout=10))
+        except LiveSessionEnded as exc:
+            ended.append(exc)
+
+    session = open_sync(server)
+    session.on("end_session", at_the_end)
+    with session:
+        session.send_audio(AUDIO)
+    assert len(ended) == 1
+    assert any(isinstance(message, PostFinalTranscriptMessage) for message in drained)
