@@ -95,8 +95,9 @@ class LiveSessionClosed(LiveError):
 
 
 class LiveBacklogError(LiveError):
-    """The caller left so many messages unread that one which must not be dropped (a final transcript, a
-    post-processing result) found the backlog full: read messages while sending (iterate the session in another
+    """The caller left so many messages unread (or the callbacks registered with `on()` fell so far behind) that
+    one which must not be dropped (a final transcript, a post-processing result) found the backlog full: read
+    messages while sending (`recv(timeout=...)` in the send loop, callbacks, or iterating the session in another
     thread or task), or raise `LiveOptions.max_unread_messages` / `max_unread_bytes`.
 
     Attributes:

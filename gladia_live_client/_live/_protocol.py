@@ -67,7 +67,7 @@ from dataclasses import dataclass
 from .._exceptions import ConfigurationError
 from .._log import package_logger
 from ._audio import AudioFormat
-from ._backlog import MessageBacklog
+from ._backlog import CALLBACKS_TOO_SLOW, MessageBacklog
 from ._buffer import AudioBuffer
 from ._callbacks import Callback, MessageCallbacks
 from ._errors import (
@@ -335,7 +335,7 @@ class LiveProtocol:
         self._backlog = MessageBacklog(options.max_unread_messages, options.max_unread_bytes)
         # Messages routed to the callbacks registered with `on()`, not yet run: bounded the same way.
         self.callbacks = MessageCallbacks()
-        self._for_callbacks = MessageBacklog(options.max_unread_messages, options.max_unread_bytes)
+        self._for_callbacks = MessageBacklog(options.max_unread_messages, options.max_unread_bytes, CALLBACKS_TOO_SLOW)
         self._callbacks_failed = False
         # Stall watch (see `stall`): since when a write has been in progress, since when sent audio or
         # stop_recording has waited for an acknowledgement, and what was acknowledged then.
@@ -801,13 +801,13 @@ class LiveProtocol:
             self._fail(exc)
             return False
         if dropped and not self._backlog.warned:
-            self._backlog.warned = True
+            self._backlog.warned = True  # once per session, whichever queue dropped
             logger.warning(
                 "live session %s: %d messages are unread (LiveOptions.max_unread_messages=%d, "
                 "max_unread_bytes=%d); dropping unread partial transcripts and acknowledgements (counted in "
                 "stats.messages_dropped). Read messages while sending (another thread or task) to keep them",
                 self.session_id,
-                len(self._backlog),
+                len(self._backlog) + len(self._for_callbacks),
                 self._backlog.max_messages,
                 self._backlog.max_bytes,
             )

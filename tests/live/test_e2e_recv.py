@@ -15,6 +15,7 @@ import pytest
 from gladia_live_client import (
     AsyncLiveSession,
     InvalidRequestError,
+    LiveBacklogError,
     LiveCallbackError,
     LiveMessage,
     LiveSession,
@@ -304,3 +305,24 @@ def test_a_callback_may_read_the_session_to_its_end(server: Any) -> None:
         session.send_audio(AUDIO)
     assert len(ended) == 1
     assert any(isinstance(message, PostFinalTranscriptMessage) for message in drained)
+
+
+def test_messages_waiting_for_a_stuck_callback_are_bounded(server: Any) -> None:
+    """A callback that never returns does not grow memory: its queue holds `max_unread_messages`, and a message
+    that must not be dropped then fails the session with `LiveBacklogError`, as an unread backlog does."""
+    release = threading.Event()
+    session = open_sync(server, max_unread_messages=3)
+    session.on("*", lambda message: release.wait(10))
+    try:
+        session.send_audio(AUDIO)
+        session.stop_recording()
+        deadline = time.monotonic() + 10
+        while session.state is not LiveState.FAILED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert isinstance(session.error, LiveBacklogError)
+        assert "callbacks" in str(session.error)
+        assert session.stats.messages_unread <= 3
+    finally:
+        release.set()
+    with pytest.raises(LiveBacklogError):
+        session.close(timeout=10)  # once the callbacks have run on what was queued before the failure
