@@ -1,9 +1,10 @@
 """`AsyncLiveSession`: the asyncio shell around `LiveProtocol`, on `websockets.asyncio`.
 
 Tasks: a supervisor (connects, reconnects, reads), per connection a writer (writes what the core hands out,
-keepalives included), and, once callbacks are registered with `on()`, a dispatcher that runs them. The event loop serialises access to the core, so there is no lock: coroutines
-that wait for a change (room in the buffer, a message, a frame to send) wait on `_Changes`. Every decision is
-the core's or `SessionShell`'s: this module only moves bytes and waits.
+keepalives included), and, once callbacks are registered with `on()`, a dispatcher that runs them. The event
+loop serialises access to the core, so there is no lock: coroutines that wait for a change (room in the
+buffer, a message, a frame to send) wait on `_Changes`. Every decision is the core's or `SessionShell`'s: this
+module only moves bytes and waits.
 """
 
 from __future__ import annotations

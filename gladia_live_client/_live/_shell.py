@@ -407,7 +407,7 @@ class SessionShell(abc.ABC):
     def _start_dispatcher(self) -> bool:
         """Whether the shell starts its dispatcher now (callbacks registered, none running, the session not
         over); the shell then runs `_next_for_callbacks`/`_callback_failed`/`_callbacks_ran`."""
-        if self._dispatcher_running or not self._core.callbacks or self._done:
+        if self._dispatcher_running or not self._core.callbacks or self._done or self._core.callbacks_failed:
             return False
         self._dispatcher_running = True
         return True

@@ -2,8 +2,8 @@
 
 Threads: the caller's (sending audio, iterating messages), one supervisor thread (connects, reconnects, reads),
 per connection one writer thread (writes what the core hands out, keepalives included), and, once callbacks
-are registered with `on()`, one dispatcher thread that runs them. They share the
-core under one `threading.Condition`; network I/O always happens outside it. Every decision is the core's or
+are registered with `on()`, one dispatcher thread that runs them. They share the core under one
+`threading.Condition`; network I/O always happens outside it. Every decision is the core's or
 `SessionShell`'s: this module only moves bytes and waits.
 """
 
