@@ -51,7 +51,7 @@ def test_wav_required_but_absent_and_truncated_data_are_errors() -> None:
     truncated = open_audio_file(io.BytesIO(wav(bytes(1000))[:-100]), AudioFormat())
     with pytest.raises(AudioFormatError, match="ends 100 bytes before its data chunk does"):
         b"".join(truncated.blocks())
-    with pytest.raises(InvalidRequestError, match=r"kind=\.\.\.\) must be 'auto', 'wav' or 'raw'"):
+    with pytest.raises(InvalidRequestError, match=r"kind=\.\.\.\) must be 'auto', 'wav', 'raw' or 'decode'"):
         open_audio_file(io.BytesIO(b""), AudioFormat(), "mp3")  # type: ignore[arg-type]
 
 
