@@ -105,6 +105,7 @@ _SAMPLES: dict[str, Any] = {
     "unread_bytes": 4096,
     "timeout": 5.0,
     "reason": "no audio stream",
+    "callback": "on_transcript",
 }
 
 

@@ -230,6 +230,23 @@ def async_live(source: Snippet, server: LocalGladiaServer, capsys: pytest.Captur
     assert namespace["session"].stats.bytes_acknowledged == len(speech_wav()) - 44
 
 
+def recv_in_the_send_loop(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace = run(source)
+    assert namespace["session"].stats.bytes_acknowledged == len(speech_wav()) - 44
+    assert "Hello" in capsys.readouterr().out  # a final transcript, read by recv() or by iteration
+
+
+def callbacks(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace = run(source)
+    assert namespace["session"].stats.bytes_acknowledged == len(speech_wav()) - 44
+    out = capsys.readouterr().out
+    assert out.index("Hello") < out.index("done: Hello")  # the final transcript, then the final result
+    left = [type(message).__name__ for message in namespace["session"]]  # what no callback took
+    assert left
+    assert "TranscriptMessage" not in left
+    assert "PostFinalTranscriptMessage" not in left
+
+
 def public_api(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFixture[str]) -> None:
     run(source)
     assert capsys.readouterr().out == "<class 'gladia_live_client.NotFoundError'>\n"
@@ -249,6 +266,8 @@ RUNS: dict[str, Runner] = {
     'logging.getLogger("gladia_live_client").setLevel(logging.DEBUG)': logging_snippet,
     'session.send_file("meeting.wav", realtime=True)': streaming_a_file,
     "async_microphone()": async_live,
+    "session.recv(timeout=0.1)": recv_in_the_send_loop,
+    'session.on("transcript"': callbacks,
     "def test_my_service_survives_a_rate_limit": local_server_example,
     "assert request.bit_depth is UNSET": public_api,
 }

@@ -1,15 +1,17 @@
 """`AsyncLiveSession`: the asyncio shell around `LiveProtocol`, on `websockets.asyncio`.
 
-Tasks: a supervisor (connects, reconnects, reads) and, per connection, a writer (writes what the core hands
-out, keepalives included). The event loop serialises access to the core, so there is no lock: coroutines
-that wait for a change (room in the buffer, a message, a frame to send) wait on `_Changes`. Every decision is
-the core's or `SessionShell`'s: this module only moves bytes and waits.
+Tasks: a supervisor (connects, reconnects, reads), per connection a writer (writes what the core hands out,
+keepalives included), and, once callbacks are registered with `on()`, a dispatcher that runs them. The event
+loop serialises access to the core, so there is no lock: coroutines that wait for a change (room in the
+buffer, a message, a frame to send) wait on `_Changes`. Every decision is the core's or `SessionShell`'s: this
+module only moves bytes and waits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -23,7 +25,6 @@ from ._shell import (
     ABORT_WAIT,
     AudioChunk,
     Connect,
-    FinalResult,
     GetJob,
     Idle,
     Outcome,
@@ -35,6 +36,7 @@ from ._shell import (
     Wake,
     advance,
     audio_view,
+    check_recv_timeout,
     is_transcript,
 )
 from ._sources import FileKind, PathOrFile, open_audio_file
@@ -94,6 +96,7 @@ class AsyncLiveSession(SessionShell):
         self._get_job: AsyncJobFetcher | None = None
         self._iter_audio: AsyncAudioFetcher | None = None
         self._task: asyncio.Task[None] | None = None
+        self._dispatcher: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -101,7 +104,15 @@ class AsyncLiveSession(SessionShell):
         """Start connecting (idempotent; needs a running event loop)."""
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._supervise(), name="gladia-live")
+        self._callbacks_added()
         return self
+
+    def _callbacks_added(self) -> None:
+        if self._task is not None and self._start_dispatcher():
+            self._dispatcher = self._task.get_loop().create_task(self._dispatch(), name="gladia-live-callbacks")
+
+    def _in_callback(self) -> bool:
+        return self._dispatcher is not None and asyncio.current_task() is self._dispatcher
 
     async def __aenter__(self) -> Self:
         return self.start()
@@ -132,17 +143,21 @@ class AsyncLiveSession(SessionShell):
         self._wake(Wake.ALL)
         if ws is not None:
             sever_async(ws)
-        if not await self._join(ABORT_WAIT) and self._task is not None:
-            self._task.cancel()
+        if not await self._join(ABORT_WAIT):
+            for task in (self._task, self._dispatcher):
+                if task is not None and task is not asyncio.current_task():
+                    task.cancel()
             await self._join(0.1)
 
     async def _join(self, timeout: float | None) -> bool:
         """Wait for the supervisor without taking its outcome (the session's error is `self._core.error`);
         return whether it is done."""
-        if self._task is None:
+        current = asyncio.current_task()
+        tasks = {task for task in (self._task, self._dispatcher) if task is not None and task is not current}
+        if not tasks:
             return True
-        done, _ = await asyncio.wait({self._task}, timeout=timeout)
-        return bool(done)
+        _, pending = await asyncio.wait(tasks, timeout=timeout)
+        return not pending
 
     # -- sending -----------------------------------------------------------------------------------------
 
@@ -205,6 +220,22 @@ class AsyncLiveSession(SessionShell):
             yield message
         self._raise_if_failed()
 
+    async def recv(self, timeout: float | None = None) -> LiveMessage:
+        """The next message of the stream iteration reads (each message goes to one of them), waiting at most
+        `timeout` seconds (None: as long as the session lasts; 0: only a message already there).
+
+        Raises `LiveTimeoutError` (also a `TimeoutError`) when none came in time: nothing is lost, the session
+        goes on. Once the session is over and every message was read, raises the session's error if it failed,
+        else `LiveSessionEnded`.
+        """
+        timeout = check_recv_timeout(timeout)
+        self.start()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while not self._news_or_end:
+                    await self._news.wait()
+        return self._take_message(timeout)
+
     async def transcripts(self, *, final_only: bool = False) -> AsyncIterator[TranscriptMessage]:
         """Only the `transcript` messages (only the final ones with `final_only`); other messages are skipped."""
         async for message in self:
@@ -218,12 +249,34 @@ class AsyncLiveSession(SessionShell):
     async def final_result(self) -> PostFinalTranscriptMessage:
         """Stop the recording if needed, read to the end and return the `post_final_transcript` message."""
         self._wake(self._finish_recording())
-        collector = FinalResult()
         async for message in self:
-            collector.feed(message)
-        return collector.result()
+            self._final.feed(message)
+        return self._final.result()
 
     # -- the I/O tasks -----------------------------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        try:
+            while True:
+                while not self._callback_work_or_end:
+                    await self._news.wait()
+                item = self._next_for_callbacks()
+                if item is None:
+                    return
+                message, callbacks = item
+                for callback in callbacks:
+                    try:
+                        result = callback(message)
+                        if inspect.isawaitable(result):
+                            await result
+                    except Exception as exc:
+                        ws = self._callback_failed(exc, message, callback)
+                        if ws is not None:
+                            sever_async(ws)
+                        return
+        finally:
+            self._dispatcher_running = False
+            self._wake(Wake.ALL)
 
     async def _supervise(self) -> None:
         plan = self._supervision()

@@ -19,7 +19,12 @@ from .._generated.models.transcript_message import TranscriptMessage
 from ._errors import LiveBacklogError
 from ._messages import LiveMessage
 
-__all__ = ["MessageBacklog", "is_superseded"]
+__all__ = ["CALLBACKS_TOO_SLOW", "READ_WHILE_SENDING", "MessageBacklog", "is_superseded"]
+
+READ_WHILE_SENDING = "read messages while sending (recv(timeout=...) in the send loop, callbacks, or iteration)"
+CALLBACKS_TOO_SLOW = (
+    "the callbacks registered with on() fall behind: return from them sooner (hand slow work to a queue of your own)"
+)
 
 
 def is_superseded(message: LiveMessage) -> bool:
@@ -40,11 +45,12 @@ class MessageBacklog:
     long session's final transcript (megabytes of JSON) always gets through to a reader.
     """
 
-    __slots__ = ("_bytes", "_entries", "_superseded", "dropped", "max_bytes", "max_messages", "warned")
+    __slots__ = ("_bytes", "_entries", "_superseded", "advice", "dropped", "max_bytes", "max_messages", "warned")
 
-    def __init__(self, max_messages: int, max_bytes: int) -> None:
+    def __init__(self, max_messages: int, max_bytes: int, advice: str = READ_WHILE_SENDING) -> None:
         self.max_messages = max_messages
         self.max_bytes = max_bytes
+        self.advice = advice  # what the caller can do, in `LiveBacklogError`
         self._entries: deque[tuple[LiveMessage, int, bool]] = deque()
         self._bytes = 0
         self._superseded = 0  # how many queued entries may be dropped
@@ -83,8 +89,7 @@ class MessageBacklog:
                         f"{len(self._entries)} unread messages ({self._bytes} bytes of JSON) fill the backlog "
                         f"(LiveOptions.max_unread_messages={self.max_messages}, "
                         f"max_unread_bytes={self.max_bytes}) and the next one, a {_kind(message)}, must not be "
-                        "dropped; read messages while sending (iterate the session in another thread or task), "
-                        "or raise those limits",
+                        f"dropped; {self.advice}, or raise those limits",
                         unread_messages=len(self._entries),
                         unread_bytes=self._bytes,
                     )

@@ -13,10 +13,12 @@ from .._redaction import redact
 __all__ = [
     "AudioFormatError",
     "LiveBacklogError",
+    "LiveCallbackError",
     "LiveConnectionError",
     "LiveError",
     "LiveHandshakeRejected",
     "LiveSessionClosed",
+    "LiveSessionEnded",
     "LiveSessionIncomplete",
     "LiveStateError",
     "LiveTimeoutError",
@@ -93,8 +95,9 @@ class LiveSessionClosed(LiveError):
 
 
 class LiveBacklogError(LiveError):
-    """The caller left so many messages unread that one which must not be dropped (a final transcript, a
-    post-processing result) found the backlog full: read messages while sending (iterate the session in another
+    """The caller left so many messages unread (or the callbacks registered with `on()` fell so far behind) that
+    one which must not be dropped (a final transcript, a post-processing result) found the backlog full: read
+    messages while sending (`recv(timeout=...)` in the send loop, callbacks, or iterating the session in another
     thread or task), or raise `LiveOptions.max_unread_messages` / `max_unread_bytes`.
 
     Attributes:
@@ -126,11 +129,12 @@ class LiveSessionIncomplete(LiveError):
 
 
 class LiveTimeoutError(LiveError, TimeoutError):
-    """`close(timeout)` returned before the session ended; the session goes on (call `close()` again to keep
-    waiting, or `abort()`). Also a builtin `TimeoutError`.
+    """A bounded wait ran out; the session goes on. `close(timeout)` returned before the session ended (call
+    `close()` again to keep waiting, or `abort()`), or `recv(timeout)` found no message in time (nothing is
+    lost: the next message is still the next one). Also a builtin `TimeoutError`.
 
     Attributes:
-        timeout: the seconds `close()` waited.
+        timeout: the seconds the call waited.
     """
 
     def __init__(self, message: str, *, timeout: float | None) -> None:
@@ -140,6 +144,26 @@ class LiveTimeoutError(LiveError, TimeoutError):
 
 class LiveStateError(LiveError, RuntimeError):
     """An operation the session's state does not allow (audio after `stop_recording()`, after the end, ...)."""
+
+
+class LiveSessionEnded(LiveStateError):
+    """`recv()` after the session ended normally and every message was read: where iteration stops, `recv()`
+    raises this (a session that failed raises its own error instead, as iteration does)."""
+
+
+class LiveCallbackError(LiveError):
+    """A callback registered with `session.on(...)` raised. The session fails with this error (its connection is
+    cut and the callbacks run no more): the caller's next call on the session raises it, and the callback's
+    exception is its `__cause__`.
+
+    Attributes:
+        server_message: the message the callback was given.
+        callback: the name of the callback that raised.
+    """
+
+    def __init__(self, message: str, *, callback: str) -> None:
+        super().__init__(message)
+        self.callback = callback
 
 
 class AudioFormatError(LiveError, ValueError):

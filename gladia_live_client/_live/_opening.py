@@ -128,12 +128,6 @@ def _format_from_job(params: StreamingRequestParamsResponse | None | Unset) -> A
     return AudioFormat.from_request(params)
 
 
-def _session_format(request: FormatLike | RequestLike) -> FormatLike:
-    if isinstance(request, Mapping):
-        return _validation.streaming_request(request)
-    return request
-
-
 def attach_session(
     client: GladiaLive,
     init: InitStreamingResponse,
@@ -143,7 +137,7 @@ def attach_session(
     check_session_url(client._config, init)
     options = session_options(client._config, options)
     request = request if request is not None else _format_from_job(client.get_job(init.id).request_params)
-    return _with_rest(LiveSession.from_init_response(init, _session_format(request), options=options), client)
+    return _with_rest(LiveSession.from_init_response(init, request, options=options), client)
 
 
 async def attach_async_session(
@@ -155,4 +149,4 @@ async def attach_async_session(
     check_session_url(client._config, init)
     options = session_options(client._config, options)
     request = request if request is not None else _format_from_job((await client.get_job(init.id)).request_params)
-    return _with_rest(AsyncLiveSession.from_init_response(init, _session_format(request), options=options), client)
+    return _with_rest(AsyncLiveSession.from_init_response(init, request, options=options), client)

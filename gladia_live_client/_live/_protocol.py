@@ -67,8 +67,9 @@ from dataclasses import dataclass
 from .._exceptions import ConfigurationError
 from .._log import package_logger
 from ._audio import AudioFormat
-from ._backlog import MessageBacklog
+from ._backlog import CALLBACKS_TOO_SLOW, MessageBacklog
 from ._buffer import AudioBuffer
+from ._callbacks import Callback, MessageCallbacks
 from ._errors import (
     LiveConnectionError,
     LiveError,
@@ -332,6 +333,10 @@ class LiveProtocol:
         self._resync_failures = 0
         # The bounds around the accounting: unread messages, stalls, the reconnection budget.
         self._backlog = MessageBacklog(options.max_unread_messages, options.max_unread_bytes)
+        # Messages routed to the callbacks registered with `on()`, not yet run: bounded the same way.
+        self.callbacks = MessageCallbacks()
+        self._for_callbacks = MessageBacklog(options.max_unread_messages, options.max_unread_bytes, CALLBACKS_TOO_SLOW)
+        self._callbacks_failed = False
         # Stall watch (see `stall`): since when a write has been in progress, since when sent audio or
         # stop_recording has waited for an acknowledgement, and what was acknowledged then.
         self._writing_since: float | None = None
@@ -434,8 +439,8 @@ class LiveProtocol:
             duplicated_seconds=self._bytes_duplicated / self.audio_format.bytes_per_second,
             ack_anomalies=self._ack_anomalies,
             resync_failures=self._resync_failures,
-            messages_dropped=self._backlog.dropped,
-            messages_unread=len(self._backlog),
+            messages_dropped=self._backlog.dropped + self._for_callbacks.dropped,
+            messages_unread=len(self._backlog) + len(self._for_callbacks),
             stalls=self._stalls,
             result_fetched=self._result_fetched,
         )
@@ -772,7 +777,7 @@ class LiveProtocol:
             self.session_id,
         )
         try:
-            self._backlog.push([message], 0)
+            self._queue([message], 0)
         except LiveError as exc:
             return self._fail(exc)
         self._result_fetched = True
@@ -791,26 +796,63 @@ class LiveProtocol:
         if not messages or self.finished:
             return False
         try:
-            dropped = self._backlog.push(messages, len(frame))
+            dropped = self._queue(messages, len(frame))
         except LiveError as exc:
             self._fail(exc)
             return False
         if dropped and not self._backlog.warned:
-            self._backlog.warned = True
+            self._backlog.warned = True  # once per session, whichever queue dropped
             logger.warning(
                 "live session %s: %d messages are unread (LiveOptions.max_unread_messages=%d, "
                 "max_unread_bytes=%d); dropping unread partial transcripts and acknowledgements (counted in "
                 "stats.messages_dropped). Read messages while sending (another thread or task) to keep them",
                 self.session_id,
-                len(self._backlog),
+                len(self._backlog) + len(self._for_callbacks),
                 self._backlog.max_messages,
                 self._backlog.max_bytes,
             )
         return True
 
+    def _queue(self, messages: list[LiveMessage], frame_size: int) -> int:
+        """Queue `messages` for the callbacks that match them, the others for the reader; return how many of
+        them were dropped (see `MessageBacklog.push`)."""
+        if not self.callbacks:
+            return self._backlog.push(messages, frame_size)
+        size = frame_size // max(1, len(messages))
+        dropped = 0
+        for message in messages:
+            queue = self._for_callbacks if self.callbacks.matching(message) else self._backlog
+            dropped += queue.push([message], size)
+        return dropped
+
     def next_message(self) -> LiveMessage | None:
         """The oldest message the caller has not read, or None."""
         return self._backlog.pop()
+
+    def next_for_callbacks(self) -> tuple[LiveMessage, list[Callback]] | None:
+        """The oldest message routed to callbacks and the callbacks to run on it, or None (none, or a callback
+        failed: the others are not run any more)."""
+        if self._callbacks_failed:
+            return None
+        message = self._for_callbacks.pop()
+        return None if message is None else (message, self.callbacks.matching(message))
+
+    @property
+    def has_messages_for_callbacks(self) -> bool:
+        return len(self._for_callbacks) > 0 and not self._callbacks_failed
+
+    @property
+    def callbacks_failed(self) -> bool:
+        return self._callbacks_failed
+
+    def callback_failed(self, error: LiveError) -> None:
+        """A callback raised: the session fails with `error` (the caller's next call raises it), even when the
+        server had already ended it; the first error of a session that had failed already stays its error."""
+        self._callbacks_failed = True
+        if self._state is LiveState.FAILED:
+            logger.error("live session %s: %s", self.session_id, error)
+            return
+        self._fail(error)
 
     @property
     def has_messages(self) -> bool:

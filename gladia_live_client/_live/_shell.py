@@ -18,10 +18,11 @@ from __future__ import annotations
 import abc
 import enum
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
+from .. import _validation
 from .._exceptions import ConfigurationError, InvalidRequestError
 from .._generated.models.init_streaming_response import InitStreamingResponse
 from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
@@ -31,7 +32,8 @@ from .._generated.models.transcript_message import TranscriptMessage
 from .._log import package_logger
 from .._redaction import proxy_credentials, register
 from ._audio import AudioFormat
-from ._errors import LiveError, LiveTimeoutError
+from ._callbacks import Callback, MessageCallbacks, MessageKind
+from ._errors import LiveCallbackError, LiveError, LiveSessionEnded, LiveTimeoutError
 from ._masking import mask_text, mask_url, url_secrets
 from ._messages import GenericMessage, LiveMessage
 from ._options import LiveOptions
@@ -58,13 +60,14 @@ __all__ = [
     "Wake",
     "advance",
     "audio_view",
+    "check_recv_timeout",
     "format_of",
     "is_transcript",
 ]
 
 logger = package_logger("gladia_live_client.live")
 
-FormatLike = AudioFormat | StreamingRequest | StreamingRequestParamsResponse | None
+FormatLike = AudioFormat | StreamingRequest | StreamingRequestParamsResponse | Mapping[str, Any] | None
 # abort() waits at most this long for the I/O threads or tasks (then a thread, a daemon, ends on its own once
 # its socket is cut; a task is cancelled).
 ABORT_WAIT = 0.5
@@ -80,8 +83,10 @@ def format_of(audio: FormatLike) -> AudioFormat:
         return audio
     if isinstance(audio, StreamingRequest | StreamingRequestParamsResponse):
         return AudioFormat.from_request(audio)
+    if isinstance(audio, Mapping):  # the init request as a dict, checked as `POST /v2/live` checks it
+        return AudioFormat.from_request(_validation.streaming_request(audio))
     raise ConfigurationError(
-        "audio_format must be an AudioFormat, the session's StreamingRequest or a job's request_params "
+        "audio_format must be an AudioFormat, the session's StreamingRequest (or its dict) or a job's request_params "
         f"(or None: 16 kHz 16-bit mono PCM), got {type(audio).__name__}"
     )
 
@@ -100,6 +105,15 @@ def audio_view(data: object, where: str = "send_audio") -> memoryview:
         raise InvalidRequestError(
             f"{where}() takes bytes-like audio (bytes, bytearray, memoryview), got {type(data).__name__}"
         ) from None
+
+
+def check_recv_timeout(timeout: object) -> float | None:
+    """`recv(timeout)`: None (wait as long as the session lasts) or seconds >= 0 (0: only what is there)."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
+        raise InvalidRequestError(f"recv(timeout=...) takes None or a number of seconds >= 0, got {timeout!r}")
+    return float(timeout)
 
 
 class FinalResult:
@@ -232,7 +246,7 @@ class SessionShell(abc.ABC):
         options: LiveOptions | None = None,
     ) -> None:
         """`url`: the session's WebSocket URL (from `POST /v2/live`); `audio_format`: its format (the init
-        request, the job's `request_params` or an `AudioFormat`; default 16 kHz 16-bit mono PCM)."""
+        request, a model or a dict, the job's `request_params` or an `AudioFormat`; default 16 kHz 16-bit mono PCM)."""
         if not isinstance(url, str) or not url.startswith(("ws://", "wss://")):
             raise ConfigurationError(
                 f"a live session URL starts with ws:// or wss:// (the `url` of POST /v2/live's answer), "
@@ -246,6 +260,11 @@ class SessionShell(abc.ABC):
         register(self, *url_secrets(url), *proxy_credentials(self._core.options.proxy))
         self._ws: Any = None  # the open connection, while one is
         self._done = False  # the supervisor has exited: no more messages
+        # The callbacks' dispatcher (a thread or a task) runs from the first `on()` of a started session, or
+        # from `start()`, until no message can reach the callbacks any more.
+        self._dispatcher_running = False
+        # `final_result()` also sees a post_final_transcript that a callback took.
+        self._final = FinalResult()
         # One waiting place per `Wake` flag (each shell's own kind, with `notify_all()`), so each change wakes
         # only the threads or coroutines it concerns.
         self._work: Any = None
@@ -279,7 +298,8 @@ class SessionShell(abc.ABC):
     ) -> Self:
         """Attach to a session created by `POST /v2/live` (no new POST): its `url` and `id`.
 
-        `audio_format` is the session's format: the `StreamingRequest` it was created with, the job's
+        `audio_format` is the session's format: the request it was created with (a `StreamingRequest` or the
+        same dict `init_session` took), the job's
         `request_params`, or an `AudioFormat` (default: 16 kHz 16-bit mono PCM, the API's defaults). The
         session must have been created with `messages_config.receive_acknowledgments` on (the default):
         audio is kept until acknowledged.
@@ -358,6 +378,87 @@ class SessionShell(abc.ABC):
         if Wake.NEWS in wake:
             self._news.notify_all()
 
+    # -- callbacks ---------------------------------------------------------------------------------------
+
+    def on(self, kind: MessageKind, callback: Callback) -> None:
+        """Call `callback(message)` for every message of `kind`: a message `type` (``"transcript"``,
+        ``"post_final_transcript"``, ...), a message class (`TranscriptMessage`), or ``"*"`` for every message.
+
+        A message that a callback is registered for goes to its callbacks (every matching one, in registration
+        order) and not to iteration or `recv()`; the other messages still do. Each side sees its messages in
+        the server's order. Register before sending audio: only messages received afterwards are routed.
+
+        Callbacks run one at a time, in order, away from the socket: in `LiveSession` on the session's
+        dispatcher thread, in `AsyncLiveSession` in a task of the event loop (a callback may be a coroutine
+        function: it is awaited before the next message). A slow callback delays the next ones; the messages
+        waiting for it are bounded like unread ones (`LiveOptions.max_unread_messages`). `close()` and the end
+        of iteration wait until the callbacks have seen every message (except in a callback, which may read
+        the rest of the stream with `recv()` or iteration without waiting for itself). A callback that raises
+        fails the session with `LiveCallbackError` (its exception is the `__cause__`): the connection is cut,
+        no callback runs any more, and the next call on the session raises it.
+        """
+        self._core.callbacks.add(kind, callback)
+        self._callbacks_added()
+
+    @abc.abstractmethod
+    def _callbacks_added(self) -> None:
+        """Start the dispatcher if the session is started and it is not running yet."""
+
+    def _start_dispatcher(self) -> bool:
+        """Whether the shell starts its dispatcher now (callbacks registered, none running, the session not
+        over); the shell then runs `_next_for_callbacks`/`_callback_failed`/`_callbacks_ran`."""
+        if self._dispatcher_running or not self._core.callbacks or self._done or self._core.callbacks_failed:
+            return False
+        self._dispatcher_running = True
+        return True
+
+    @property
+    def _callback_work_or_end(self) -> bool:
+        """Whether the dispatcher waiting for a message may go on: one is there, or none will ever come."""
+        core = self._core
+        return core.has_messages_for_callbacks or self._done or core.callbacks_failed
+
+    def _next_for_callbacks(self) -> tuple[LiveMessage, list[Callback]] | None:
+        """The next message and its callbacks, or None when the dispatcher is done (the session is over and
+        every routed message ran, or a callback failed)."""
+        item = self._core.next_for_callbacks()
+        if item is None:
+            self._dispatcher_running = False
+        else:
+            self._final.feed(item[0])
+        return item
+
+    def _callback_failed(self, exc: Exception, message: LiveMessage, callback: Callback) -> Any:
+        """A callback raised: the session fails with `LiveCallbackError`; return the open connection, for the
+        shell to cut (no handshake)."""
+        name = MessageCallbacks.describe(callback)
+        error = LiveCallbackError(
+            f"the callback {name} (registered with on()) raised {self._masked(exc)}; the session was stopped",
+            callback=name,
+        ).with_server_message(message)
+        error.__cause__ = exc
+        self._core.callback_failed(error)
+        self._dispatcher_running = False
+        return self._ws
+
+    # -- reading (under the sync shell's lock) --------------------------------------------------------------
+
+    def _take_message(self, timeout: float | None) -> LiveMessage:
+        """`recv()` after waiting up to `timeout` for `_news_or_end`: the next message; else at the end the
+        session's error or `LiveSessionEnded`; else (the wait ran out) `LiveTimeoutError`."""
+        message = self._core.next_message()
+        if message is not None:
+            return message
+        if self._news_or_end:
+            self._raise_if_failed()
+            raise LiveSessionEnded(
+                "the live session is over and every message was read (recv() ends where iteration stops)"
+            )
+        raise LiveTimeoutError(
+            f"no live message within {timeout} s (recv(timeout=...)); the session goes on and nothing was lost",
+            timeout=timeout,
+        )
+
     # -- the caller's side (under the sync shell's lock) ---------------------------------------------------
 
     def _offer(self, view: memoryview) -> memoryview:
@@ -394,8 +495,16 @@ class SessionShell(abc.ABC):
 
     @property
     def _news_or_end(self) -> bool:
-        """Whether a reader waiting for a message may go on: one is there, or none will ever come."""
-        return self._core.has_messages or self._done
+        """Whether a reader waiting for a message may go on: one is there, or none will ever come (the
+        supervisor exited and the callbacks ran on every message routed to them)."""
+        if self._core.has_messages:
+            return True
+        # A callback that reads the session is the dispatcher itself: waiting for it would never end.
+        return self._done and (not self._dispatcher_running or self._in_callback())
+
+    @abc.abstractmethod
+    def _in_callback(self) -> bool:
+        """Whether the caller is the dispatcher (a callback reading the session)."""
 
     def _abort(self) -> Any:
         """`abort()`: the core gives up; return the open connection, for the shell to cut (no handshake)."""

@@ -1,8 +1,9 @@
 """`LiveSession`: the blocking shell around `LiveProtocol`, on `websockets.sync`.
 
-Threads: the caller's (sending audio, iterating messages), one supervisor thread (connects, reconnects, reads)
-and, per connection, one writer thread (writes what the core hands out, keepalives included). They share the
-core under one `threading.Condition`; network I/O always happens outside it. Every decision is the core's or
+Threads: the caller's (sending audio, iterating messages), one supervisor thread (connects, reconnects, reads),
+per connection one writer thread (writes what the core hands out, keepalives included), and, once callbacks
+are registered with `on()`, one dispatcher thread that runs them. They share the core under one
+`threading.Condition`; network I/O always happens outside it. Every decision is the core's or
 `SessionShell`'s: this module only moves bytes and waits.
 """
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
 from .._generated.models.transcript_message import TranscriptMessage
+from ._callbacks import Callback, MessageKind
 from ._messages import LiveMessage
 from ._protocol import Action, Closing
 from ._rest_result import HEADER_CHUNK, AudioFetcher, JobFetcher
@@ -24,7 +26,6 @@ from ._shell import (
     ABORT_WAIT,
     AudioChunk,
     Connect,
-    FinalResult,
     GetJob,
     Idle,
     Outcome,
@@ -36,6 +37,7 @@ from ._shell import (
     Wake,
     advance,
     audio_view,
+    check_recv_timeout,
     is_transcript,
 )
 from ._sources import FileKind, PathOrFile, open_audio_file
@@ -72,6 +74,7 @@ class LiveSession(SessionShell):
         self._get_job: JobFetcher | None = None
         self._iter_audio: AudioFetcher | None = None
         self._thread: threading.Thread | None = None
+        self._dispatcher: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -81,7 +84,23 @@ class LiveSession(SessionShell):
             if self._thread is None:
                 self._thread = threading.Thread(target=self._supervise, name="gladia-live", daemon=True)
                 self._thread.start()
+            self._callbacks_added()
         return self
+
+    def _callbacks_added(self) -> None:
+        # With the lock held: `start` holds it, `on` takes it.
+        if self._thread is not None and self._start_dispatcher():
+            self._dispatcher = threading.Thread(target=self._dispatch, name="gladia-live-callbacks", daemon=True)
+            self._dispatcher.start()
+
+    def _in_callback(self) -> bool:
+        return threading.current_thread() is self._dispatcher
+
+    def on(self, kind: MessageKind, callback: Callback) -> None:
+        with self._lock:
+            super().on(kind, callback)
+
+    on.__doc__ = SessionShell.on.__doc__
 
     def __enter__(self) -> Self:
         return self.start()
@@ -117,11 +136,13 @@ class LiveSession(SessionShell):
         self._join(ABORT_WAIT)
 
     def _join(self, timeout: float | None) -> bool:
-        """Wait for the supervisor (the session's error is `self._core.error`); return whether it is done."""
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-        return thread is None or not thread.is_alive()
+        """Wait for the supervisor, then the dispatcher (the session's error is `self._core.error`); return
+        whether both are done."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in (self._thread, self._dispatcher):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return all(thread is None or not thread.is_alive() for thread in (self._thread, self._dispatcher))
 
     # -- sending -----------------------------------------------------------------------------------------
 
@@ -177,6 +198,20 @@ class LiveSession(SessionShell):
             yield message
         self._raise_if_failed()
 
+    def recv(self, timeout: float | None = None) -> LiveMessage:
+        """The next message of the stream iteration reads (each message goes to one of them), waiting at most
+        `timeout` seconds (None: as long as the session lasts; 0: only a message already there).
+
+        Raises `LiveTimeoutError` (also a `TimeoutError`) when none came in time: nothing is lost, the session
+        goes on. Once the session is over and every message was read, raises the session's error if it failed,
+        else `LiveSessionEnded`.
+        """
+        timeout = check_recv_timeout(timeout)
+        self.start()
+        with self._lock:
+            self._news.wait_for(lambda: self._news_or_end, timeout)
+            return self._take_message(timeout)
+
     def transcripts(self, *, final_only: bool = False) -> Iterator[TranscriptMessage]:
         """Only the `transcript` messages (only the final ones with `final_only`); other messages are skipped."""
         for message in self:
@@ -191,12 +226,35 @@ class LiveSession(SessionShell):
         """Stop the recording if needed, read to the end and return the `post_final_transcript` message."""
         with self._lock:
             self._wake(self._finish_recording())
-        collector = FinalResult()
         for message in self:
-            collector.feed(message)
-        return collector.result()
+            self._final.feed(message)
+        return self._final.result()
 
     # -- the I/O threads ---------------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        lock = self._lock
+        try:
+            while True:
+                with lock:
+                    self._news.wait_for(lambda: self._callback_work_or_end)
+                    item = self._next_for_callbacks()
+                if item is None:
+                    return
+                message, callbacks = item
+                for callback in callbacks:
+                    try:
+                        callback(message)
+                    except Exception as exc:
+                        with lock:
+                            ws = self._callback_failed(exc, message, callback)
+                        if ws is not None:
+                            sever(ws)
+                        return
+        finally:
+            with lock:
+                self._dispatcher_running = False
+                self._wake(Wake.ALL)
 
     def _supervise(self) -> None:
         plan = self._supervision()

@@ -43,7 +43,7 @@ ASYNC_TYPES: dict[str, list[tuple[str, str]]] = {
 }
 
 # Plain in both twins: they neither wait nor do I/O (or return an async iterator without awaiting).
-PLAIN = {"start", "final_transcripts", "from_init_response"}
+PLAIN = {"start", "final_transcripts", "from_init_response", "on"}
 
 
 def public_names(cls: type, protocols: set[str]) -> set[str]:

@@ -118,7 +118,7 @@ def test_a_session_refuses_bad_arguments_with_configuration_errors(session_class
     with pytest.raises(ConfigurationError, match=r"starts with ws:// or wss://"):
         session_class("https://api.gladia.io/v2/live?token=secret-token")
     with pytest.raises(ConfigurationError, match="audio_format must be an AudioFormat"):
-        session_class("wss://example.invalid/v2/live", audio_format={"encoding": "wav/pcm"})  # type: ignore[arg-type]
+        session_class("wss://example.invalid/v2/live", audio_format=16000)  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="options must be a LiveOptions"):
         session_class("wss://example.invalid/v2/live", options={"buffer_limit": 1})  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match=r"buffer_limit \(1\) is smaller than one sample frame"):
