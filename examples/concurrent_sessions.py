@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gladia_live_client import AsyncGladiaLive, GladiaError, read_wav_header
+from gladia_live_client.models import StreamingRequest
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Outcome:
     problems: list[str]
 
 
-async def transcribe(gladia: AsyncGladiaLive, path: Path, request: dict[str, object], realtime: bool) -> Outcome:
+async def transcribe(gladia: AsyncGladiaLive, path: Path, request: StreamingRequest, realtime: bool) -> Outcome:
     """One live session on `path`, its final transcripts joined, and what is wrong with its result."""
     async with await gladia.live(request) as session:
         sent = await session.send_file(path, realtime=realtime)
@@ -54,12 +55,14 @@ async def run(path: Path, sessions: int, realtime: bool) -> int:
     if fmt is None:
         print(f"error: {path} holds audio in an encoding Gladia does not take", file=sys.stderr)
         return 1
-    request: dict[str, object] = {
-        "encoding": fmt.encoding,
-        "bit_depth": fmt.bit_depth,
-        "sample_rate": fmt.sample_rate,
-        "channels": fmt.channels,
-    }
+    request = StreamingRequest.from_dict(
+        {
+            "encoding": fmt.encoding,
+            "bit_depth": fmt.bit_depth,
+            "sample_rate": fmt.sample_rate,
+            "channels": fmt.channels,
+        }
+    )
     started = time.monotonic()
     async with AsyncGladiaLive() as gladia:
         results = await asyncio.gather(

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from gladia_live_client import AudioFormatError, GladiaError, GladiaLive, read_wav_header
+from gladia_live_client.models import StreamingRequest
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,12 +31,14 @@ def main(argv: list[str] | None = None) -> int:
             fmt = read_wav_header(audio).format  # the file's encoding, bit depth, sample rate and channels
         if fmt is None:
             raise AudioFormatError(f"{args.file} holds audio in an encoding Gladia does not take")
-        request = {
-            "encoding": fmt.encoding,
-            "bit_depth": fmt.bit_depth,
-            "sample_rate": fmt.sample_rate,
-            "channels": fmt.channels,
-        }
+        request = StreamingRequest.from_dict(
+            {
+                "encoding": fmt.encoding,
+                "bit_depth": fmt.bit_depth,
+                "sample_rate": fmt.sample_rate,
+                "channels": fmt.channels,
+            }
+        )
         with GladiaLive() as gladia:
             with gladia.live(request) as session:
                 session.send_file(args.file, realtime=args.realtime)

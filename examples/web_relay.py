@@ -36,10 +36,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from gladia_live_client import AsyncGladiaLive, AsyncLiveSession, GladiaError
+from gladia_live_client.types import StreamingRequestDict
 
 # The format the page converts the microphone to, and partial transcripts (off by default) for the page to
 # show the words as they come.
-REQUEST = {
+REQUEST: StreamingRequestDict = {
     "encoding": "wav/pcm",
     "bit_depth": 16,
     "sample_rate": 16000,

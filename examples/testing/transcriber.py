@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gladia_live_client import GladiaLive, LiveOptions, ReconnectPolicy
+from gladia_live_client.types import StreamingRequestDict
 
-REQUEST = {"encoding": "wav/pcm", "bit_depth": 16, "sample_rate": 16000, "channels": 1}
+REQUEST: StreamingRequestDict = {"encoding": "wav/pcm", "bit_depth": 16, "sample_rate": 16000, "channels": 1}
 
 
 @dataclass(frozen=True)
