@@ -74,7 +74,8 @@ class AsyncGladiaLive(BaseGladiaLive):
             its API key, User-Agent, base URL, timeouts, deadline, retries, limits, logging and typed errors to
             each request; your client's transport, proxies, TLS settings, auth, cookies and event hooks apply,
             and its default headers are added where the request has no header of the same name. Its own
-            ``base_url``, ``timeout`` and redirect setting are not used. Closing this client never closes it.
+            ``base_url``, ``params``, ``timeout`` and redirect setting are not used. Closing this client never
+            closes it.
 
     Every REST method also takes the per-call options ``timeout``, ``max_retries``, ``deadline``,
     ``extra_headers`` and ``extra_query`` (see `RequestOptions`): each overrides this client's setting for that

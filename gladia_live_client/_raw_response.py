@@ -80,8 +80,7 @@ def _noting() -> Iterator[list[httpx.Response]]:
 
 
 def _raw(noted: list[httpx.Response], parsed: T) -> RawResponse[T]:
-    if not noted:  # every wrapped method sends exactly one request before returning
-        raise RuntimeError("the call returned without reading an HTTP response")
+    # Every wrapped method reads the answer it returns a result from (the last noted) before returning.
     return RawResponse(noted[-1], parsed)
 
 
