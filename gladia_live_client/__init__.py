@@ -73,11 +73,15 @@ if TYPE_CHECKING:
         list_microphones,
         microphone,
     )
+    from ._options import RequestOptions
+    from ._raw_response import RawResponse
 
 # Each public name and the private module that defines it; __all__ lists the same names (a test checks).
 _EXPORTS: dict[str, str] = {
     "AsyncGladiaLive": "._async_client",
     "GladiaLive": "._client",
+    "RawResponse": "._raw_response",
+    "RequestOptions": "._options",
     **dict.fromkeys(
         [
             "APIConnectionError",
@@ -188,7 +192,9 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "ReconnectPolicy",
+    "RequestOptions",
     "ResponseTooLargeError",
     "UnprocessableEntityError",
     "WavInfo",

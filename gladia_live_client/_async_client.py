@@ -16,23 +16,24 @@ import functools
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 import httpx
 
 from . import _limits, _validation
 from ._base_client import BaseGladiaLive
+from ._caller_client import AsyncCallerClientTransport
 from ._concurrency import async_offload, async_read_chunk
 from ._config import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._download import Destination, open_sink
-from ._exceptions import ConfigurationTypeError
+from ._exceptions import ConfigurationError, ConfigurationTypeError
 from ._logging import AsyncLoggingTransport
+from ._options import CallOptions, RequestOptions
 from ._paging import PageWalk
 from ._proxies import AsyncProxyTransport, environment_proxy_mounts
+from ._raw_response import async_raw_wrapper
 
 if TYPE_CHECKING:
-    from httpx_retries import Retry
-
     from ._generated.models.init_streaming_response import InitStreamingResponse
     from ._generated.models.list_streaming_response import ListStreamingResponse
     from ._generated.models.patch_request_params_dto import PatchRequestParamsDTO
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from ._validation import JobId
     from .types import StreamingRequestDict
 
-__all__ = ["AsyncGladiaLive"]
+__all__ = ["AsyncGladiaLive", "AsyncGladiaLiveWithRawResponse"]
 
 
 class AsyncGladiaLive(BaseGladiaLive):
@@ -69,6 +70,17 @@ class AsyncGladiaLive(BaseGladiaLive):
         transport: an `httpx.AsyncBaseTransport` to send through (a proxy, custom TLS, a mock in tests, a shared
             connection pool). Retries and logging wrap it; closing the client does not close it. A transport
             passed here is used as is: the proxy environment variables are then not read.
+        http_client: an `httpx.AsyncClient` of yours to send through (not with ``transport``). The client adds
+            its API key, User-Agent, base URL, timeouts, deadline, retries, limits, logging and typed errors to
+            each request; your client's transport, proxies, TLS settings, auth, cookies and event hooks apply,
+            and its default headers are added where the request has no header of the same name. Its own
+            ``base_url``, ``params``, ``timeout`` and redirect setting are not used. Closing this client never
+            closes it.
+
+    Every REST method also takes the per-call options ``timeout``, ``max_retries``, ``deadline``,
+    ``extra_headers`` and ``extra_query`` (see `RequestOptions`): each overrides this client's setting for that
+    call only. `with_options` returns a configured copy sharing the connection pool; `with_raw_response` gives
+    the HTTP response of a successful call next to its result.
         trust_env: read ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and the other
             environment settings httpx reads) as httpx does; default True. False connects directly, live
             sessions included (unless their `LiveOptions` name a proxy).
@@ -89,6 +101,7 @@ class AsyncGladiaLive(BaseGladiaLive):
         transport: httpx.AsyncBaseTransport | None = None,
         trust_env: bool = True,
         allow_cleartext_websocket: bool = False,
+        http_client: httpx.AsyncClient | None = None,
     ) -> None:
         from . import _network  # httpcore, which httpx imports on first use too
 
@@ -96,6 +109,10 @@ class AsyncGladiaLive(BaseGladiaLive):
             raise ConfigurationTypeError(
                 f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}"
             )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationTypeError(f"http_client must be an httpx.AsyncClient, not {type(http_client).__name__}")
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass transport= or http_client=, not both: the http_client has its transport")
         super().__init__(
             api_key=api_key,
             base_url=base_url,
@@ -106,13 +123,19 @@ class AsyncGladiaLive(BaseGladiaLive):
             trust_env=trust_env,
             allow_cleartext_websocket=allow_cleartext_websocket,
         )
-        network = transport or httpx.AsyncHTTPTransport(trust_env=self._config.trust_env)
-        _network.install(network)  # the deadline inside every read (see ._network)
-        inner = AsyncLoggingTransport(_limits.AsyncLimitsTransport(network), owns_inner=transport is None)
-        # Proxies from the environment, as httpx would use them, unless the caller's transport decides; each
-        # gets the same limits, logging and retries as the direct transport.
+        if http_client is not None:
+            # The caller's client sends; its transport is its own, so the deadline is checked between reads
+            # (by the limits transport) rather than inside each one (see ._network).
+            network: httpx.AsyncBaseTransport = AsyncCallerClientTransport(http_client)
+        else:
+            network = transport or httpx.AsyncHTTPTransport(trust_env=self._config.trust_env)
+            _network.install(network)  # the deadline inside every read (see ._network)
+        owned = transport is None and http_client is None
+        inner = AsyncLoggingTransport(_limits.AsyncLimitsTransport(network), owns_inner=owned)
+        # Proxies from the environment, as httpx would use them, unless the caller's transport or client
+        # decides; each gets the same limits, logging and retries as the direct transport.
         mounts = None
-        if transport is None and self._config.trust_env:
+        if owned and self._config.trust_env:
             mounts = environment_proxy_mounts(
                 AsyncProxyTransport,
                 lambda proxied: self._retry.transport(
@@ -124,8 +147,18 @@ class AsyncGladiaLive(BaseGladiaLive):
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close the connection pool. The client cannot be used afterwards."""
-        await self._http.aclose()
+        """Close the connection pool. The client (and its `with_options` copies) cannot be used afterwards.
+
+        A `with_options` copy closes nothing: the pool is the original's. A caller's ``http_client`` is never
+        closed.
+        """
+        if self._owns_http:
+            await self._http.aclose()
+
+    @property
+    def with_raw_response(self) -> AsyncGladiaLiveWithRawResponse:
+        """The REST operations returning a `RawResponse`: status, headers and request id, then `parse()`."""
+        return AsyncGladiaLiveWithRawResponse(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -143,6 +176,7 @@ class AsyncGladiaLive(BaseGladiaLive):
         region: StreamingSupportedRegions | str | None = None,
         *,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> InitStreamingResponse:
         """Start a live session (``POST /v2/live``): its job id, and the WebSocket URL to stream audio to.
 
@@ -154,7 +188,8 @@ class AsyncGladiaLive(BaseGladiaLive):
         Never retried in a way that could create a second session (see the retry policy).
         """
         sent = self._init_session_request(request, region, extra_body)
-        return self._read_init_session(await self._send(sent, retry=self._retry.create_session))
+        call = self._options(options)
+        return self._read_init_session(await self._send(sent, call, create_session=True))
 
     async def live(
         self,
@@ -190,9 +225,10 @@ class AsyncGladiaLive(BaseGladiaLive):
 
         return await attach_async_session(self, session, request, options)
 
-    async def get_job(self, id: JobId) -> StreamingResponse:
+    async def get_job(self, id: JobId, **options: Unpack[RequestOptions]) -> StreamingResponse:
         """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""
-        return self._read_get_job(await self._send(self._get_job_request(id)))
+        request = self._get_job_request(id)
+        return self._read_get_job(await self._send(request, self._options(options)))
 
     async def list_jobs(
         self,
@@ -204,6 +240,7 @@ class AsyncGladiaLive(BaseGladiaLive):
         after_date: datetime.datetime | str | None = None,
         status: str | Iterable[str] | None = None,
         custom_metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ListStreamingResponse:
         """One page of live jobs (``GET /v2/live``); `iter_jobs` walks every page.
 
@@ -221,7 +258,8 @@ class AsyncGladiaLive(BaseGladiaLive):
             status=status,
             custom_metadata=custom_metadata,
         )
-        return self._read_list_jobs(await self._send(self._list_jobs_request(filters)))
+        request = self._list_jobs_request(filters)
+        return self._read_list_jobs(await self._send(request, self._options(options)))
 
     def iter_jobs(
         self,
@@ -232,13 +270,15 @@ class AsyncGladiaLive(BaseGladiaLive):
         after_date: datetime.datetime | str | None = None,
         status: str | Iterable[str] | None = None,
         custom_metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[StreamingResponse]:
         """Every job matching the filters (as in `list_jobs`), page after page; ``limit`` is the page size.
 
         Each page is requested with the same filters and the offset of the previous page's ``next`` link.
         Arguments are checked at once; requests are sent as the iterator is consumed. A ``next`` link that does
         not move the offset forward, or a page made only of jobs already returned, raises
-        `APIResponseValidationError`: links that loop cannot make the walk endless.
+        `APIResponseValidationError`: links that loop cannot make the walk endless. The per-call options
+        apply to each page's request (``deadline`` to each page, not to the whole walk).
         """
         filters = _validation.list_filters(
             limit=limit,
@@ -249,18 +289,28 @@ class AsyncGladiaLive(BaseGladiaLive):
             custom_metadata=custom_metadata,
         )
         self._list_jobs_request(filters)  # check now, not at the first next()
-        return self._iter_pages(filters)
+        return self._iter_pages(filters, self._options(options))
 
-    async def delete_job(self, id: JobId) -> None:
+    async def delete_job(self, id: JobId, **options: Unpack[RequestOptions]) -> None:
         """Delete a job and its data (``DELETE /v2/live/{id}``); 403 while it is still being processed."""
-        self._read_delete_job(await self._send(self._delete_job_request(id)))
+        request = self._delete_job_request(id)
+        self._read_delete_job(await self._send(request, self._options(options)))
 
-    async def patch_job(self, id: JobId, metadata: Mapping[str, Any] | PatchRequestParamsDTO) -> None:
+    async def patch_job(
+        self,
+        id: JobId,
+        metadata: Mapping[str, Any] | PatchRequestParamsDTO,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
         """Attach debugging metadata to a job (``PATCH /v2/live/{id}``), shown as its ``post_session_metadata``.
 
-        ``metadata`` is a JSON object of at most 100 kB once serialised.
+        ``metadata`` is a JSON object of at most 100 kB once serialised (``extra_body`` merged in, objects key
+        by key).
         """
-        self._read_patch_job(await self._send(self._patch_job_request(id, metadata)))
+        request = self._patch_job_request(id, metadata, extra_body)
+        self._read_patch_job(await self._send(request, self._options(options)))
 
     async def download_audio(
         self,
@@ -269,7 +319,7 @@ class AsyncGladiaLive(BaseGladiaLive):
         *,
         chunk_size: int | None = None,
         fsync: bool = False,
-        deadline: float | None = None,
+        **options: Unpack[RequestOptions],
     ) -> int:
         """Stream the job's recording (``GET /v2/live/{id}/file``, a WAV file) to a path or binary file.
 
@@ -286,7 +336,7 @@ class AsyncGladiaLive(BaseGladiaLive):
         more for a long recording over a slow link. The server is asked for no content encoding, and a body
         shorter than its ``Content-Length`` is an error (no partial file is left at a path).
         """
-        chunks = self.iter_audio(id, chunk_size=chunk_size, deadline=deadline)  # checks the arguments first
+        chunks = self.iter_audio(id, chunk_size=chunk_size, **options)  # checks the arguments first
         # The sink's blocking calls are offloaded: to a worker thread in the async client, so that a slow disk
         # never blocks the event loop; the sync client makes them in the caller's thread.
         sink = await async_offload(functools.partial(open_sink, destination, fsync=fsync))
@@ -302,7 +352,7 @@ class AsyncGladiaLive(BaseGladiaLive):
         return sink.written
 
     def iter_audio(
-        self, id: JobId, *, chunk_size: int | None = None, deadline: float | None = None
+        self, id: JobId, *, chunk_size: int | None = None, **options: Unpack[RequestOptions]
     ) -> AsyncGenerator[bytes]:
         """The job's recording as a stream of byte chunks (``GET /v2/live/{id}/file``).
 
@@ -311,27 +361,29 @@ class AsyncGladiaLive(BaseGladiaLive):
         loop spends between chunks.
         """
         request = self._get_audio_request(id)
-        return self._stream(request, *self._download_options(chunk_size, deadline))
+        return self._stream(request, _validation.check_chunk_size(chunk_size), self._options(options))
 
     # -- plumbing ------------------------------------------------------------------------------------------
 
-    async def _send(self, request: dict[str, Any], *, retry: Retry | None = None) -> httpx.Response:
+    async def _send(
+        self, request: dict[str, Any], options: CallOptions, *, create_session: bool = False
+    ) -> httpx.Response:
         """The answer to ``request`` (its body read), within the call's limits; transport failures typed."""
-        extensions = {} if retry is None else {"retry": retry}
-        call = self._new_call(request)
+        sent = self._prepare(request, options, create_session=create_session)
+        call = self._new_call(request, options)
         try:
             with _limits.active(call):
-                return await self._http.request(**request, extensions=extensions)
+                return self._note(await self._http.request(**sent))
         except _limits.RetryStopped as stop:
-            return self._stopped(stop, request, call)
+            return self._note(self._stopped(stop, request, call))
         except httpx.RequestError as exc:
             raise self._connection_error(exc, request, call) from exc
 
-    async def _iter_pages(self, filters: dict[str, Any]) -> AsyncIterator[StreamingResponse]:
+    async def _iter_pages(self, filters: dict[str, Any], options: CallOptions) -> AsyncIterator[StreamingResponse]:
         walk = PageWalk()
         next_filters: dict[str, Any] | None = filters
         while next_filters is not None:
-            response = await self._send(self._list_jobs_request(next_filters))
+            response = await self._send(self._list_jobs_request(next_filters), options)
             page = self._read_list_jobs(response)
             walk.check(page, next_filters, response)
             for job in page.items:
@@ -339,16 +391,19 @@ class AsyncGladiaLive(BaseGladiaLive):
             next_filters = self._next_page_filters(page, next_filters, response)
 
     async def _stream(
-        self, request: dict[str, Any], chunk_size: int | None, deadline: float | None
+        self, request: dict[str, Any], chunk_size: int | None, options: CallOptions
     ) -> AsyncGenerator[bytes]:
-        call = self._new_call(request, stream=True, deadline=deadline)
+        call = self._new_call(request, options, stream=True)
         try:
             with _limits.active(call):
-                response = await self._http.send(self._http.build_request(**request), stream=True)
+                response = await self._http.send(
+                    self._http.build_request(**self._prepare(request, options)), stream=True
+                )
         except _limits.RetryStopped as stop:
             response = self._stopped(stop, request, call)
         except httpx.RequestError as exc:
             raise self._connection_error(exc, request, call) from exc
+        self._note(response)  # headers only: the body is the stream
         try:
             check = self._check_download(response)  # an error body was read by the limits transport
             chunks = response.aiter_bytes(chunk_size)  # as sent: a content encoding was refused above
@@ -368,3 +423,21 @@ class AsyncGladiaLive(BaseGladiaLive):
                 raise self._download_error(problem, request)
         finally:
             await response.aclose()
+
+
+class AsyncGladiaLiveWithRawResponse:
+    """`AsyncGladiaLive`'s REST operations, each returning a `RawResponse` of its usual result.
+
+    Get it from ``client.with_raw_response``. Errors raise the usual typed exceptions. ``download_audio``'s raw
+    response holds the download's headers, and `RawResponse.parse` the number of bytes written. ``iter_jobs``
+    (many requests) and ``iter_audio`` (whose headers arrive with its first chunk) are not offered: use
+    ``list_jobs`` page by page, or ``download_audio``.
+    """
+
+    def __init__(self, client: AsyncGladiaLive) -> None:
+        self.init_session = async_raw_wrapper(client.init_session)
+        self.get_job = async_raw_wrapper(client.get_job)
+        self.list_jobs = async_raw_wrapper(client.list_jobs)
+        self.delete_job = async_raw_wrapper(client.delete_job)
+        self.patch_job = async_raw_wrapper(client.patch_job)
+        self.download_audio = async_raw_wrapper(client.download_audio)

@@ -10,14 +10,15 @@ The twins add only the sending: ``_async_client.py`` by hand, ``_client.py`` gen
 
 from __future__ import annotations
 
+import copy as _copy
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import httpx
 
 from . import _json, _validation
-from ._config import check_deadline, resolve_config
+from ._config import resolve_config
 from ._error_body import status_error
 from ._exceptions import (
     APIConnectionError,
@@ -37,6 +38,8 @@ from ._limits import (
     DownloadCheck,
     RetryStopped,
 )
+from ._options import CallOptions, resolve_options
+from ._raw_response import note_response
 from ._redaction import proxy_credentials, redact, register, scrub_exception, url_credentials
 
 if TYPE_CHECKING:
@@ -109,8 +112,49 @@ class BaseGladiaLive:
             trust_env=trust_env,
         )
         self._retry = RetryPolicy(self._config.max_retries)
+        # False in a `with_options` copy: the connection pool is the original's, closed with it alone.
+        self._owns_http = True
         # Masked in every message, log record and repr for as long as the client lives.
         register(self, self._config.api_key, *url_credentials(self._config.base_url), *proxy_credentials(True))
+
+    def with_options(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
+        allow_cleartext_websocket: bool | None = None,
+    ) -> Self:
+        """A copy of this client with the settings given changed (the others kept), sharing its connection pool.
+
+        The arguments mean what they mean to the constructor; a value left out (``None``) keeps this client's.
+        The copy sends through the same connections (and the same ``transport=`` or ``http_client=``), so
+        copies are cheap: make one per use (``client.with_options(timeout=5).get_job(id)``). Closing the copy
+        closes nothing; closing the original closes the pool for every copy, which cannot send afterwards.
+        """
+        from ._retries import RetryPolicy
+
+        config = self._config
+        copy = _copy.copy(self)
+        copy._config = resolve_config(
+            api_key=config.api_key if api_key is None else api_key,
+            base_url=config.base_url if base_url is None else base_url,
+            timeout=config.timeout if timeout is None else timeout,
+            max_retries=config.max_retries if max_retries is None else max_retries,
+            deadline=config.deadline if deadline is None else deadline,
+            max_response_bytes=config.max_response_bytes if max_response_bytes is None else max_response_bytes,
+            allow_cleartext_websocket=(
+                config.allow_cleartext_websocket if allow_cleartext_websocket is None else allow_cleartext_websocket
+            ),
+            trust_env=config.trust_env,
+        )
+        copy._retry = RetryPolicy(copy._config.max_retries)
+        copy._owns_http = False
+        register(copy, copy._config.api_key, *url_credentials(copy._config.base_url), *proxy_credentials(True))
+        return copy
 
     @property
     def base_url(self) -> str:
@@ -123,18 +167,22 @@ class BaseGladiaLive:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={redact(self.base_url)!r}, max_retries={self.max_retries})"
 
-    def _httpx_options(self) -> dict[str, Any]:
-        """Keyword arguments of the `httpx.Client` or `httpx.AsyncClient` (transports aside)."""
+    def _default_headers(self) -> dict[str, str]:
+        """The headers of every request: the API key, the User-Agent, the encodings `._limits` can bound."""
         from ._version import __version__
 
         return {
+            API_KEY_HEADER: self._config.api_key,
+            "user-agent": f"gladia-live-client/{__version__} httpx/{httpx.__version__}",
+            # What `._limits` can decompress with a bounded output; downloads ask for identity instead.
+            "accept-encoding": JSON_ACCEPT_ENCODING,
+        }
+
+    def _httpx_options(self) -> dict[str, Any]:
+        """Keyword arguments of the `httpx.Client` or `httpx.AsyncClient` (transports aside)."""
+        return {
             "base_url": self._config.base_url,
-            "headers": {
-                API_KEY_HEADER: self._config.api_key,
-                "user-agent": f"gladia-live-client/{__version__} httpx/{httpx.__version__}",
-                # What `._limits` can decompress with a bounded output; downloads ask for identity instead.
-                "accept-encoding": JSON_ACCEPT_ENCODING,
-            },
+            "headers": self._default_headers(),
             "timeout": self._config.timeout,
             "follow_redirects": False,
             "trust_env": self._config.trust_env,
@@ -174,11 +222,22 @@ class BaseGladiaLive:
 
         return delete_job.build_request(_validation.job_id(id))
 
-    def _patch_job_request(self, id: JobId, metadata: Mapping[str, Any] | PatchRequestParamsDTO) -> dict[str, Any]:
+    def _patch_job_request(
+        self,
+        id: JobId,
+        metadata: Mapping[str, Any] | PatchRequestParamsDTO,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         from ._generated.api.live_v2 import patch_job
 
         job = _validation.job_id(id)
         request = patch_job.build_request(job, body=_validation.patch_body(metadata))
+        if extra_body is not None:
+            if not isinstance(extra_body, Mapping):
+                raise InvalidRequestError(
+                    f"extra_body must be a mapping of JSON fields, not {type(extra_body).__name__}."
+                )
+            request["json"] = _validation.merge_json(request["json"], extra_body)
         _validation.check_patch_size(request)
         return request
 
@@ -190,12 +249,34 @@ class BaseGladiaLive:
         request["headers"] = {**request.get("headers", {}), "accept-encoding": DOWNLOAD_ACCEPT_ENCODING}
         return request
 
-    @staticmethod
-    def _download_options(chunk_size: int | None, deadline: float | None) -> tuple[int | None, float | None]:
-        """A download's checked chunk size and deadline (``None``: the client's)."""
-        if deadline is not None:
-            deadline = check_deadline(deadline, InvalidRequestError)
-        return _validation.check_chunk_size(chunk_size), deadline
+    def _options(self, options: Mapping[str, Any]) -> CallOptions:
+        """The settings of one call: the client's, overridden by the method's per-call keyword arguments."""
+        return resolve_options(self._config, options)
+
+    def _prepare(
+        self, request: Mapping[str, Any], options: CallOptions, *, create_session: bool = False
+    ) -> dict[str, Any]:
+        """The httpx keyword arguments of ``request`` as sent: the API key, the call's options and retry policy.
+
+        The URL is absolute and the API key is set on each request (not only on the `httpx` client), so a
+        `with_options` copy and a caller's ``http_client`` send exactly what this client means to send.
+        """
+        from ._retries import RetryPolicy
+
+        policy = self._retry if options.max_retries == self._retry.max_retries else RetryPolicy(options.max_retries)
+        headers = httpx.Headers(self._default_headers())
+        headers.update(request.get("headers") or {})
+        headers.update(options.headers)  # the API key cannot be among them (see `._options`)
+        params = {**(request.get("params") or {}), **options.params}
+        sent = {name: value for name, value in request.items() if name not in ("headers", "params", "url")}
+        return {
+            **sent,
+            "url": self._config.base_url + str(request["url"]),
+            "headers": headers,
+            "params": params or None,
+            "timeout": options.timeout,
+            "extensions": {"retry": policy.create_session if create_session else policy.default},
+        }
 
     # -- answers ---------------------------------------------------------------------------------------------
 
@@ -314,16 +395,19 @@ class BaseGladiaLive:
 
     # -- calls and transport failures ------------------------------------------------------------------------
 
-    def _new_call(self, request: Mapping[str, Any], *, stream: bool = False, deadline: float | None = None) -> Call:
-        """The limits of one call (see `._limits`): the client's, or a download's own ``deadline``."""
+    @staticmethod
+    def _new_call(request: Mapping[str, Any], options: CallOptions, *, stream: bool = False) -> Call:
+        """The limits of one call (see `._limits`), from the call's options."""
         method, path = _describe(request)
         return Call(
-            method,
-            path,
-            deadline=self._config.deadline if deadline is None else deadline,
-            max_response_bytes=self._config.max_response_bytes,
-            stream=stream,
+            method, path, deadline=options.deadline, max_response_bytes=options.max_response_bytes, stream=stream
         )
+
+    @staticmethod
+    def _note(response: httpx.Response) -> httpx.Response:
+        """``response``, noted for `with_raw_response` when the call is wrapped by it."""
+        note_response(response)
+        return response
 
     @staticmethod
     def _stopped(stop: RetryStopped, request: Mapping[str, Any], call: Call) -> httpx.Response:

@@ -18,23 +18,24 @@ import functools
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 import httpx
 
 from . import _limits, _validation
 from ._base_client import BaseGladiaLive
+from ._caller_client import CallerClientTransport
 from ._concurrency import offload, read_chunk
 from ._config import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._download import Destination, open_sink
-from ._exceptions import ConfigurationTypeError
+from ._exceptions import ConfigurationError, ConfigurationTypeError
 from ._logging import LoggingTransport
+from ._options import CallOptions, RequestOptions
 from ._paging import PageWalk
 from ._proxies import ProxyTransport, environment_proxy_mounts
+from ._raw_response import raw_wrapper
 
 if TYPE_CHECKING:
-    from httpx_retries import Retry
-
     from ._generated.models.init_streaming_response import InitStreamingResponse
     from ._generated.models.list_streaming_response import ListStreamingResponse
     from ._generated.models.patch_request_params_dto import PatchRequestParamsDTO
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from ._validation import JobId
     from .types import StreamingRequestDict
 
-__all__ = ["GladiaLive"]
+__all__ = ["GladiaLive", "GladiaLiveWithRawResponse"]
 
 
 class GladiaLive(BaseGladiaLive):
@@ -71,6 +72,17 @@ class GladiaLive(BaseGladiaLive):
         transport: an `httpx.BaseTransport` to send through (a proxy, custom TLS, a mock in tests, a shared
             connection pool). Retries and logging wrap it; closing the client does not close it. A transport
             passed here is used as is: the proxy environment variables are then not read.
+        http_client: an `httpx.Client` of yours to send through (not with ``transport``). The client adds
+            its API key, User-Agent, base URL, timeouts, deadline, retries, limits, logging and typed errors to
+            each request; your client's transport, proxies, TLS settings, auth, cookies and event hooks apply,
+            and its default headers are added where the request has no header of the same name. Its own
+            ``base_url``, ``params``, ``timeout`` and redirect setting are not used. Closing this client never
+            closes it.
+
+    Every REST method also takes the per-call options ``timeout``, ``max_retries``, ``deadline``,
+    ``extra_headers`` and ``extra_query`` (see `RequestOptions`): each overrides this client's setting for that
+    call only. `with_options` returns a configured copy sharing the connection pool; `with_raw_response` gives
+    the HTTP response of a successful call next to its result.
         trust_env: read ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and the other
             environment settings httpx reads) as httpx does; default True. False connects directly, live
             sessions included (unless their `LiveOptions` name a proxy).
@@ -91,11 +103,16 @@ class GladiaLive(BaseGladiaLive):
         transport: httpx.BaseTransport | None = None,
         trust_env: bool = True,
         allow_cleartext_websocket: bool = False,
+        http_client: httpx.Client | None = None,
     ) -> None:
         from . import _network  # httpcore, which httpx imports on first use too
 
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
             raise ConfigurationTypeError(f"transport must be an httpx.BaseTransport, not {type(transport).__name__}")
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationTypeError(f"http_client must be an httpx.Client, not {type(http_client).__name__}")
+        if http_client is not None and transport is not None:
+            raise ConfigurationError("pass transport= or http_client=, not both: the http_client has its transport")
         super().__init__(
             api_key=api_key,
             base_url=base_url,
@@ -106,13 +123,19 @@ class GladiaLive(BaseGladiaLive):
             trust_env=trust_env,
             allow_cleartext_websocket=allow_cleartext_websocket,
         )
-        network = transport or httpx.HTTPTransport(trust_env=self._config.trust_env)
-        _network.install(network)  # the deadline inside every read (see ._network)
-        inner = LoggingTransport(_limits.LimitsTransport(network), owns_inner=transport is None)
-        # Proxies from the environment, as httpx would use them, unless the caller's transport decides; each
-        # gets the same limits, logging and retries as the direct transport.
+        if http_client is not None:
+            # The caller's client sends; its transport is its own, so the deadline is checked between reads
+            # (by the limits transport) rather than inside each one (see ._network).
+            network: httpx.BaseTransport = CallerClientTransport(http_client)
+        else:
+            network = transport or httpx.HTTPTransport(trust_env=self._config.trust_env)
+            _network.install(network)  # the deadline inside every read (see ._network)
+        owned = transport is None and http_client is None
+        inner = LoggingTransport(_limits.LimitsTransport(network), owns_inner=owned)
+        # Proxies from the environment, as httpx would use them, unless the caller's transport or client
+        # decides; each gets the same limits, logging and retries as the direct transport.
         mounts = None
-        if transport is None and self._config.trust_env:
+        if owned and self._config.trust_env:
             mounts = environment_proxy_mounts(
                 ProxyTransport,
                 lambda proxied: self._retry.transport(
@@ -124,8 +147,18 @@ class GladiaLive(BaseGladiaLive):
     # -- lifecycle -----------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection pool. The client cannot be used afterwards."""
-        self._http.close()
+        """Close the connection pool. The client (and its `with_options` copies) cannot be used afterwards.
+
+        A `with_options` copy closes nothing: the pool is the original's. A caller's ``http_client`` is never
+        closed.
+        """
+        if self._owns_http:
+            self._http.close()
+
+    @property
+    def with_raw_response(self) -> GladiaLiveWithRawResponse:
+        """The REST operations returning a `RawResponse`: status, headers and request id, then `parse()`."""
+        return GladiaLiveWithRawResponse(self)
 
     def __enter__(self) -> Self:
         return self
@@ -143,6 +176,7 @@ class GladiaLive(BaseGladiaLive):
         region: StreamingSupportedRegions | str | None = None,
         *,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> InitStreamingResponse:
         """Start a live session (``POST /v2/live``): its job id, and the WebSocket URL to stream audio to.
 
@@ -154,7 +188,8 @@ class GladiaLive(BaseGladiaLive):
         Never retried in a way that could create a second session (see the retry policy).
         """
         sent = self._init_session_request(request, region, extra_body)
-        return self._read_init_session(self._send(sent, retry=self._retry.create_session))
+        call = self._options(options)
+        return self._read_init_session(self._send(sent, call, create_session=True))
 
     def live(
         self,
@@ -190,9 +225,10 @@ class GladiaLive(BaseGladiaLive):
 
         return attach_session(self, session, request, options)
 
-    def get_job(self, id: JobId) -> StreamingResponse:
+    def get_job(self, id: JobId, **options: Unpack[RequestOptions]) -> StreamingResponse:
         """The job of a live session (``GET /v2/live/{id}``): status, parameters, results once done."""
-        return self._read_get_job(self._send(self._get_job_request(id)))
+        request = self._get_job_request(id)
+        return self._read_get_job(self._send(request, self._options(options)))
 
     def list_jobs(
         self,
@@ -204,6 +240,7 @@ class GladiaLive(BaseGladiaLive):
         after_date: datetime.datetime | str | None = None,
         status: str | Iterable[str] | None = None,
         custom_metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ListStreamingResponse:
         """One page of live jobs (``GET /v2/live``); `iter_jobs` walks every page.
 
@@ -221,7 +258,8 @@ class GladiaLive(BaseGladiaLive):
             status=status,
             custom_metadata=custom_metadata,
         )
-        return self._read_list_jobs(self._send(self._list_jobs_request(filters)))
+        request = self._list_jobs_request(filters)
+        return self._read_list_jobs(self._send(request, self._options(options)))
 
     def iter_jobs(
         self,
@@ -232,13 +270,15 @@ class GladiaLive(BaseGladiaLive):
         after_date: datetime.datetime | str | None = None,
         status: str | Iterable[str] | None = None,
         custom_metadata: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[StreamingResponse]:
         """Every job matching the filters (as in `list_jobs`), page after page; ``limit`` is the page size.
 
         Each page is requested with the same filters and the offset of the previous page's ``next`` link.
         Arguments are checked at once; requests are sent as the iterator is consumed. A ``next`` link that does
         not move the offset forward, or a page made only of jobs already returned, raises
-        `APIResponseValidationError`: links that loop cannot make the walk endless.
+        `APIResponseValidationError`: links that loop cannot make the walk endless. The per-call options
+        apply to each page's request (``deadline`` to each page, not to the whole walk).
         """
         filters = _validation.list_filters(
             limit=limit,
@@ -249,18 +289,28 @@ class GladiaLive(BaseGladiaLive):
             custom_metadata=custom_metadata,
         )
         self._list_jobs_request(filters)  # check now, not at the first next()
-        return self._iter_pages(filters)
+        return self._iter_pages(filters, self._options(options))
 
-    def delete_job(self, id: JobId) -> None:
+    def delete_job(self, id: JobId, **options: Unpack[RequestOptions]) -> None:
         """Delete a job and its data (``DELETE /v2/live/{id}``); 403 while it is still being processed."""
-        self._read_delete_job(self._send(self._delete_job_request(id)))
+        request = self._delete_job_request(id)
+        self._read_delete_job(self._send(request, self._options(options)))
 
-    def patch_job(self, id: JobId, metadata: Mapping[str, Any] | PatchRequestParamsDTO) -> None:
+    def patch_job(
+        self,
+        id: JobId,
+        metadata: Mapping[str, Any] | PatchRequestParamsDTO,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
         """Attach debugging metadata to a job (``PATCH /v2/live/{id}``), shown as its ``post_session_metadata``.
 
-        ``metadata`` is a JSON object of at most 100 kB once serialised.
+        ``metadata`` is a JSON object of at most 100 kB once serialised (``extra_body`` merged in, objects key
+        by key).
         """
-        self._read_patch_job(self._send(self._patch_job_request(id, metadata)))
+        request = self._patch_job_request(id, metadata, extra_body)
+        self._read_patch_job(self._send(request, self._options(options)))
 
     def download_audio(
         self,
@@ -269,7 +319,7 @@ class GladiaLive(BaseGladiaLive):
         *,
         chunk_size: int | None = None,
         fsync: bool = False,
-        deadline: float | None = None,
+        **options: Unpack[RequestOptions],
     ) -> int:
         """Stream the job's recording (``GET /v2/live/{id}/file``, a WAV file) to a path or binary file.
 
@@ -286,7 +336,7 @@ class GladiaLive(BaseGladiaLive):
         more for a long recording over a slow link. The server is asked for no content encoding, and a body
         shorter than its ``Content-Length`` is an error (no partial file is left at a path).
         """
-        chunks = self.iter_audio(id, chunk_size=chunk_size, deadline=deadline)  # checks the arguments first
+        chunks = self.iter_audio(id, chunk_size=chunk_size, **options)  # checks the arguments first
         # The sink's blocking calls are offloaded: to a worker thread in the async client, so that a slow disk
         # never blocks the event loop; the sync client makes them in the caller's thread.
         sink = offload(functools.partial(open_sink, destination, fsync=fsync))
@@ -302,7 +352,7 @@ class GladiaLive(BaseGladiaLive):
         return sink.written
 
     def iter_audio(
-        self, id: JobId, *, chunk_size: int | None = None, deadline: float | None = None
+        self, id: JobId, *, chunk_size: int | None = None, **options: Unpack[RequestOptions]
     ) -> Generator[bytes]:
         """The job's recording as a stream of byte chunks (``GET /v2/live/{id}/file``).
 
@@ -311,41 +361,42 @@ class GladiaLive(BaseGladiaLive):
         loop spends between chunks.
         """
         request = self._get_audio_request(id)
-        return self._stream(request, *self._download_options(chunk_size, deadline))
+        return self._stream(request, _validation.check_chunk_size(chunk_size), self._options(options))
 
     # -- plumbing ------------------------------------------------------------------------------------------
 
-    def _send(self, request: dict[str, Any], *, retry: Retry | None = None) -> httpx.Response:
+    def _send(self, request: dict[str, Any], options: CallOptions, *, create_session: bool = False) -> httpx.Response:
         """The answer to ``request`` (its body read), within the call's limits; transport failures typed."""
-        extensions = {} if retry is None else {"retry": retry}
-        call = self._new_call(request)
+        sent = self._prepare(request, options, create_session=create_session)
+        call = self._new_call(request, options)
         try:
             with _limits.active(call):
-                return self._http.request(**request, extensions=extensions)
+                return self._note(self._http.request(**sent))
         except _limits.RetryStopped as stop:
-            return self._stopped(stop, request, call)
+            return self._note(self._stopped(stop, request, call))
         except httpx.RequestError as exc:
             raise self._connection_error(exc, request, call) from exc
 
-    def _iter_pages(self, filters: dict[str, Any]) -> Iterator[StreamingResponse]:
+    def _iter_pages(self, filters: dict[str, Any], options: CallOptions) -> Iterator[StreamingResponse]:
         walk = PageWalk()
         next_filters: dict[str, Any] | None = filters
         while next_filters is not None:
-            response = self._send(self._list_jobs_request(next_filters))
+            response = self._send(self._list_jobs_request(next_filters), options)
             page = self._read_list_jobs(response)
             walk.check(page, next_filters, response)
             yield from page.items
             next_filters = self._next_page_filters(page, next_filters, response)
 
-    def _stream(self, request: dict[str, Any], chunk_size: int | None, deadline: float | None) -> Generator[bytes]:
-        call = self._new_call(request, stream=True, deadline=deadline)
+    def _stream(self, request: dict[str, Any], chunk_size: int | None, options: CallOptions) -> Generator[bytes]:
+        call = self._new_call(request, options, stream=True)
         try:
             with _limits.active(call):
-                response = self._http.send(self._http.build_request(**request), stream=True)
+                response = self._http.send(self._http.build_request(**self._prepare(request, options)), stream=True)
         except _limits.RetryStopped as stop:
             response = self._stopped(stop, request, call)
         except httpx.RequestError as exc:
             raise self._connection_error(exc, request, call) from exc
+        self._note(response)  # headers only: the body is the stream
         try:
             check = self._check_download(response)  # an error body was read by the limits transport
             chunks = response.iter_bytes(chunk_size)  # as sent: a content encoding was refused above
@@ -365,3 +416,21 @@ class GladiaLive(BaseGladiaLive):
                 raise self._download_error(problem, request)
         finally:
             response.close()
+
+
+class GladiaLiveWithRawResponse:
+    """`GladiaLive`'s REST operations, each returning a `RawResponse` of its usual result.
+
+    Get it from ``client.with_raw_response``. Errors raise the usual typed exceptions. ``download_audio``'s raw
+    response holds the download's headers, and `RawResponse.parse` the number of bytes written. ``iter_jobs``
+    (many requests) and ``iter_audio`` (whose headers arrive with its first chunk) are not offered: use
+    ``list_jobs`` page by page, or ``download_audio``.
+    """
+
+    def __init__(self, client: GladiaLive) -> None:
+        self.init_session = raw_wrapper(client.init_session)
+        self.get_job = raw_wrapper(client.get_job)
+        self.list_jobs = raw_wrapper(client.list_jobs)
+        self.delete_job = raw_wrapper(client.delete_job)
+        self.patch_job = raw_wrapper(client.patch_job)
+        self.download_audio = raw_wrapper(client.download_audio)

@@ -21,6 +21,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ClientConfig",
     "check_deadline",
+    "check_max_retries",
+    "check_timeout",
     "resolve_config",
 ]
 
@@ -62,8 +64,8 @@ def resolve_config(
     return ClientConfig(
         base_url=_base_url(base_url),
         api_key=_api_key(api_key),
-        timeout=_timeout(timeout),
-        max_retries=_max_retries(max_retries),
+        timeout=check_timeout(timeout, ConfigurationError),
+        max_retries=check_max_retries(max_retries, ConfigurationError),
         deadline=check_deadline(deadline, ConfigurationError),
         max_response_bytes=_max_response_bytes(max_response_bytes),
         allow_cleartext_websocket=_flag("allow_cleartext_websocket", allow_cleartext_websocket),
@@ -105,13 +107,14 @@ def _base_url(value: str | None) -> str:
     return str(url).rstrip("/")
 
 
-def _timeout(value: float | httpx.Timeout) -> httpx.Timeout:
+def check_timeout(value: object, error: type[GladiaError]) -> httpx.Timeout:
+    """A timeout: an `httpx.Timeout`, or finite seconds above 0 for every network operation."""
     if isinstance(value, httpx.Timeout):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigurationError(f"timeout must be a number of seconds or an httpx.Timeout, not {value!r}.")
+        raise error(f"timeout must be a number of seconds or an httpx.Timeout, not {value!r}.")
     if not math.isfinite(value) or value <= 0:
-        raise ConfigurationError(f"timeout must be a finite number of seconds above 0, got {value!r}.")
+        raise error(f"timeout must be a finite number of seconds above 0, got {value!r}.")
     return httpx.Timeout(float(value))
 
 
@@ -128,9 +131,10 @@ def _max_response_bytes(value: object) -> int:
     return value
 
 
-def _max_retries(value: int) -> int:
+def check_max_retries(value: object, error: type[GladiaError]) -> int:
+    """A number of retries after the first attempt: an integer >= 0."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigurationError(f"max_retries must be an integer >= 0 (0 disables retries), got {value!r}.")
+        raise error(f"max_retries must be an integer >= 0 (0 disables retries), got {value!r}.")
     return value
 
 

@@ -131,6 +131,7 @@ class RetryPolicy:
     """The two `Retry` configurations of one client and the transport that applies them."""
 
     def __init__(self, max_retries: int) -> None:
+        self.max_retries = max_retries
         self.default: Retry = _retry(max_retries, _IDEMPOTENT_METHODS, RETRY_STATUSES, None)
         self.create_session: Retry = _retry(max_retries, ("POST",), (HTTPStatus.TOO_MANY_REQUESTS,), _NOT_SENT_ERRORS)
 

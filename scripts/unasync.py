@@ -52,6 +52,9 @@ REPLACEMENTS: dict[str, str] = {
     "aiter_bytes": "iter_bytes",
     # this package
     "AsyncGladiaLive": "GladiaLive",
+    "AsyncGladiaLiveWithRawResponse": "GladiaLiveWithRawResponse",
+    "AsyncCallerClientTransport": "CallerClientTransport",
+    "async_raw_wrapper": "raw_wrapper",
     "AsyncLiveSession": "LiveSession",
     "AsyncLimitsTransport": "LimitsTransport",
     "AsyncLoggingTransport": "LoggingTransport",

@@ -205,6 +205,13 @@ def errors(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFix
     assert capsys.readouterr().out.startswith("503 Service Unavailable")
 
 
+def per_call_options(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace = run(source)
+    assert capsys.readouterr().out == "200 application/json queued\n"
+    assert namespace["http"].is_closed  # by its own `with`, after the Gladia client left it open
+    assert server.request_count("get_job") >= 2
+
+
 def logging_snippet(source: Snippet, server: LocalGladiaServer, capsys: pytest.CaptureFixture[str]) -> None:
     package = logging.getLogger("gladia_live_client")
     before = package.level
@@ -263,6 +270,7 @@ RUNS: dict[str, Runner] = {
     'region="eu-west"': rest_client,
     'AsyncGladiaLive(api_key="...")': async_rest_client,
     "except RateLimitError:": errors,
+    "with_raw_response": per_call_options,
     'logging.getLogger("gladia_live_client").setLevel(logging.DEBUG)': logging_snippet,
     'session.send_file("meeting.wav", realtime=True)': streaming_a_file,
     "async_microphone()": async_live,

@@ -12,7 +12,7 @@ from gladia_live_client._base_client import OPERATION_METHODS, operation_methods
 from tests.operations import CLIENT_CALLS, operation_ids
 
 # Public methods that are not a REST operation: the live session on top of them, and the lifecycle.
-NOT_OPERATIONS = {"live", "attach_live", "close"}
+NOT_OPERATIONS = {"live", "attach_live", "close", "with_options"}
 
 
 def test_every_spec_operation_has_a_method_on_both_classes(spec: dict[str, Any]) -> None:
