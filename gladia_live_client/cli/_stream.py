@@ -327,6 +327,8 @@ class _StopOnSignal:
         self._on_first = on_first
         self.received: int | None = None
         self._previous: dict[int, Any] = {}
+        self._in_first = False
+        self._abort_after_first = False
 
     def __enter__(self) -> _StopOnSignal:
         if threading.current_thread() is threading.main_thread():
@@ -344,9 +346,20 @@ class _StopOnSignal:
 
     def _handle(self, signum: int, frame: object) -> None:
         if self.received is not None:
+            if self._in_first:
+                # A second signal during `on_first` (a handler runs between two bytecodes of the first one):
+                # interrupting it there could leave rich's output buffer half flushed, printed twice later.
+                self._abort_after_first = True
+                return
             raise KeyboardInterrupt
         self.received = signum
-        self._on_first(signum)
+        self._in_first = True
+        try:
+            self._on_first(signum)
+        finally:
+            self._in_first = False
+        if self._abort_after_first:
+            raise KeyboardInterrupt
 
 
 def run_stream(context: Context) -> int:

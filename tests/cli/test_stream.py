@@ -346,3 +346,22 @@ def test_a_refused_websocket_is_one_line_without_the_token(server: Any) -> None:
 
     line = assert_one_line_error(result, "live session failed", "403")
     assert "token" not in line  # the WebSocket URL (and its token) is never printed
+
+
+def test_a_second_signal_during_the_first_ones_note_aborts_after_the_note() -> None:
+    from gladia_live_client.cli._stream import _StopOnSignal
+
+    notes: list[str] = []
+
+    def on_first(signum: int) -> None:
+        notes.append("start")
+        stopper._handle(signal.SIGINT, None)  # the second Ctrl-C, delivered while the note is being written
+        notes.append("end")
+
+    stopper = _StopOnSignal(on_first)
+    with pytest.raises(KeyboardInterrupt):
+        stopper._handle(signal.SIGINT, None)
+    assert notes == ["start", "end"]  # the note was written whole, once, before the abort
+    assert stopper.received == signal.SIGINT
+    with pytest.raises(KeyboardInterrupt):
+        stopper._handle(signal.SIGINT, None)  # a later one aborts at once
