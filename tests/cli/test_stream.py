@@ -211,8 +211,8 @@ def test_usage_errors_exit_2_with_argparse_usage() -> None:
     assert "Traceback" not in result.stderr
 
 
-def _run_on_a_terminal(server: Any, columns: int, *args: str) -> str:
-    """`gladia-live stream ARGS` with its stdout on a pseudo-terminal `columns` wide: all it wrote there."""
+def run_on_a_terminal(server: Any, columns: int, *args: str) -> str:
+    """`gladia-live ARGS` with its stdout on a pseudo-terminal `columns` wide: all it wrote there."""
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = clean_env(
@@ -222,7 +222,7 @@ def _run_on_a_terminal(server: Any, columns: int, *args: str) -> str:
         LINES="40",
         TERM="xterm",
     )
-    process = subprocess.Popen([*CLI, "stream", *args], stdout=child, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    process = subprocess.Popen([*CLI, *args], stdout=child, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     os.close(child)
     output = bytearray()
     try:
@@ -244,7 +244,7 @@ def _run_on_a_terminal(server: Any, columns: int, *args: str) -> str:
     return output.decode()
 
 
-def _written_lines(text: str) -> list[str]:
+def written_lines(text: str) -> list[str]:
     """The runs of characters written between two line starts (escape codes removed). rich moves the cursor
     only up and to the line's start, so a run longer than the terminal is one the terminal itself wrapped."""
     return re.split(r"[\r\n]", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text))
@@ -256,9 +256,9 @@ TRANSCRIPT_LINE = re.compile(r"^(?:\[\d\d:\d\d\.\d → \d\d:\d\d\.\d\]| {20}) (.
 
 @pytest.mark.parametrize("columns", [60, 80, 120])
 def test_on_a_terminal_partials_update_in_place_above_one_progress_bar(server: Any, columns: int) -> None:
-    text = _run_on_a_terminal(server, columns, str(SPEECH), "--fast")
+    text = run_on_a_terminal(server, columns, "stream", str(SPEECH), "--fast")
 
-    lines = _written_lines(text)
+    lines = written_lines(text)
     assert max(len(line) for line in lines) <= columns  # rich wraps every line itself, the terminal never does
     session_id = _session_id("\n".join(line.rstrip() for line in lines))
     assert text.startswith("Streaming ")
