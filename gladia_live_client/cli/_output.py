@@ -60,10 +60,11 @@ class Consoles:
 
     def error(self, message: str) -> None:
         # markup=False: a server message such as "[request_id=...]" must not be read as rich markup.
-        self.err.print(f"error: {message}", markup=False, style="bold red", soft_wrap=True)
+        self.err.print(f"error: {message}", markup=False, style="bold red", soft_wrap=not self.err.is_terminal)
 
     def note(self, message: str) -> None:
-        self.err.print(message, markup=False, style="yellow", soft_wrap=True)
+        # On a terminal rich wraps between words (the terminal itself would cut words); elsewhere one line.
+        self.err.print(message, markup=False, style="yellow", soft_wrap=not self.err.is_terminal)
 
 
 class NoteHandler(logging.Handler):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rich.console import Group, RenderableType
 from rich.live import Live
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from .._live import (
@@ -194,32 +194,64 @@ def message_json(message: LiveMessage) -> dict[str, Any]:
 
 
 def _transcript_line(message: TranscriptMessage, channels: int) -> Text:
-    utterance = message.data.utterance
+    """One utterance on one line, as printed when the output is not a terminal."""
+    clock, text = _transcript_parts(message, channels)
     line = Text()
-    line.append(f"[{format_clock(utterance.start)} → {format_clock(utterance.end)}] ", style="dim")
-    if channels > 1:
-        line.append(f"ch{utterance.channel} ", style="cyan")
-    if not isinstance(utterance.speaker, Unset):
-        line.append(f"speaker {utterance.speaker}: ", style="cyan")
-    line.append(utterance.text.strip())
+    line.append(clock, style="dim")
+    line.append(" ")
+    line.append_text(text)
     return line
 
 
+def _transcript_parts(message: TranscriptMessage, channels: int) -> tuple[str, Text]:
+    """The time range of an utterance, and its text (after its channel and speaker, when there are some)."""
+    utterance = message.data.utterance
+    text = Text()
+    if channels > 1:
+        text.append(f"ch{utterance.channel} ", style="cyan")
+    if not isinstance(utterance.speaker, Unset):
+        text.append(f"speaker {utterance.speaker}: ", style="cyan")
+    text.append(utterance.text.strip())
+    return f"[{format_clock(utterance.start)} → {format_clock(utterance.end)}]", text
+
+
+def _transcript_rows(messages: list[TranscriptMessage], channels: int, *, style: str = "") -> Table:
+    """Utterances as the terminal shows them: the time range in a column of its own, and the text wrapped at
+    word boundaries beside it, so that a long utterance wraps under its own first word, never mid-word."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(style=style, overflow="fold")  # only a word wider than the column is folded
+    for message in messages:
+        clock, text = _transcript_parts(message, channels)
+        table.add_row(clock, text)
+    return table
+
+
+# Acknowledgements lagging less than this (in seconds of audio) are a network round trip: not worth showing.
+_ACK_LAG_SHOWN = 1.0
+
+
 class _SecondsColumn(ProgressColumn):
-    """Bytes of audio shown as seconds: ``4.2 / 9.3 s``."""
+    """The audio acknowledged, in seconds: ``4.2 / 8.0 s``; while the audio sent runs ahead of it by a second
+    or more (``--fast``, a slow server), the audio sent too: ``4.2 / 8.0 s (8.0 s sent)``."""
 
     def __init__(self, bytes_per_second: int) -> None:
-        super().__init__()
+        super().__init__(table_column=Column(no_wrap=True))  # the bar gives way on a narrow terminal
         self._rate = bytes_per_second
 
     def render(self, task: Task) -> Text:
         total = f"{task.total / self._rate:.1f}" if task.total else "?"
-        return Text(f"{task.completed / self._rate:6.1f} / {total} s", style="progress.download")
+        text = Text(f"{task.completed / self._rate:.1f} / {total} s", style="green")
+        sent: float = task.fields.get("sent", task.completed)
+        if (sent - task.completed) / self._rate >= _ACK_LAG_SHOWN:
+            text.append(f" ({sent / self._rate:.1f} s sent)", style="yellow")
+        return text
 
 
 class _Display:
     """What the user sees while the session runs. On a terminal: a `rich.live.Live` region holding the
-    partial transcripts and the progress bars, with final transcripts printed above it."""
+    partial transcripts and one progress bar (the audio acknowledged, and the audio sent when it runs ahead),
+    with final transcripts printed above it, wrapped at word boundaries."""
 
     def __init__(self, consoles: Consoles, session: LiveSession, source: AudioSource) -> None:
         self._consoles = consoles
@@ -231,14 +263,15 @@ class _Display:
         self._live: Live | None = None
         if consoles.interactive:
             self._progress = Progress(
-                TextColumn("{task.description:>12}"),
-                BarColumn(bar_width=None),
+                TextColumn("audio"),
+                # Named colours, not rich's default RGB ones: on an 8- or 16-colour terminal those turn into
+                # the same grey as the bar's background, and a finished bar looks empty.
+                BarColumn(bar_width=None, style="bright_black", complete_style="cyan", finished_style="green"),
                 _SecondsColumn(source.format.bytes_per_second),
                 console=consoles.out,
                 auto_refresh=False,
             )
-            self._sent = self._progress.add_task("sent", total=source.total_bytes)
-            self._acked = self._progress.add_task("acknowledged", total=source.total_bytes)
+            self._task = self._progress.add_task("audio", total=source.total_bytes, sent=0)
             self._live = Live(self, console=consoles.out, refresh_per_second=8, transient=False)
 
     def __enter__(self) -> _Display:
@@ -253,14 +286,12 @@ class _Display:
             self._live.stop()
 
     def __rich__(self) -> RenderableType:
-        self._progress.update(self._sent, completed=self._session.bytes_sent)
-        self._progress.update(self._acked, completed=self._session.bytes_acknowledged)
+        self._progress.update(self._task, completed=self._session.bytes_acknowledged, sent=self._session.bytes_sent)
         with self._lock:
             partials = list(self._partials.values())
-        lines = [_transcript_line(partial, self._channels) for partial in partials]
-        for line in lines:
-            line.stylize("italic")
-        return Group(*lines, self._progress)
+        if not partials:
+            return self._progress
+        return Group(_transcript_rows(partials, self._channels, style="italic"), self._progress)
 
     def show(self, message: LiveMessage) -> None:
         if isinstance(message, TranscriptMessage):
@@ -271,7 +302,10 @@ class _Display:
                     self._partials[message.data.id] = message
             if message.data.is_final:
                 self.finals += 1
-                self._consoles.out.print(_transcript_line(message, self._channels), soft_wrap=True)
+                if self._consoles.interactive:
+                    self._consoles.out.print(_transcript_rows([message], self._channels))
+                else:  # one line each, however long, for whatever reads them
+                    self._consoles.out.print(_transcript_line(message, self._channels), soft_wrap=True)
         elif isinstance(message, AudioChunkAckMessage) and not message.acknowledged:
             reason = message.error.message if message.error is not None else "no reason given"
             self._consoles.note(f"the server did not acknowledge a chunk of audio: {reason}")
@@ -399,11 +433,12 @@ def stream_source(
             if not args.json:
                 length = f", {format_duration(source.duration)}" if source.duration is not None else ""
                 how = f" {source.how}" if source.how.startswith("decoded") else ""
+                # On a terminal, rich wraps the line between words: the session id stays whole, on one line.
                 consoles.out.print(
                     f"Streaming {source.label}{how} ({source.format.describe()}{length}) {pace} "
                     f"to session {session.session_id}",
                     markup=False,
-                    soft_wrap=True,
+                    soft_wrap=not consoles.interactive,
                 )
             try:
                 sender.start()

@@ -18,6 +18,7 @@ import pytest
 from gladia_live_client import MicrophoneError, MicrophoneNotInstalledError, list_microphones, microphone
 from tests._signals import interruptible
 from tests.cli.conftest import CLI, ROOT, assert_one_line_error, clean_env, run_cli
+from tests.cli.test_stream import run_on_a_terminal, written_lines
 
 SESSION_LINE = re.compile(r"^Session\s+([0-9a-f-]{36})$", re.MULTILINE)
 
@@ -151,3 +152,16 @@ def test_a_default_device_that_cannot_be_opened_is_one_line(server: Any) -> None
         return
     assert_one_line_error(result, "cannot open the default capture device", "list the devices")
     assert server.sessions_created() == before
+
+
+def test_on_a_narrow_terminal_a_recording_shows_one_progress_bar_within_the_width(server: Any) -> None:
+    text = run_on_a_terminal(server, 60, "mic", "--backend", "null", "--seconds", "1")
+
+    lines = written_lines(text)
+    assert max(len(line) for line in lines) <= 60, [line for line in lines if len(line) > 60]
+    job_id = _job_id("\n".join(line.rstrip() for line in lines))
+    assert sum(job_id in line for line in lines) == 2  # whole, on one line, in the header and in the summary
+    bars = [line for line in lines if "━" in line]
+    assert bars
+    assert all(line.startswith("audio ") for line in bars), bars
+    assert re.fullmatch(r"audio ━+ 1\.0 / 1\.0 s *", bars[-1]), bars[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -10,6 +11,7 @@ import signal
 import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 from typing import Any
 
@@ -209,18 +211,18 @@ def test_usage_errors_exit_2_with_argparse_usage() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_on_a_terminal_partials_update_in_place_above_progress_bars(server: Any) -> None:
+def run_on_a_terminal(server: Any, columns: int, *args: str) -> str:
+    """`gladia-live ARGS` with its stdout on a pseudo-terminal `columns` wide: all it wrote there."""
     main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     env = clean_env(
-        GLADIA_API_URL=server.base_url, GLADIA_API_KEY=server.api_key, COLUMNS="100", LINES="40", TERM="xterm"
+        GLADIA_API_URL=server.base_url,
+        GLADIA_API_KEY=server.api_key,
+        COLUMNS=str(columns),
+        LINES="40",
+        TERM="xterm",
     )
-    process = subprocess.Popen(
-        [*CLI, "stream", str(SPEECH), "--fast"],
-        stdout=child,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=ROOT,
-    )
+    process = subprocess.Popen([*CLI, *args], stdout=child, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     os.close(child)
     output = bytearray()
     try:
@@ -239,19 +241,56 @@ def test_on_a_terminal_partials_update_in_place_above_progress_bars(server: Any)
         errors = process.stderr.read()
         process.stderr.close()
     assert errors == b""
-    text = output.decode()
-    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
+    return output.decode()
+
+
+def written_lines(text: str) -> list[str]:
+    """The runs of characters written between two line starts (escape codes removed). rich moves the cursor
+    only up and to the line's start, so a run longer than the terminal is one the terminal itself wrapped."""
+    return re.split(r"[\r\n]", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text))
+
+
+# A transcript line: a time range, or the blank column under it when an utterance goes on; then its words.
+TRANSCRIPT_LINE = re.compile(r"^(?:\[\d\d:\d\d\.\d → \d\d:\d\d\.\d\]| {20}) (.*)$")
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_on_a_terminal_partials_update_in_place_above_one_progress_bar(server: Any, columns: int) -> None:
+    text = run_on_a_terminal(server, columns, "stream", str(SPEECH), "--fast")
+
+    lines = written_lines(text)
+    assert max(len(line) for line in lines) <= columns  # rich wraps every line itself, the terminal never does
+    session_id = _session_id("\n".join(line.rstrip() for line in lines))
+    assert text.startswith("Streaming ")
+    # The header names the session, whole on one line (on a line of its own if need be), as the summary does.
+    assert sum(session_id in line for line in lines) == 2  # the header and the summary
     # Escape codes are checked raw: stripping them does not give the screen (the cursor moves between them).
     assert "\x1b[1A" in text  # the live region is redrawn in place (cursor up)
     partials = re.findall("\x1b\\[3m([^\x1b]+)\x1b\\[0m", text)  # partial transcripts are in italics
     assert partials, text
     assert all(partial.strip() in SENTENCE for partial in partials), partials
-    # The final transcripts that replaced them: kept, plain text after a dim time range.
-    finals = re.findall("\x1b\\[2m\\[\\d\\d:\\d\\d\\.\\d → \\d\\d:\\d\\d\\.\\d\\] \x1b\\[0m([^\r\n\x1b]+)", text)
-    assert " ".join(final.strip() for final in dict.fromkeys(finals)) == SENTENCE, finals
-    assert re.search(r"sent ━+\s+8\.0 / 8\.0 s", plain)
-    assert re.search(r"acknowledged ━+\s+8\.0 / 8\.0 s", plain)
-    assert re.search(r"^Reconnections\s+0", plain, re.MULTILINE)
+    # No word is cut across two lines: every word of every transcript line, partial or final, is a whole word.
+    words = set(SENTENCE.split())
+    transcript = [match.group(1) for line in lines if (match := TRANSCRIPT_LINE.match(line))]
+    assert transcript
+    assert {word for line in transcript for word in line.split()} <= words, transcript
+    # The final transcripts: plain text after a dim time range, continued under their first word.
+    finals = re.findall(
+        "\x1b\\[2m\\[\\d\\d:\\d\\d\\.\\d → \\d\\d:\\d\\d\\.\\d\\]\x1b\\[0m\x1b\\[2m \x1b\\[0m"
+        "([^\r\n\x1b]+)((?:\r\n\x1b\\[2m {20}\x1b\\[0m[^\r\n\x1b]+)*)",
+        text,
+    )
+    utterances = [" ".join(re.sub(r"\x1b\[[0-9;]*m", "", first + rest).split()) for first, rest in finals]
+    assert " ".join(dict.fromkeys(utterances)) == SENTENCE, finals
+    if any(len("[00:00.0 → 00:00.0] " + utterance) > columns for utterance in utterances):
+        assert any(rest for _, rest in finals)  # a long utterance did wrap, under its first word
+    # One progress bar, as the acknowledgements kept up by the end; the finished bar in a named colour.
+    bars = [line for line in lines if "━" in line]
+    assert all(line.startswith("audio ") for line in bars), bars
+    assert re.search(r"^audio ━+ 8\.0 / 8\.0 s *$", lines[[i for i, line in enumerate(lines) if "━" in line][-1]])
+    assert "\x1b[32m━" in text  # green: not the grey of an empty bar on an 8-colour terminal
+    assert "acknowledged ━" not in text
+    assert re.search(r"^Reconnections\s+0", "\n".join(lines), re.MULTILINE)
 
 
 STOPPING = "Ctrl-C: stopping the recording, waiting for the final transcripts (Ctrl-C again aborts)\n"
@@ -365,3 +404,20 @@ def test_a_second_signal_during_the_first_ones_note_aborts_after_the_note() -> N
     assert stopper.received == signal.SIGINT
     with pytest.raises(KeyboardInterrupt):
         stopper._handle(signal.SIGINT, None)  # a later one aborts at once
+
+
+def test_the_progress_bar_shows_the_audio_sent_only_while_acknowledgements_lag() -> None:
+    from rich.progress import Progress
+
+    from gladia_live_client.cli._stream import _SecondsColumn
+
+    rate = 32000
+    column = _SecondsColumn(rate)
+    progress = Progress(column)
+    task_id = progress.add_task("audio", total=8 * rate, completed=4 * rate, sent=int(4.9 * rate))
+    task = progress.tasks[0]
+    assert column.render(task).plain == "4.0 / 8.0 s"  # a lag under a second: a round trip, not shown
+    progress.update(task_id, sent=6 * rate)
+    assert column.render(task).plain == "4.0 / 8.0 s (6.0 s sent)"
+    progress.update(task_id, completed=8 * rate, sent=8 * rate)
+    assert column.render(task).plain == "8.0 / 8.0 s"

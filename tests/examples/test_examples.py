@@ -61,6 +61,7 @@ def test_every_example_is_documented_and_uses_the_public_api_only() -> None:
     scripts = sorted(EXAMPLES.rglob("*.py"))
     assert {p.relative_to(EXAMPLES).as_posix() for p in scripts} == {
         "concurrent_sessions.py",
+        "microphone.py",
         "stream_file.py",
         "testing/test_transcriber.py",
         "testing/transcriber.py",
@@ -93,6 +94,33 @@ def test_stream_file_fails_with_one_line_on_a_file_that_is_not_wav(server: Local
     done = run(server, EXAMPLES / "stream_file.py", ROOT / "README.md")
     assert done.returncode == 1
     assert done.stderr.startswith("error: not a RIFF/WAVE file")
+    assert server.sessions_created() == 0
+
+
+def test_microphone_records_one_second_from_a_real_time_device(server: LocalGladiaServer) -> None:
+    # miniaudio's null backend: a capture device any machine has, giving silence paced in real time.
+    done = run(server, EXAMPLES / "microphone.py", "--backend", "null", "--seconds", "1")
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.splitlines()[-1]
+    session_id = last.split()[1].rstrip(":")
+    assert last == f"session {session_id}: 32000 bytes acknowledged, 0 reconnections"
+    assert server.committed_audio(session_id) == bytes(16000 * 2)  # 1 s of 16-bit 16 kHz mono silence, exactly
+    assert server.job(session_id)["status"] == "done"
+    assert done.stderr == f"recording 1 s into session {session_id}\n"
+
+
+def test_microphone_lists_the_devices(server: LocalGladiaServer) -> None:
+    done = run(server, EXAMPLES / "microphone.py", "--list-devices", "--backend", "null")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("0  ")
+    assert server.sessions_created() == 0
+
+
+def test_microphone_fails_with_one_line_on_an_unknown_device(server: LocalGladiaServer) -> None:
+    done = run(server, EXAMPLES / "microphone.py", "--backend", "null", "--device", "no such device", "--seconds", "1")
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: ")
+    assert len(done.stderr.splitlines()) == 1, done.stderr
     assert server.sessions_created() == 0
 
 
