@@ -159,10 +159,7 @@ class WavFile:
 def build_request(audio_format: AudioFormat, args: argparse.Namespace) -> StreamingRequestDict:
     """The init request: the audio's format, the options given, and the messages the display needs."""
     request: dict[str, Any] = {
-        "encoding": audio_format.encoding,
-        "bit_depth": audio_format.bit_depth,
-        "sample_rate": audio_format.sample_rate,
-        "channels": audio_format.channels,
+        **audio_format.to_request(),
         "messages_config": {
             "receive_partial_transcripts": not args.no_partials,
             "receive_final_transcripts": True,
