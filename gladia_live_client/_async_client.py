@@ -89,6 +89,8 @@ class AsyncGladiaLive(BaseGladiaLive):
             testing only; an http ``base_url`` may always answer ``ws://``.
     """
 
+    _http: httpx.AsyncClient
+
     def __init__(
         self,
         *,

@@ -24,6 +24,7 @@ from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
+    ClientClosedError,
     DeadlineExceededError,
     InvalidRequestError,
     ResponseTooLargeError,
@@ -85,6 +86,7 @@ class BaseGladiaLive:
 
     _config: ClientConfig
     _retry: RetryPolicy
+    _http: httpx.Client | httpx.AsyncClient
 
     def __init__(
         self,
@@ -263,6 +265,11 @@ class BaseGladiaLive:
         """
         from ._retries import RetryPolicy
 
+        if self._http.is_closed:  # httpx's own error would be a bare RuntimeError
+            raise ClientClosedError(
+                f"this {type(self).__name__} is closed and cannot send; create a new client "
+                "(a with_options copy is closed with the client it was made from)"
+            )
         policy = self._retry if options.max_retries == self._retry.max_retries else RetryPolicy(options.max_retries)
         headers = httpx.Headers(self._default_headers())
         headers.update(request.get("headers") or {})

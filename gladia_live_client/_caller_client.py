@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import httpx
 
+from ._exceptions import ClientClosedError
+
 __all__ = ["AsyncCallerClientTransport", "CallerClientTransport"]
 
 
 def _with_client_headers(request: httpx.Request, client: httpx.Client | httpx.AsyncClient) -> None:
+    if client.is_closed:  # httpx's own error would be a bare RuntimeError
+        raise ClientClosedError("the http_client= given to this client was closed by its owner; nothing was sent")
     for name, value in client.headers.multi_items():
         if name not in request.headers:
             request.headers[name] = value

@@ -91,6 +91,8 @@ class GladiaLive(BaseGladiaLive):
             testing only; an http ``base_url`` may always answer ``ws://``.
     """
 
+    _http: httpx.Client
+
     def __init__(
         self,
         *,

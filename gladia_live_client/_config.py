@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import httpx
 
 from ._exceptions import ConfigurationError, GladiaError
 from ._limits import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
+from ._redaction import mask_url
 
 __all__ = [
     "API_KEY_ENV",
@@ -36,9 +37,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 @dataclass(frozen=True)
 class ClientConfig:
-    """The settings one client was built with. The API key is left out of ``repr``."""
+    """The settings one client was built with. The API key is left out of ``repr``, and the password in the
+    base URL (``https://user:password@host``) is masked there."""
 
-    base_url: str
+    base_url: str = field(repr=False)
     api_key: str = field(repr=False)
     timeout: httpx.Timeout
     max_retries: int
@@ -47,6 +49,10 @@ class ClientConfig:
     # Network choices that are not checked values: see the client's docstring.
     allow_cleartext_websocket: bool = False
     trust_env: bool = True
+
+    def __repr__(self) -> str:
+        shown = (f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return f"ClientConfig(base_url={mask_url(self.base_url)!r}, {', '.join(shown)})"
 
 
 def resolve_config(

@@ -164,6 +164,15 @@ class InvalidRequestError(GladiaError, ValueError):
     """A client-side check rejected an argument; no request was sent."""
 
 
+class ClientClosedError(GladiaError, RuntimeError):
+    """The client was closed (``close()``, or the end of its ``with`` block) and cannot send; nothing was sent.
+
+    A `with_options` copy shares its original's connection pool, so it is closed with the original; an
+    ``http_client=`` closed by its owner closes this client's way out too. Create a new client. Also a
+    `RuntimeError`, which is what httpx raises for a closed client.
+    """
+
+
 class InsecureSessionURLError(GladiaError):
     """The API (reached over https) answered a cleartext ``ws://`` session URL; nothing was connected to it.
 

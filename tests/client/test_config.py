@@ -115,6 +115,13 @@ def test_repr_shows_settings_but_never_the_key() -> None:
         gladia.close()
 
 
+def test_nothing_the_client_holds_prints_the_base_urls_password() -> None:
+    with GladiaLive(api_key=SECRET, base_url="http://gateway:s3cret-pass@127.0.0.1:8080") as gladia:
+        assert repr(gladia) == "GladiaLive(base_url='http://***@127.0.0.1:8080', max_retries=2)"
+        assert "s3cret-pass" not in str(vars(gladia))
+        assert "base_url='http://***@127.0.0.1:8080', timeout=" in str(vars(gladia))
+
+
 def test_closing_the_client_leaves_a_given_transport_open() -> None:
     closed: list[str] = []
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gladia_live_client import AsyncGladiaLive, AuthenticationError, GladiaLive, NotFoundError
+from gladia_live_client import AsyncGladiaLive, AuthenticationError, ClientClosedError, GladiaLive, NotFoundError
 
 from ._live import record_sync
 
@@ -37,8 +37,33 @@ async def test_an_async_copy_shares_the_pool_and_closing_the_original_closes_it(
     fetched = await copy.with_raw_response.get_job(created.parse().id)
     assert local_port(fetched.http_response) == local_port(created.http_response)
     await client.close()
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ClientClosedError, match="AsyncGladiaLive is closed and cannot send; create a new client"):
         await copy.get_job(created.parse().id)
+    with pytest.raises(ClientClosedError):
+        await client.list_jobs()
+
+
+def test_a_closed_client_raises_a_typed_error_on_every_way_out(server: Any, tmp_path: Path) -> None:
+    gladia = GladiaLive(api_key=server.api_key, base_url=server.base_url)
+    session = gladia.init_session({"encoding": "wav/pcm"})
+    gladia.close()
+    with pytest.raises(ClientClosedError) as caught:
+        gladia.get_job(session.id)
+    assert isinstance(caught.value, RuntimeError)  # what httpx raises for a closed client, kept as a base
+    with pytest.raises(ClientClosedError):
+        gladia.download_audio(session.id, tmp_path / "audio.wav")
+    with pytest.raises(ClientClosedError):
+        list(gladia.iter_jobs())
+    assert not (tmp_path / "audio.wav").exists()
+
+
+def test_an_http_client_closed_by_its_owner_raises_a_typed_error(server: Any) -> None:
+    mine = httpx.Client()
+    with GladiaLive(api_key=server.api_key, base_url=server.base_url, http_client=mine, max_retries=3) as gladia:
+        assert gladia.list_jobs(limit=1).items == []
+        mine.close()
+        with pytest.raises(ClientClosedError, match="http_client= given to this client was closed by its owner"):
+            gladia.list_jobs(limit=1)
 
 
 def test_a_callers_http_client_sends_with_the_clients_key_and_stays_open(server: Any) -> None:
