@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._chaos import ChaosPlan, ChaosProxy, ConnectionInfo, ConnectionRecord, Flow
+from ._errors import LocalServerError
 from ._faults import Faults
 from ._recognizer import DEFAULT_SCRIPT
 
@@ -36,6 +37,7 @@ __all__ = [
     "Faults",
     "Flow",
     "LocalGladiaServer",
+    "LocalServerError",
 ]
 
 _EXTRA_HINT = "the local Gladia server needs the testing extra: pip install 'gladia-live-client[testing]'"

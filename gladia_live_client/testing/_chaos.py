@@ -25,6 +25,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from .. import ConfigurationError, ConfigurationTypeError
+from ._errors import LocalServerError
 from ._threaded import ThreadedService
 
 __all__ = ["ChaosPlan", "ChaosProxy", "ConnectionInfo", "ConnectionRecord", "Flow", "Planner"]
@@ -455,7 +456,7 @@ class ChaosProxy(ThreadedService):
         if planner is not None:
             plan = planner(info)
             if plan is not None and not isinstance(plan, ChaosPlan):
-                raise TypeError(f"the planner returned {type(plan).__name__}, not a ChaosPlan or None")
+                raise ConfigurationTypeError(f"the planner returned {type(plan).__name__}, not a ChaosPlan or None")
         return plan or PASS_THROUGH
 
     # -- addresses -------------------------------------------------------------------------------------------
@@ -468,7 +469,7 @@ class ChaosProxy(ThreadedService):
     def port(self) -> int:
         """The port the proxy listens on (once started)."""
         if self._listener is None:
-            raise RuntimeError("the proxy has not been started")
+            raise LocalServerError("the proxy has not been started")
         return self._port
 
     @property
@@ -502,7 +503,7 @@ class ChaosProxy(ThreadedService):
     def start(self) -> None:
         """Listen, serve from a background thread, and return once connections are accepted."""
         if self._thread is not None:
-            raise RuntimeError("a ChaosProxy can be started once")
+            raise LocalServerError("a ChaosProxy can be started once")
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
@@ -519,7 +520,7 @@ class ChaosProxy(ThreadedService):
         self._thread.start()
         if not self._ready.wait(_START_TIMEOUT) or self._error is not None:
             self.stop()
-            raise RuntimeError(f"the chaos proxy did not start: {self._error!r}") from self._error
+            raise LocalServerError(f"the chaos proxy did not start: {self._error!r}") from self._error
 
     def stop(self) -> None:
         """Stop accepting and reset every open connection (outcome "stopped"). Idempotent."""

@@ -10,6 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from .. import InvalidRequestError
 from ._chaos import ChaosPlan, ConnectionInfo, Direction, Flow
+from ._errors import LocalServerError
 
 __all__ = ["OPERATION_IDS", "Faults", "HttpFault", "TcpTarget", "WsDrop"]
 
@@ -257,7 +258,7 @@ class Faults:
 
     def _require_network(self) -> None:
         if not self.network_faults_enabled:
-            raise RuntimeError(
+            raise LocalServerError(
                 "TCP faults need a server started with LocalGladiaServer(network_faults=True), "
                 "whose public port is a ChaosProxy in front of the app"
             )

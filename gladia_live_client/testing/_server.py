@@ -19,6 +19,7 @@ from .. import ConfigurationError, InvalidRequestError
 from ._app import build_app
 from ._chaos import ChaosProxy
 from ._context import MAX_RECEIVED_FRAME_BYTES, ServerContext
+from ._errors import LocalServerError
 from ._faults import OPERATION_IDS, Faults
 from ._recognizer import DEFAULT_SCRIPT
 from ._store import Store
@@ -119,7 +120,7 @@ class LocalGladiaServer(ThreadedService):
     def base_url(self) -> str:
         """`http://<host>:<port>`, without a trailing slash (once started)."""
         if self._base_url is None:
-            raise RuntimeError("the server has not been started")
+            raise LocalServerError("the server has not been started")
         return self._base_url
 
     @property
@@ -131,7 +132,7 @@ class LocalGladiaServer(ThreadedService):
     def start(self) -> None:
         """Bind, start serving in a background thread, and return once requests are served."""
         if self._thread is not None:
-            raise RuntimeError("a LocalGladiaServer can be started once")
+            raise LocalServerError("a LocalGladiaServer can be started once")
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         # With network faults, the app listens on a private loopback port behind the proxy on the public one.
         app_host, app_port = (
@@ -190,7 +191,7 @@ class LocalGladiaServer(ThreadedService):
         self._thread.start()
         if not self._ready.wait(_START_TIMEOUT) or self._error is not None or not self._thread.is_alive():
             self.stop()
-            raise RuntimeError(f"the local Gladia server did not start: {self._error!r}") from self._error
+            raise LocalServerError(f"the local Gladia server did not start: {self._error!r}") from self._error
 
     def _on_startup(self) -> None:
         self._loop = asyncio.get_running_loop()

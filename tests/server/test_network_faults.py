@@ -17,7 +17,7 @@ import httpx
 import pytest
 import websockets
 
-from gladia_live_client.testing import LocalGladiaServer
+from gladia_live_client.testing import LocalGladiaServer, LocalServerError
 
 from .conftest import API_KEY, FRAME, Received, init_session, parse_wav, read_all
 
@@ -58,7 +58,7 @@ async def _stream_until_cut(url: str) -> Received:
 
 
 def test_tcp_faults_need_a_server_with_network_faults() -> None:
-    with pytest.raises(RuntimeError, match="network_faults=True"):
+    with pytest.raises(LocalServerError, match="network_faults=True"):
         LocalGladiaServer().faults.tcp_cut(after_bytes=10)
     faults = LocalGladiaServer(network_faults=True).faults
     with pytest.raises(ValueError, match="after_bytes or after_seconds"):

@@ -15,7 +15,8 @@ import httpx
 import pytest
 import yaml
 
-from gladia_live_client.testing import LocalGladiaServer
+from gladia_live_client import GladiaError
+from gladia_live_client.testing import LocalGladiaServer, LocalServerError
 from tests._signals import interruptible
 from tests.conftest import ROOT, SPEC_PATH
 
@@ -182,8 +183,10 @@ def test_constructor_rejects_nonsense() -> None:
     ):
         with pytest.raises(ValueError):  # noqa: PT011 - each message is specific; the point is refusing early
             LocalGladiaServer(**options)  # type: ignore[arg-type]
-    with pytest.raises(RuntimeError, match="not been started"):
+    with pytest.raises(LocalServerError, match="not been started") as caught:
         _ = LocalGladiaServer().base_url
+    assert isinstance(caught.value, GladiaError)
+    assert isinstance(caught.value, RuntimeError)
 
 
 def test_command_line_serves_until_interrupted() -> None:
