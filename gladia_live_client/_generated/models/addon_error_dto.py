@@ -11,6 +11,15 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_ADDON_ERROR_DTO_KEYS = frozenset(
+    (
+        "status_code",
+        "exception",
+        "message",
+    )
+)
+
 
 @_attrs_define
 class AddonErrorDTO:
@@ -73,19 +82,23 @@ class AddonErrorDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        status_code = d.pop("status_code")
+        status_code = src_dict["status_code"]
 
-        exception = d.pop("exception")
+        exception = src_dict["exception"]
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
         addon_error_dto = cls.__new__(cls)
         addon_error_dto.status_code = status_code
         addon_error_dto.exception = exception
         addon_error_dto.message = message
 
-        addon_error_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 3:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _ADDON_ERROR_DTO_KEYS}
+        addon_error_dto.additional_properties = _additional
         return addon_error_dto
 
     @property

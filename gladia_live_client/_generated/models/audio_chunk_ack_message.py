@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from ..models.error import Error
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_AUDIO_CHUNK_ACK_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "acknowledged",
+        "error",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class AudioChunkAckMessage:
     """
@@ -105,12 +118,11 @@ class AudioChunkAckMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
-        acknowledged = d.pop("acknowledged")
+        acknowledged = src_dict["acknowledged"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -121,9 +133,13 @@ class AudioChunkAckMessage:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
-        type_ = AudioChunkAckMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = AudioChunkAckMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = AudioChunkAckMessageType(_type_)
 
         def _parse_data(data: object) -> AudioChunkAckData | None:
             if data is None:
@@ -134,7 +150,7 @@ class AudioChunkAckMessage:
 
             return data_type_0
 
-        data = _parse_data(d.pop("data"))
+        data = _parse_data(src_dict["data"])
 
         audio_chunk_ack_message = cls.__new__(cls)
         audio_chunk_ack_message.session_id = session_id
@@ -144,7 +160,12 @@ class AudioChunkAckMessage:
         audio_chunk_ack_message.type = type_
         audio_chunk_ack_message.data = data
 
-        audio_chunk_ack_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 6:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACK_MESSAGE_KEYS}
+        audio_chunk_ack_message.additional_properties = _additional
         return audio_chunk_ack_message
 
     @property

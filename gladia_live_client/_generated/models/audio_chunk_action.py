@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from ..models.audio_chunk_action_data import AudioChunkActionData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_AUDIO_CHUNK_ACTION_KEYS = frozenset(
+    (
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class AudioChunkAction:
     """
@@ -71,16 +80,24 @@ class AudioChunkAction:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = AudioChunkActionType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = AudioChunkActionType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = AudioChunkActionType(_type_)
 
-        data = AudioChunkActionData.from_dict(d.pop("data"))
+        data = AudioChunkActionData.from_dict(src_dict["data"])
 
         audio_chunk_action = cls.__new__(cls)
         audio_chunk_action.type = type_
         audio_chunk_action.data = data
 
-        audio_chunk_action.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 2:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACTION_KEYS}
+        audio_chunk_action.additional_properties = _additional
         return audio_chunk_action
 
     @property

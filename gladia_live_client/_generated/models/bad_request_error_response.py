@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     )
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_BAD_REQUEST_ERROR_RESPONSE_KEYS = frozenset(
+    (
+        "timestamp",
+        "path",
+        "request_id",
+        "statusCode",
+        "message",
+        "validation_errors",
+    )
+)
+
+
 @_attrs_define
 class BadRequestErrorResponse:
     """
@@ -109,18 +122,17 @@ class BadRequestErrorResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        timestamp = d.pop("timestamp", UNSET)
+        timestamp = src_dict.get("timestamp", UNSET)
 
-        path = d.pop("path", UNSET)
+        path = src_dict.get("path", UNSET)
 
-        request_id = d.pop("request_id", UNSET)
+        request_id = src_dict.get("request_id", UNSET)
 
-        status_code = d.pop("statusCode", UNSET)
+        status_code = src_dict.get("statusCode", UNSET)
 
-        message = d.pop("message", UNSET)
+        message = src_dict.get("message", UNSET)
 
-        _validation_errors = d.pop("validation_errors", UNSET)
+        _validation_errors = src_dict.get("validation_errors", UNSET)
         if not isinstance(_validation_errors, list | Unset):
             raise TypeError("validation_errors: expected a list, got " + type(_validation_errors).__name__)
 
@@ -159,7 +171,14 @@ class BadRequestErrorResponse:
         bad_request_error_response.message = message
         bad_request_error_response.validation_errors = validation_errors
 
-        bad_request_error_response.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 0 + (timestamp is not UNSET) + (path is not UNSET) + (request_id is not UNSET) + (
+            status_code is not UNSET
+        ) + (message is not UNSET) + (validation_errors is not UNSET):
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _BAD_REQUEST_ERROR_RESPONSE_KEYS}
+        bad_request_error_response.additional_properties = _additional
         return bad_request_error_response
 
     @property

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from ..models.chapterization_dto_results_type_0 import ChapterizationDTOResultsType0
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CHAPTERIZATION_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class ChapterizationDTO:
     """
@@ -98,12 +110,11 @@ class ChapterizationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -114,7 +125,7 @@ class ChapterizationDTO:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
         def _parse_results(data: object) -> ChapterizationDTOResultsType0 | None:
             if data is None:
@@ -125,7 +136,7 @@ class ChapterizationDTO:
 
             return results_type_0
 
-        results = _parse_results(d.pop("results"))
+        results = _parse_results(src_dict["results"])
 
         chapterization_dto = cls.__new__(cls)
         chapterization_dto.success = success
@@ -134,7 +145,12 @@ class ChapterizationDTO:
         chapterization_dto.error = error
         chapterization_dto.results = results
 
-        chapterization_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_DTO_KEYS}
+        chapterization_dto.additional_properties = _additional
         return chapterization_dto
 
     @property

@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from ..models.word_dto import WordDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CHAPTERIZATION_SENTENCE_KEYS = frozenset(
+    (
+        "sentence",
+        "start",
+        "end",
+        "words",
+    )
+)
+
+
 @_attrs_define
 class ChapterizationSentence:
     """
@@ -85,22 +96,18 @@ class ChapterizationSentence:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sentence = d.pop("sentence")
+        sentence = src_dict["sentence"]
 
-        start = d.pop("start")
+        start = src_dict["start"]
 
-        end = d.pop("end")
+        end = src_dict["end"]
 
-        _words = d.pop("words")
+        _words = src_dict["words"]
         if not isinstance(_words, list):
             raise TypeError("words: expected a list, got " + type(_words).__name__)
 
-        words = []
-        for words_item_data in _words:
-            words_item = WordDTO.from_dict(words_item_data)
-
-            words.append(words_item)
+        _words_from_dict = WordDTO.from_dict
+        words = [_words_from_dict(item) for item in _words]
 
         chapterization_sentence = cls.__new__(cls)
         chapterization_sentence.sentence = sentence
@@ -108,7 +115,12 @@ class ChapterizationSentence:
         chapterization_sentence.end = end
         chapterization_sentence.words = words
 
-        chapterization_sentence.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 4:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_SENTENCE_KEYS}
+        chapterization_sentence.additional_properties = _additional
         return chapterization_sentence
 
     @property

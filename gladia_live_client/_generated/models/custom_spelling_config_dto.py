@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ..models.custom_spelling_config_dto_spelling_dictionary import CustomSpellingConfigDTOSpellingDictionary
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CUSTOM_SPELLING_CONFIG_DTO_KEYS = frozenset(("spelling_dictionary",))
+
+
 @_attrs_define
 class CustomSpellingConfigDTO:
     """
@@ -63,13 +67,17 @@ class CustomSpellingConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        spelling_dictionary = CustomSpellingConfigDTOSpellingDictionary.from_dict(d.pop("spelling_dictionary"))
+        spelling_dictionary = CustomSpellingConfigDTOSpellingDictionary.from_dict(src_dict["spelling_dictionary"])
 
         custom_spelling_config_dto = cls.__new__(cls)
         custom_spelling_config_dto.spelling_dictionary = spelling_dictionary
 
-        custom_spelling_config_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 1:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _CUSTOM_SPELLING_CONFIG_DTO_KEYS}
+        custom_spelling_config_dto.additional_properties = _additional
         return custom_spelling_config_dto
 
     @property

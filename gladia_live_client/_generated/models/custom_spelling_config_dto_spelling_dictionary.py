@@ -57,11 +57,11 @@ class CustomSpellingConfigDTOSpellingDictionary:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
         custom_spelling_config_dto_spelling_dictionary = cls.__new__(cls)
 
+        _additional = dict(src_dict)
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _additional.items():
             _additional_property = prop_dict
             if not isinstance(_additional_property, list):
                 raise TypeError("AdditionalProperty: expected a list, got " + type(_additional_property).__name__)

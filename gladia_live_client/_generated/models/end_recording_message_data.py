@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_END_RECORDING_MESSAGE_DATA_KEYS = frozenset(("recording_duration",))
+
 
 @_attrs_define
 class EndRecordingMessageData:
@@ -59,13 +62,17 @@ class EndRecordingMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        recording_duration = d.pop("recording_duration")
+        recording_duration = src_dict["recording_duration"]
 
         end_recording_message_data = cls.__new__(cls)
         end_recording_message_data.recording_duration = recording_duration
 
-        end_recording_message_data.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 1:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _END_RECORDING_MESSAGE_DATA_KEYS}
+        end_recording_message_data.additional_properties = _additional
         return end_recording_message_data
 
     @property

@@ -12,6 +12,15 @@ from attrs import field as _attrs_field
 from ..models.end_session_message_type import EndSessionMessageType
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_END_SESSION_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+    )
+)
+
 
 @_attrs_define
 class EndSessionMessage:
@@ -75,19 +84,27 @@ class EndSessionMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
-        type_ = EndSessionMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = EndSessionMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = EndSessionMessageType(_type_)
 
         end_session_message = cls.__new__(cls)
         end_session_message.session_id = session_id
         end_session_message.created_at = created_at
         end_session_message.type = type_
 
-        end_session_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 3:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _END_SESSION_MESSAGE_KEYS}
+        end_session_message.additional_properties = _additional
         return end_session_message
 
     @property

@@ -11,6 +11,17 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_FILE_RESPONSE_KEYS = frozenset(
+    (
+        "id",
+        "filename",
+        "source",
+        "audio_duration",
+        "number_of_channels",
+    )
+)
+
 
 @_attrs_define
 class FileResponse:
@@ -89,8 +100,7 @@ class FileResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
         def _parse_filename(data: object) -> None | str:
             if data is None:
@@ -99,7 +109,7 @@ class FileResponse:
                 return cast(None | str, data)
             raise TypeError("filename: expected None | str, got " + type(data).__name__)
 
-        filename = _parse_filename(d.pop("filename"))
+        filename = _parse_filename(src_dict["filename"])
 
         def _parse_source(data: object) -> None | str:
             if data is None:
@@ -108,7 +118,7 @@ class FileResponse:
                 return cast(None | str, data)
             raise TypeError("source: expected None | str, got " + type(data).__name__)
 
-        source = _parse_source(d.pop("source"))
+        source = _parse_source(src_dict["source"])
 
         def _parse_audio_duration(data: object) -> float | None:
             if data is None:
@@ -117,7 +127,7 @@ class FileResponse:
                 return cast(float | None, data)
             raise TypeError("audio_duration: expected float | None, got " + type(data).__name__)
 
-        audio_duration = _parse_audio_duration(d.pop("audio_duration"))
+        audio_duration = _parse_audio_duration(src_dict["audio_duration"])
 
         def _parse_number_of_channels(data: object) -> int | None:
             if data is None:
@@ -126,7 +136,7 @@ class FileResponse:
                 return cast(int | None, data)
             raise TypeError("number_of_channels: expected int | None, got " + type(data).__name__)
 
-        number_of_channels = _parse_number_of_channels(d.pop("number_of_channels"))
+        number_of_channels = _parse_number_of_channels(src_dict["number_of_channels"])
 
         file_response = cls.__new__(cls)
         file_response.id = id
@@ -135,7 +145,12 @@ class FileResponse:
         file_response.audio_duration = audio_duration
         file_response.number_of_channels = number_of_channels
 
-        file_response.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _FILE_RESPONSE_KEYS}
+        file_response.additional_properties = _additional
         return file_response
 
     @property

@@ -13,6 +13,15 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_INIT_STREAMING_RESPONSE_KEYS = frozenset(
+    (
+        "id",
+        "created_at",
+        "url",
+    )
+)
+
 
 @_attrs_define
 class InitStreamingResponse:
@@ -77,19 +86,23 @@ class InitStreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = UUID(d.pop("id"))
+        id = UUID(src_dict["id"])
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+        created_at = datetime.datetime.fromisoformat(src_dict["created_at"])
 
-        url = d.pop("url")
+        url = src_dict["url"]
 
         init_streaming_response = cls.__new__(cls)
         init_streaming_response.id = id
         init_streaming_response.created_at = created_at
         init_streaming_response.url = url
 
-        init_streaming_response.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 3:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _INIT_STREAMING_RESPONSE_KEYS}
+        init_streaming_response.additional_properties = _additional
         return init_streaming_response
 
     @property

@@ -53,10 +53,10 @@ class ListJobsCustomMetadata:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
         list_jobs_custom_metadata = cls.__new__(cls)
 
-        list_jobs_custom_metadata.additional_properties = d
+        _additional = dict(src_dict)
+        list_jobs_custom_metadata.additional_properties = _additional
         return list_jobs_custom_metadata
 
     @property

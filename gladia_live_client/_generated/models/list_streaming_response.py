@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from ..models.streaming_response import StreamingResponse
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_LIST_STREAMING_RESPONSE_KEYS = frozenset(
+    (
+        "first",
+        "current",
+        "next",
+        "items",
+    )
+)
+
+
 @_attrs_define
 class ListStreamingResponse:
     """
@@ -89,10 +100,9 @@ class ListStreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        first = d.pop("first")
+        first = src_dict["first"]
 
-        current = d.pop("current")
+        current = src_dict["current"]
 
         def _parse_next_(data: object) -> None | str:
             if data is None:
@@ -101,17 +111,14 @@ class ListStreamingResponse:
                 return cast(None | str, data)
             raise TypeError("next: expected None | str, got " + type(data).__name__)
 
-        next_ = _parse_next_(d.pop("next"))
+        next_ = _parse_next_(src_dict["next"])
 
-        _items = d.pop("items")
+        _items = src_dict["items"]
         if not isinstance(_items, list):
             raise TypeError("items: expected a list, got " + type(_items).__name__)
 
-        items = []
-        for items_item_data in _items:
-            items_item = StreamingResponse.from_dict(items_item_data)
-
-            items.append(items_item)
+        _items_from_dict = StreamingResponse.from_dict
+        items = [_items_from_dict(item) for item in _items]
 
         list_streaming_response = cls.__new__(cls)
         list_streaming_response.first = first
@@ -119,7 +126,12 @@ class ListStreamingResponse:
         list_streaming_response.next_ = next_
         list_streaming_response.items = items
 
-        list_streaming_response.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 4:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _LIST_STREAMING_RESPONSE_KEYS}
+        list_streaming_response.additional_properties = _additional
         return list_streaming_response
 
     @property

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from ..models.named_entity_recognition_result import NamedEntityRecognitionResult
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_NAMED_ENTITY_RECOGNITION_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class NamedEntityRecognitionDTO:
     """
@@ -104,12 +116,11 @@ class NamedEntityRecognitionDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -120,7 +131,7 @@ class NamedEntityRecognitionDTO:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
         def _parse_results(data: object) -> list[NamedEntityRecognitionResult] | None:
             if data is None:
@@ -133,15 +144,12 @@ class NamedEntityRecognitionDTO:
             if not isinstance(_results_type_0, list):
                 raise TypeError("results_type_0: expected a list, got " + type(_results_type_0).__name__)
 
-            results_type_0 = []
-            for results_type_0_item_data in _results_type_0:
-                results_type_0_item = NamedEntityRecognitionResult.from_dict(results_type_0_item_data)
-
-                results_type_0.append(results_type_0_item)
+            _results_type_0_from_dict = NamedEntityRecognitionResult.from_dict
+            results_type_0 = [_results_type_0_from_dict(item) for item in _results_type_0]
 
             return results_type_0
 
-        results = _parse_results(d.pop("results"))
+        results = _parse_results(src_dict["results"])
 
         named_entity_recognition_dto = cls.__new__(cls)
         named_entity_recognition_dto.success = success
@@ -150,7 +158,14 @@ class NamedEntityRecognitionDTO:
         named_entity_recognition_dto.error = error
         named_entity_recognition_dto.results = results
 
-        named_entity_recognition_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {
+                key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_DTO_KEYS
+            }
+        named_entity_recognition_dto.additional_properties = _additional
         return named_entity_recognition_dto
 
     @property

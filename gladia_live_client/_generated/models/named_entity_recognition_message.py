@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from ..models.named_entity_recognition_data import NamedEntityRecognitionData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_NAMED_ENTITY_RECOGNITION_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "error",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class NamedEntityRecognitionMessage:
     """
@@ -102,10 +114,9 @@ class NamedEntityRecognitionMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -116,9 +127,13 @@ class NamedEntityRecognitionMessage:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
-        type_ = NamedEntityRecognitionMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = NamedEntityRecognitionMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = NamedEntityRecognitionMessageType(_type_)
 
         def _parse_data(data: object) -> NamedEntityRecognitionData | None:
             if data is None:
@@ -129,7 +144,7 @@ class NamedEntityRecognitionMessage:
 
             return data_type_0
 
-        data = _parse_data(d.pop("data"))
+        data = _parse_data(src_dict["data"])
 
         named_entity_recognition_message = cls.__new__(cls)
         named_entity_recognition_message.session_id = session_id
@@ -138,7 +153,14 @@ class NamedEntityRecognitionMessage:
         named_entity_recognition_message.type = type_
         named_entity_recognition_message.data = data
 
-        named_entity_recognition_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {
+                key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_MESSAGE_KEYS
+            }
+        named_entity_recognition_message.additional_properties = _additional
         return named_entity_recognition_message
 
     @property

@@ -11,6 +11,16 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_NAMED_ENTITY_RECOGNITION_RESULT_KEYS = frozenset(
+    (
+        "entity_type",
+        "text",
+        "start",
+        "end",
+    )
+)
+
 
 @_attrs_define
 class NamedEntityRecognitionResult:
@@ -81,14 +91,13 @@ class NamedEntityRecognitionResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        entity_type = d.pop("entity_type")
+        entity_type = src_dict["entity_type"]
 
-        text = d.pop("text")
+        text = src_dict["text"]
 
-        start = d.pop("start")
+        start = src_dict["start"]
 
-        end = d.pop("end")
+        end = src_dict["end"]
 
         named_entity_recognition_result = cls.__new__(cls)
         named_entity_recognition_result.entity_type = entity_type
@@ -96,7 +105,14 @@ class NamedEntityRecognitionResult:
         named_entity_recognition_result.start = start
         named_entity_recognition_result.end = end
 
-        named_entity_recognition_result.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 4:
+            _additional = {}
+        else:
+            _additional = {
+                key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_RESULT_KEYS
+            }
+        named_entity_recognition_result.additional_properties = _additional
         return named_entity_recognition_result
 
     @property

@@ -52,10 +52,10 @@ class PatchRequestParamsDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
         patch_request_params_dto = cls.__new__(cls)
 
-        patch_request_params_dto.additional_properties = d
+        _additional = dict(src_dict)
+        patch_request_params_dto.additional_properties = _additional
         return patch_request_params_dto
 
     @property

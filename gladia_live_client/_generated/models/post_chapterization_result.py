@@ -15,6 +15,23 @@ if TYPE_CHECKING:
     from ..models.chapterization_sentence import ChapterizationSentence
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_CHAPTERIZATION_RESULT_KEYS = frozenset(
+    (
+        "headline",
+        "gist",
+        "keywords",
+        "start",
+        "end",
+        "sentences",
+        "text",
+        "abstractive_summary",
+        "extractive_summary",
+        "summary",
+    )
+)
+
+
 @_attrs_define
 class PostChapterizationResult:
     """
@@ -126,38 +143,34 @@ class PostChapterizationResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        headline = d.pop("headline")
+        headline = src_dict["headline"]
 
-        gist = d.pop("gist")
+        gist = src_dict["gist"]
 
-        _keywords = d.pop("keywords")
+        _keywords = src_dict["keywords"]
         if not isinstance(_keywords, list):
             raise TypeError("keywords: expected a list, got " + type(_keywords).__name__)
 
         keywords = cast(list[str], _keywords)
 
-        start = d.pop("start")
+        start = src_dict["start"]
 
-        end = d.pop("end")
+        end = src_dict["end"]
 
-        _sentences = d.pop("sentences")
+        _sentences = src_dict["sentences"]
         if not isinstance(_sentences, list):
             raise TypeError("sentences: expected a list, got " + type(_sentences).__name__)
 
-        sentences = []
-        for sentences_item_data in _sentences:
-            sentences_item = ChapterizationSentence.from_dict(sentences_item_data)
+        _sentences_from_dict = ChapterizationSentence.from_dict
+        sentences = [_sentences_from_dict(item) for item in _sentences]
 
-            sentences.append(sentences_item)
+        text = src_dict["text"]
 
-        text = d.pop("text")
+        abstractive_summary = src_dict.get("abstractive_summary", UNSET)
 
-        abstractive_summary = d.pop("abstractive_summary", UNSET)
+        extractive_summary = src_dict.get("extractive_summary", UNSET)
 
-        extractive_summary = d.pop("extractive_summary", UNSET)
-
-        summary = d.pop("summary", UNSET)
+        summary = src_dict.get("summary", UNSET)
 
         post_chapterization_result = cls.__new__(cls)
         post_chapterization_result.headline = headline
@@ -171,7 +184,14 @@ class PostChapterizationResult:
         post_chapterization_result.extractive_summary = extractive_summary
         post_chapterization_result.summary = summary
 
-        post_chapterization_result.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 7 + (abstractive_summary is not UNSET) + (extractive_summary is not UNSET) + (
+            summary is not UNSET
+        ):
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _POST_CHAPTERIZATION_RESULT_KEYS}
+        post_chapterization_result.additional_properties = _additional
         return post_chapterization_result
 
     @property

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.streaming_transcription_result_dto import StreamingTranscriptionResultDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_FINAL_TRANSCRIPT_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class PostFinalTranscriptMessage:
     """
@@ -87,14 +98,17 @@ class PostFinalTranscriptMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
-        type_ = PostFinalTranscriptMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = PostFinalTranscriptMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = PostFinalTranscriptMessageType(_type_)
 
-        data = StreamingTranscriptionResultDTO.from_dict(d.pop("data"))
+        data = StreamingTranscriptionResultDTO.from_dict(src_dict["data"])
 
         post_final_transcript_message = cls.__new__(cls)
         post_final_transcript_message.session_id = session_id
@@ -102,7 +116,14 @@ class PostFinalTranscriptMessage:
         post_final_transcript_message.type = type_
         post_final_transcript_message.data = data
 
-        post_final_transcript_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 4:
+            _additional = {}
+        else:
+            _additional = {
+                key: value for key, value in src_dict.items() if key not in _POST_FINAL_TRANSCRIPT_MESSAGE_KEYS
+            }
+        post_final_transcript_message.additional_properties = _additional
         return post_final_transcript_message
 
     @property

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_SUMMARIZATION_MESSAGE_DATA_KEYS = frozenset(("results",))
+
 
 @_attrs_define
 class PostSummarizationMessageData:
@@ -61,13 +64,19 @@ class PostSummarizationMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        results = d.pop("results")
+        results = src_dict["results"]
 
         post_summarization_message_data = cls.__new__(cls)
         post_summarization_message_data.results = results
 
-        post_summarization_message_data.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 1:
+            _additional = {}
+        else:
+            _additional = {
+                key: value for key, value in src_dict.items() if key not in _POST_SUMMARIZATION_MESSAGE_DATA_KEYS
+            }
+        post_summarization_message_data.additional_properties = _additional
         return post_summarization_message_data
 
     @property

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.transcription_dto import TranscriptionDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_TRANSCRIPT_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class PostTranscriptMessage:
     """
@@ -84,14 +95,17 @@ class PostTranscriptMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
-        type_ = PostTranscriptMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = PostTranscriptMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = PostTranscriptMessageType(_type_)
 
-        data = TranscriptionDTO.from_dict(d.pop("data"))
+        data = TranscriptionDTO.from_dict(src_dict["data"])
 
         post_transcript_message = cls.__new__(cls)
         post_transcript_message.session_id = session_id
@@ -99,7 +113,12 @@ class PostTranscriptMessage:
         post_transcript_message.type = type_
         post_transcript_message.data = data
 
-        post_transcript_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 4:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _POST_TRANSCRIPT_MESSAGE_KEYS}
+        post_transcript_message.additional_properties = _additional
         return post_transcript_message
 
     @property

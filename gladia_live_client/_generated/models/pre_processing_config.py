@@ -11,6 +11,14 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_PRE_PROCESSING_CONFIG_KEYS = frozenset(
+    (
+        "audio_enhancer",
+        "speech_threshold",
+    )
+)
+
 
 @_attrs_define
 class PreProcessingConfig:
@@ -68,16 +76,20 @@ class PreProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        audio_enhancer = d.pop("audio_enhancer", UNSET)
+        audio_enhancer = src_dict.get("audio_enhancer", UNSET)
 
-        speech_threshold = d.pop("speech_threshold", UNSET)
+        speech_threshold = src_dict.get("speech_threshold", UNSET)
 
         pre_processing_config = cls.__new__(cls)
         pre_processing_config.audio_enhancer = audio_enhancer
         pre_processing_config.speech_threshold = speech_threshold
 
-        pre_processing_config.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 0 + (audio_enhancer is not UNSET) + (speech_threshold is not UNSET):
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _PRE_PROCESSING_CONFIG_KEYS}
+        pre_processing_config.additional_properties = _additional
         return pre_processing_config
 
     @property

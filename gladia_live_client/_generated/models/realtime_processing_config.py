@@ -17,6 +17,21 @@ if TYPE_CHECKING:
     from ..models.translation_config_dto import TranslationConfigDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_REALTIME_PROCESSING_CONFIG_KEYS = frozenset(
+    (
+        "custom_vocabulary",
+        "custom_vocabulary_config",
+        "custom_spelling",
+        "custom_spelling_config",
+        "translation",
+        "translation_config",
+        "named_entity_recognition",
+        "sentiment_analysis",
+    )
+)
+
+
 @_attrs_define
 class RealtimeProcessingConfig:
     """
@@ -122,37 +137,36 @@ class RealtimeProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        custom_vocabulary = d.pop("custom_vocabulary", UNSET)
+        custom_vocabulary = src_dict.get("custom_vocabulary", UNSET)
 
-        _custom_vocabulary_config = d.pop("custom_vocabulary_config", UNSET)
+        _custom_vocabulary_config = src_dict.get("custom_vocabulary_config", UNSET)
         custom_vocabulary_config: CustomVocabularyConfigDTO | Unset
         if isinstance(_custom_vocabulary_config, Unset):
             custom_vocabulary_config = UNSET
         else:
             custom_vocabulary_config = CustomVocabularyConfigDTO.from_dict(_custom_vocabulary_config)
 
-        custom_spelling = d.pop("custom_spelling", UNSET)
+        custom_spelling = src_dict.get("custom_spelling", UNSET)
 
-        _custom_spelling_config = d.pop("custom_spelling_config", UNSET)
+        _custom_spelling_config = src_dict.get("custom_spelling_config", UNSET)
         custom_spelling_config: CustomSpellingConfigDTO | Unset
         if isinstance(_custom_spelling_config, Unset):
             custom_spelling_config = UNSET
         else:
             custom_spelling_config = CustomSpellingConfigDTO.from_dict(_custom_spelling_config)
 
-        translation = d.pop("translation", UNSET)
+        translation = src_dict.get("translation", UNSET)
 
-        _translation_config = d.pop("translation_config", UNSET)
+        _translation_config = src_dict.get("translation_config", UNSET)
         translation_config: TranslationConfigDTO | Unset
         if isinstance(_translation_config, Unset):
             translation_config = UNSET
         else:
             translation_config = TranslationConfigDTO.from_dict(_translation_config)
 
-        named_entity_recognition = d.pop("named_entity_recognition", UNSET)
+        named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
 
-        sentiment_analysis = d.pop("sentiment_analysis", UNSET)
+        sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
 
         realtime_processing_config = cls.__new__(cls)
         realtime_processing_config.custom_vocabulary = custom_vocabulary
@@ -164,7 +178,16 @@ class RealtimeProcessingConfig:
         realtime_processing_config.named_entity_recognition = named_entity_recognition
         realtime_processing_config.sentiment_analysis = sentiment_analysis
 
-        realtime_processing_config.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 0 + (custom_vocabulary is not UNSET) + (custom_vocabulary_config is not UNSET) + (
+            custom_spelling is not UNSET
+        ) + (custom_spelling_config is not UNSET) + (translation is not UNSET) + (translation_config is not UNSET) + (
+            named_entity_recognition is not UNSET
+        ) + (sentiment_analysis is not UNSET):
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _REALTIME_PROCESSING_CONFIG_KEYS}
+        realtime_processing_config.additional_properties = _additional
         return realtime_processing_config
 
     @property

@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from ..models.addon_error_dto import AddonErrorDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SENTENCES_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class SentencesDTO:
     """
@@ -97,12 +109,11 @@ class SentencesDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -113,7 +124,7 @@ class SentencesDTO:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
         def _parse_results(data: object) -> list[str] | None:
             if data is None:
@@ -128,7 +139,7 @@ class SentencesDTO:
 
             return results_type_0
 
-        results = _parse_results(d.pop("results"))
+        results = _parse_results(src_dict["results"])
 
         sentences_dto = cls.__new__(cls)
         sentences_dto.success = success
@@ -137,7 +148,12 @@ class SentencesDTO:
         sentences_dto.error = error
         sentences_dto.results = results
 
-        sentences_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _SENTENCES_DTO_KEYS}
+        sentences_dto.additional_properties = _additional
         return sentences_dto
 
     @property

@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from ..models.addon_error_dto import AddonErrorDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SENTIMENT_ANALYSIS_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class SentimentAnalysisDTO:
     """
@@ -93,12 +105,11 @@ class SentimentAnalysisDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -109,9 +120,9 @@ class SentimentAnalysisDTO:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
-        results = d.pop("results")
+        results = src_dict["results"]
 
         sentiment_analysis_dto = cls.__new__(cls)
         sentiment_analysis_dto.success = success
@@ -120,7 +131,12 @@ class SentimentAnalysisDTO:
         sentiment_analysis_dto.error = error
         sentiment_analysis_dto.results = results
 
-        sentiment_analysis_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_DTO_KEYS}
+        sentiment_analysis_dto.additional_properties = _additional
         return sentiment_analysis_dto
 
     @property

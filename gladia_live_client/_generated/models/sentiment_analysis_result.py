@@ -11,6 +11,18 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SENTIMENT_ANALYSIS_RESULT_KEYS = frozenset(
+    (
+        "sentiment",
+        "emotion",
+        "text",
+        "start",
+        "end",
+        "channel",
+    )
+)
+
 
 @_attrs_define
 class SentimentAnalysisResult:
@@ -91,18 +103,17 @@ class SentimentAnalysisResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sentiment = d.pop("sentiment")
+        sentiment = src_dict["sentiment"]
 
-        emotion = d.pop("emotion")
+        emotion = src_dict["emotion"]
 
-        text = d.pop("text")
+        text = src_dict["text"]
 
-        start = d.pop("start")
+        start = src_dict["start"]
 
-        end = d.pop("end")
+        end = src_dict["end"]
 
-        channel = d.pop("channel")
+        channel = src_dict["channel"]
 
         sentiment_analysis_result = cls.__new__(cls)
         sentiment_analysis_result.sentiment = sentiment
@@ -112,7 +123,12 @@ class SentimentAnalysisResult:
         sentiment_analysis_result.end = end
         sentiment_analysis_result.channel = channel
 
-        sentiment_analysis_result.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 6:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_RESULT_KEYS}
+        sentiment_analysis_result.additional_properties = _additional
         return sentiment_analysis_result
 
     @property

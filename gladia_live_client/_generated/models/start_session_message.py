@@ -12,6 +12,15 @@ from attrs import field as _attrs_field
 from ..models.start_session_message_type import StartSessionMessageType
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_START_SESSION_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+    )
+)
+
 
 @_attrs_define
 class StartSessionMessage:
@@ -75,19 +84,27 @@ class StartSessionMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
-        type_ = StartSessionMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = StartSessionMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = StartSessionMessageType(_type_)
 
         start_session_message = cls.__new__(cls)
         start_session_message.session_id = session_id
         start_session_message.created_at = created_at
         start_session_message.type = type_
 
-        start_session_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 3:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _START_SESSION_MESSAGE_KEYS}
+        start_session_message.additional_properties = _additional
         return start_session_message
 
     @property

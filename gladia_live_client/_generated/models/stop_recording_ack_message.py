@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from ..models.stop_recording_ack_data import StopRecordingAckData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STOP_RECORDING_ACK_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "acknowledged",
+        "error",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class StopRecordingAckMessage:
     """
@@ -106,12 +119,11 @@ class StopRecordingAckMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
-        acknowledged = d.pop("acknowledged")
+        acknowledged = src_dict["acknowledged"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -122,9 +134,13 @@ class StopRecordingAckMessage:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
-        type_ = StopRecordingAckMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = StopRecordingAckMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = StopRecordingAckMessageType(_type_)
 
         def _parse_data(data: object) -> None | StopRecordingAckData:
             if data is None:
@@ -135,7 +151,7 @@ class StopRecordingAckMessage:
 
             return data_type_0
 
-        data = _parse_data(d.pop("data"))
+        data = _parse_data(src_dict["data"])
 
         stop_recording_ack_message = cls.__new__(cls)
         stop_recording_ack_message.session_id = session_id
@@ -145,7 +161,12 @@ class StopRecordingAckMessage:
         stop_recording_ack_message.type = type_
         stop_recording_ack_message.data = data
 
-        stop_recording_ack_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 6:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACK_MESSAGE_KEYS}
+        stop_recording_ack_message.additional_properties = _additional
         return stop_recording_ack_message
 
     @property

@@ -56,10 +56,10 @@ class StreamingRequestCustomMetadata:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
         streaming_request_custom_metadata = cls.__new__(cls)
 
-        streaming_request_custom_metadata.additional_properties = d
+        _additional = dict(src_dict)
+        streaming_request_custom_metadata.additional_properties = _additional
         return streaming_request_custom_metadata
 
     @property

@@ -23,6 +23,26 @@ if TYPE_CHECKING:
     from ..models.streaming_transcription_result_with_messages_dto import StreamingTranscriptionResultWithMessagesDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STREAMING_RESPONSE_KEYS = frozenset(
+    (
+        "id",
+        "request_id",
+        "version",
+        "status",
+        "created_at",
+        "kind",
+        "completed_at",
+        "custom_metadata",
+        "error_code",
+        "post_session_metadata",
+        "file",
+        "request_params",
+        "result",
+    )
+)
+
+
 @_attrs_define
 class StreamingResponse:
     """
@@ -194,18 +214,25 @@ class StreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = UUID(d.pop("id"))
+        id = UUID(src_dict["id"])
 
-        request_id = d.pop("request_id")
+        request_id = src_dict["request_id"]
 
-        version = d.pop("version")
+        version = src_dict["version"]
 
-        status = StreamingResponseStatus(d.pop("status"))
+        _status = src_dict["status"]
+        try:
+            status = StreamingResponseStatus._by_value[_status]
+        except (KeyError, TypeError):
+            status = StreamingResponseStatus(_status)
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+        created_at = datetime.datetime.fromisoformat(src_dict["created_at"])
 
-        kind = StreamingResponseKind(d.pop("kind"))
+        _kind = src_dict["kind"]
+        try:
+            kind = StreamingResponseKind._by_value[_kind]
+        except (KeyError, TypeError):
+            kind = StreamingResponseKind(_kind)
 
         def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -218,7 +245,7 @@ class StreamingResponse:
 
             return completed_at_type_0
 
-        completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
+        completed_at = _parse_completed_at(src_dict.get("completed_at", UNSET))
 
         def _parse_custom_metadata(data: object) -> None | StreamingResponseCustomMetadataType0 | Unset:
             if data is None:
@@ -233,7 +260,7 @@ class StreamingResponse:
 
             return custom_metadata_type_0
 
-        custom_metadata = _parse_custom_metadata(d.pop("custom_metadata", UNSET))
+        custom_metadata = _parse_custom_metadata(src_dict.get("custom_metadata", UNSET))
 
         def _parse_error_code(data: object) -> int | None | Unset:
             if data is None:
@@ -244,9 +271,9 @@ class StreamingResponse:
                 return cast(int | None | Unset, data)
             raise TypeError("error_code: expected int | None, got " + type(data).__name__)
 
-        error_code = _parse_error_code(d.pop("error_code", UNSET))
+        error_code = _parse_error_code(src_dict.get("error_code", UNSET))
 
-        _post_session_metadata = d.pop("post_session_metadata", UNSET)
+        _post_session_metadata = src_dict.get("post_session_metadata", UNSET)
         post_session_metadata: StreamingResponsePostSessionMetadata | Unset
         if isinstance(_post_session_metadata, Unset):
             post_session_metadata = UNSET
@@ -264,7 +291,7 @@ class StreamingResponse:
 
             return file_type_0
 
-        file = _parse_file(d.pop("file", UNSET))
+        file = _parse_file(src_dict.get("file", UNSET))
 
         def _parse_request_params(data: object) -> None | StreamingRequestParamsResponse | Unset:
             if data is None:
@@ -279,7 +306,7 @@ class StreamingResponse:
 
             return request_params_type_0
 
-        request_params = _parse_request_params(d.pop("request_params", UNSET))
+        request_params = _parse_request_params(src_dict.get("request_params", UNSET))
 
         def _parse_result(data: object) -> None | StreamingTranscriptionResultWithMessagesDTO | Unset:
             if data is None:
@@ -294,7 +321,7 @@ class StreamingResponse:
 
             return result_type_0
 
-        result = _parse_result(d.pop("result", UNSET))
+        result = _parse_result(src_dict.get("result", UNSET))
 
         streaming_response = cls.__new__(cls)
         streaming_response.id = id
@@ -311,7 +338,16 @@ class StreamingResponse:
         streaming_response.request_params = request_params
         streaming_response.result = result
 
-        streaming_response.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 6 + (completed_at is not UNSET) + (custom_metadata is not UNSET) + (
+            error_code is not UNSET
+        ) + (post_session_metadata is not UNSET) + (file is not UNSET) + (request_params is not UNSET) + (
+            result is not UNSET
+        ):
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _STREAMING_RESPONSE_KEYS}
+        streaming_response.additional_properties = _additional
         return streaming_response
 
     @property

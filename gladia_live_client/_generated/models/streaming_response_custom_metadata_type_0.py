@@ -56,10 +56,10 @@ class StreamingResponseCustomMetadataType0:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
         streaming_response_custom_metadata_type_0 = cls.__new__(cls)
 
-        streaming_response_custom_metadata_type_0.additional_properties = d
+        _additional = dict(src_dict)
+        streaming_response_custom_metadata_type_0.additional_properties = _additional
         return streaming_response_custom_metadata_type_0
 
     @property

@@ -51,10 +51,10 @@ class StreamingResponsePostSessionMetadata:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
         streaming_response_post_session_metadata = cls.__new__(cls)
 
-        streaming_response_post_session_metadata.additional_properties = d
+        _additional = dict(src_dict)
+        streaming_response_post_session_metadata.additional_properties = _additional
         return streaming_response_post_session_metadata
 
     @property

@@ -21,6 +21,20 @@ if TYPE_CHECKING:
     from ..models.translation_dto import TranslationDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STREAMING_TRANSCRIPTION_RESULT_DTO_KEYS = frozenset(
+    (
+        "metadata",
+        "transcription",
+        "translation",
+        "summarization",
+        "named_entity_recognition",
+        "sentiment_analysis",
+        "chapterization",
+    )
+)
+
+
 @_attrs_define
 class StreamingTranscriptionResultDTO:
     """
@@ -126,45 +140,44 @@ class StreamingTranscriptionResultDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        metadata = TranscriptionMetadataDTO.from_dict(d.pop("metadata"))
+        metadata = TranscriptionMetadataDTO.from_dict(src_dict["metadata"])
 
-        _transcription = d.pop("transcription", UNSET)
+        _transcription = src_dict.get("transcription", UNSET)
         transcription: TranscriptionDTO | Unset
         if isinstance(_transcription, Unset):
             transcription = UNSET
         else:
             transcription = TranscriptionDTO.from_dict(_transcription)
 
-        _translation = d.pop("translation", UNSET)
+        _translation = src_dict.get("translation", UNSET)
         translation: TranslationDTO | Unset
         if isinstance(_translation, Unset):
             translation = UNSET
         else:
             translation = TranslationDTO.from_dict(_translation)
 
-        _summarization = d.pop("summarization", UNSET)
+        _summarization = src_dict.get("summarization", UNSET)
         summarization: SummarizationDTO | Unset
         if isinstance(_summarization, Unset):
             summarization = UNSET
         else:
             summarization = SummarizationDTO.from_dict(_summarization)
 
-        _named_entity_recognition = d.pop("named_entity_recognition", UNSET)
+        _named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
         named_entity_recognition: NamedEntityRecognitionDTO | Unset
         if isinstance(_named_entity_recognition, Unset):
             named_entity_recognition = UNSET
         else:
             named_entity_recognition = NamedEntityRecognitionDTO.from_dict(_named_entity_recognition)
 
-        _sentiment_analysis = d.pop("sentiment_analysis", UNSET)
+        _sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
         sentiment_analysis: SentimentAnalysisDTO | Unset
         if isinstance(_sentiment_analysis, Unset):
             sentiment_analysis = UNSET
         else:
             sentiment_analysis = SentimentAnalysisDTO.from_dict(_sentiment_analysis)
 
-        _chapterization = d.pop("chapterization", UNSET)
+        _chapterization = src_dict.get("chapterization", UNSET)
         chapterization: ChapterizationDTO | Unset
         if isinstance(_chapterization, Unset):
             chapterization = UNSET
@@ -180,7 +193,16 @@ class StreamingTranscriptionResultDTO:
         streaming_transcription_result_dto.sentiment_analysis = sentiment_analysis
         streaming_transcription_result_dto.chapterization = chapterization
 
-        streaming_transcription_result_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 1 + (transcription is not UNSET) + (translation is not UNSET) + (
+            summarization is not UNSET
+        ) + (named_entity_recognition is not UNSET) + (sentiment_analysis is not UNSET) + (chapterization is not UNSET):
+            _additional = {}
+        else:
+            _additional = {
+                key: value for key, value in src_dict.items() if key not in _STREAMING_TRANSCRIPTION_RESULT_DTO_KEYS
+            }
+        streaming_transcription_result_dto.additional_properties = _additional
         return streaming_transcription_result_dto
 
     @property

@@ -12,6 +12,9 @@ from attrs import field as _attrs_field
 from ..models.summary_types_enum import SummaryTypesEnum
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SUMMARIZATION_CONFIG_DTO_KEYS = frozenset(("type",))
+
 
 @_attrs_define
 class SummarizationConfigDTO:
@@ -60,18 +63,25 @@ class SummarizationConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _type_ = d.pop("type", UNSET)
+        _type_ = src_dict.get("type", UNSET)
         type_: SummaryTypesEnum | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = SummaryTypesEnum(_type_)
+            try:
+                type_ = SummaryTypesEnum._by_value[_type_]
+            except (KeyError, TypeError):
+                type_ = SummaryTypesEnum(_type_)
 
         summarization_config_dto = cls.__new__(cls)
         summarization_config_dto.type = type_
 
-        summarization_config_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 0 + (type_ is not UNSET):
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_CONFIG_DTO_KEYS}
+        summarization_config_dto.additional_properties = _additional
         return summarization_config_dto
 
     @property

@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from ..models.addon_error_dto import AddonErrorDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SUMMARIZATION_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class SummarizationDTO:
     """
@@ -93,12 +105,11 @@ class SummarizationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -109,7 +120,7 @@ class SummarizationDTO:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
         def _parse_results(data: object) -> None | str:
             if data is None:
@@ -118,7 +129,7 @@ class SummarizationDTO:
                 return cast(None | str, data)
             raise TypeError("results: expected None | str, got " + type(data).__name__)
 
-        results = _parse_results(d.pop("results"))
+        results = _parse_results(src_dict["results"])
 
         summarization_dto = cls.__new__(cls)
         summarization_dto.success = success
@@ -127,7 +138,12 @@ class SummarizationDTO:
         summarization_dto.error = error
         summarization_dto.results = results
 
-        summarization_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_DTO_KEYS}
+        summarization_dto.additional_properties = _additional
         return summarization_dto
 
     @property

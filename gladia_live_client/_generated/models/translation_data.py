@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from ..models.utterance_dto import UtteranceDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSLATION_DATA_KEYS = frozenset(
+    (
+        "utterance_id",
+        "utterance",
+        "original_language",
+        "target_language",
+        "translated_utterance",
+    )
+)
+
+
 @_attrs_define
 class TranslationData:
     """
@@ -92,16 +104,23 @@ class TranslationData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        utterance_id = d.pop("utterance_id")
+        utterance_id = src_dict["utterance_id"]
 
-        utterance = UtteranceDTO.from_dict(d.pop("utterance"))
+        utterance = UtteranceDTO.from_dict(src_dict["utterance"])
 
-        original_language = TranscriptionLanguageCodeEnum(d.pop("original_language"))
+        _original_language = src_dict["original_language"]
+        try:
+            original_language = TranscriptionLanguageCodeEnum._by_value[_original_language]
+        except (KeyError, TypeError):
+            original_language = TranscriptionLanguageCodeEnum(_original_language)
 
-        target_language = TranslationLanguageCodeEnum(d.pop("target_language"))
+        _target_language = src_dict["target_language"]
+        try:
+            target_language = TranslationLanguageCodeEnum._by_value[_target_language]
+        except (KeyError, TypeError):
+            target_language = TranslationLanguageCodeEnum(_target_language)
 
-        translated_utterance = UtteranceDTO.from_dict(d.pop("translated_utterance"))
+        translated_utterance = UtteranceDTO.from_dict(src_dict["translated_utterance"])
 
         translation_data = cls.__new__(cls)
         translation_data.utterance_id = utterance_id
@@ -110,7 +129,12 @@ class TranslationData:
         translation_data.target_language = target_language
         translation_data.translated_utterance = translated_utterance
 
-        translation_data.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_DATA_KEYS}
+        translation_data.additional_properties = _additional
         return translation_data
 
     @property

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from ..models.translation_result_dto import TranslationResultDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSLATION_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class TranslationDTO:
     """
@@ -101,12 +113,11 @@ class TranslationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -117,7 +128,7 @@ class TranslationDTO:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
         def _parse_results(data: object) -> list[TranslationResultDTO] | None:
             if data is None:
@@ -128,15 +139,12 @@ class TranslationDTO:
             if not isinstance(_results_type_0, list):
                 raise TypeError("results_type_0: expected a list, got " + type(_results_type_0).__name__)
 
-            results_type_0 = []
-            for results_type_0_item_data in _results_type_0:
-                results_type_0_item = TranslationResultDTO.from_dict(results_type_0_item_data)
-
-                results_type_0.append(results_type_0_item)
+            _results_type_0_from_dict = TranslationResultDTO.from_dict
+            results_type_0 = [_results_type_0_from_dict(item) for item in _results_type_0]
 
             return results_type_0
 
-        results = _parse_results(d.pop("results"))
+        results = _parse_results(src_dict["results"])
 
         translation_dto = cls.__new__(cls)
         translation_dto.success = success
@@ -145,7 +153,12 @@ class TranslationDTO:
         translation_dto.error = error
         translation_dto.results = results
 
-        translation_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_DTO_KEYS}
+        translation_dto.additional_properties = _additional
         return translation_dto
 
     @property

@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from ..models.translation_data import TranslationData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSLATION_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "error",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class TranslationMessage:
     """
@@ -99,10 +111,9 @@ class TranslationMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        created_at = src_dict["created_at"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -113,9 +124,13 @@ class TranslationMessage:
 
             return error_type_0
 
-        error = _parse_error(d.pop("error"))
+        error = _parse_error(src_dict["error"])
 
-        type_ = TranslationMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = TranslationMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = TranslationMessageType(_type_)
 
         def _parse_data(data: object) -> None | TranslationData:
             if data is None:
@@ -126,7 +141,7 @@ class TranslationMessage:
 
             return data_type_0
 
-        data = _parse_data(d.pop("data"))
+        data = _parse_data(src_dict["data"])
 
         translation_message = cls.__new__(cls)
         translation_message.session_id = session_id
@@ -135,7 +150,12 @@ class TranslationMessage:
         translation_message.type = type_
         translation_message.data = data
 
-        translation_message.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 5:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_MESSAGE_KEYS}
+        translation_message.additional_properties = _additional
         return translation_message
 
     @property

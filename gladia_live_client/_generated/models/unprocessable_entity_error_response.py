@@ -11,6 +11,17 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_UNPROCESSABLE_ENTITY_ERROR_RESPONSE_KEYS = frozenset(
+    (
+        "timestamp",
+        "path",
+        "request_id",
+        "statusCode",
+        "message",
+    )
+)
+
 
 @_attrs_define
 class UnprocessableEntityErrorResponse:
@@ -89,16 +100,15 @@ class UnprocessableEntityErrorResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        timestamp = d.pop("timestamp", UNSET)
+        timestamp = src_dict.get("timestamp", UNSET)
 
-        path = d.pop("path", UNSET)
+        path = src_dict.get("path", UNSET)
 
-        request_id = d.pop("request_id", UNSET)
+        request_id = src_dict.get("request_id", UNSET)
 
-        status_code = d.pop("statusCode", UNSET)
+        status_code = src_dict.get("statusCode", UNSET)
 
-        message = d.pop("message", UNSET)
+        message = src_dict.get("message", UNSET)
 
         unprocessable_entity_error_response = cls.__new__(cls)
         unprocessable_entity_error_response.timestamp = timestamp
@@ -107,7 +117,16 @@ class UnprocessableEntityErrorResponse:
         unprocessable_entity_error_response.status_code = status_code
         unprocessable_entity_error_response.message = message
 
-        unprocessable_entity_error_response.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 0 + (timestamp is not UNSET) + (path is not UNSET) + (request_id is not UNSET) + (
+            status_code is not UNSET
+        ) + (message is not UNSET):
+            _additional = {}
+        else:
+            _additional = {
+                key: value for key, value in src_dict.items() if key not in _UNPROCESSABLE_ENTITY_ERROR_RESPONSE_KEYS
+            }
+        unprocessable_entity_error_response.additional_properties = _additional
         return unprocessable_entity_error_response
 
     @property

@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from ..models.word_dto import WordDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_UTTERANCE_DTO_KEYS = frozenset(
+    (
+        "start",
+        "end",
+        "confidence",
+        "channel",
+        "words",
+        "text",
+        "language",
+        "speaker",
+    )
+)
+
+
 @_attrs_define
 class UtteranceDTO:
     """
@@ -112,30 +127,30 @@ class UtteranceDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        start = d.pop("start")
+        start = src_dict["start"]
 
-        end = d.pop("end")
+        end = src_dict["end"]
 
-        confidence = d.pop("confidence")
+        confidence = src_dict["confidence"]
 
-        channel = d.pop("channel")
+        channel = src_dict["channel"]
 
-        _words = d.pop("words")
+        _words = src_dict["words"]
         if not isinstance(_words, list):
             raise TypeError("words: expected a list, got " + type(_words).__name__)
 
-        words = []
-        for words_item_data in _words:
-            words_item = WordDTO.from_dict(words_item_data)
+        _words_from_dict = WordDTO.from_dict
+        words = [_words_from_dict(item) for item in _words]
 
-            words.append(words_item)
+        text = src_dict["text"]
 
-        text = d.pop("text")
+        _language = src_dict["language"]
+        try:
+            language = TranscriptionLanguageCodeEnum._by_value[_language]
+        except (KeyError, TypeError):
+            language = TranscriptionLanguageCodeEnum(_language)
 
-        language = TranscriptionLanguageCodeEnum(d.pop("language"))
-
-        speaker = d.pop("speaker", UNSET)
+        speaker = src_dict.get("speaker", UNSET)
 
         utterance_dto = cls.__new__(cls)
         utterance_dto.start = start
@@ -147,7 +162,12 @@ class UtteranceDTO:
         utterance_dto.language = language
         utterance_dto.speaker = speaker
 
-        utterance_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 7 + (speaker is not UNSET):
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _UTTERANCE_DTO_KEYS}
+        utterance_dto.additional_properties = _additional
         return utterance_dto
 
     @property

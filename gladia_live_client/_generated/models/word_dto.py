@@ -11,6 +11,16 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_WORD_DTO_KEYS = frozenset(
+    (
+        "word",
+        "start",
+        "end",
+        "confidence",
+    )
+)
+
 
 @_attrs_define
 class WordDTO:
@@ -79,14 +89,13 @@ class WordDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        word = d.pop("word")
+        word = src_dict["word"]
 
-        start = d.pop("start")
+        start = src_dict["start"]
 
-        end = d.pop("end")
+        end = src_dict["end"]
 
-        confidence = d.pop("confidence")
+        confidence = src_dict["confidence"]
 
         word_dto = cls.__new__(cls)
         word_dto.word = word
@@ -94,7 +103,12 @@ class WordDTO:
         word_dto.end = end
         word_dto.confidence = confidence
 
-        word_dto.additional_properties = d
+        _additional: dict[str, Any]
+        if len(src_dict) == 4:
+            _additional = {}
+        else:
+            _additional = {key: value for key, value in src_dict.items() if key not in _WORD_DTO_KEYS}
+        word_dto.additional_properties = _additional
         return word_dto
 
     @property
