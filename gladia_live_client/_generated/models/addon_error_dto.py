@@ -82,24 +82,20 @@ class AddonErrorDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        status_code = src_dict["status_code"]
+        self = cls.__new__(cls)
+        self.status_code = src_dict["status_code"]
 
-        exception = src_dict["exception"]
+        self.exception = src_dict["exception"]
 
-        message = src_dict["message"]
+        self.message = src_dict["message"]
 
-        addon_error_dto = cls.__new__(cls)
-        addon_error_dto.status_code = status_code
-        addon_error_dto.exception = exception
-        addon_error_dto.message = message
-
-        _additional: dict[str, Any]
         if len(src_dict) == 3:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _ADDON_ERROR_DTO_KEYS}
-        addon_error_dto.additional_properties = _additional
-        return addon_error_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _ADDON_ERROR_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -77,11 +77,14 @@ class AudioChunkAckData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _byte_range = src_dict["byte_range"]
         if not isinstance(_byte_range, list):
             raise TypeError("byte_range: expected a list, got " + type(_byte_range).__name__)
 
         byte_range = cast(list[int], _byte_range)
+
+        self.byte_range = byte_range
 
         _time_range = src_dict["time_range"]
         if not isinstance(_time_range, list):
@@ -89,17 +92,15 @@ class AudioChunkAckData:
 
         time_range = cast(list[float], _time_range)
 
-        audio_chunk_ack_data = cls.__new__(cls)
-        audio_chunk_ack_data.byte_range = byte_range
-        audio_chunk_ack_data.time_range = time_range
+        self.time_range = time_range
 
-        _additional: dict[str, Any]
         if len(src_dict) == 2:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACK_DATA_KEYS}
-        audio_chunk_ack_data.additional_properties = _additional
-        return audio_chunk_ack_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACK_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

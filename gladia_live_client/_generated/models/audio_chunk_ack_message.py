@@ -118,11 +118,12 @@ class AudioChunkAckMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
-        acknowledged = src_dict["acknowledged"]
+        self.acknowledged = src_dict["acknowledged"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -135,11 +136,15 @@ class AudioChunkAckMessage:
 
         error = _parse_error(src_dict["error"])
 
+        self.error = error
+
         _type_ = src_dict["type"]
         try:
             type_ = AudioChunkAckMessageType._by_value[_type_]
         except (KeyError, TypeError):
             type_ = AudioChunkAckMessageType(_type_)
+
+        self.type = type_
 
         def _parse_data(data: object) -> AudioChunkAckData | None:
             if data is None:
@@ -152,21 +157,15 @@ class AudioChunkAckMessage:
 
         data = _parse_data(src_dict["data"])
 
-        audio_chunk_ack_message = cls.__new__(cls)
-        audio_chunk_ack_message.session_id = session_id
-        audio_chunk_ack_message.created_at = created_at
-        audio_chunk_ack_message.acknowledged = acknowledged
-        audio_chunk_ack_message.error = error
-        audio_chunk_ack_message.type = type_
-        audio_chunk_ack_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 6:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACK_MESSAGE_KEYS}
-        audio_chunk_ack_message.additional_properties = _additional
-        return audio_chunk_ack_message
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACK_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -80,25 +80,26 @@ class AudioChunkAction:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _type_ = src_dict["type"]
         try:
             type_ = AudioChunkActionType._by_value[_type_]
         except (KeyError, TypeError):
             type_ = AudioChunkActionType(_type_)
 
+        self.type = type_
+
         data = AudioChunkActionData.from_dict(src_dict["data"])
 
-        audio_chunk_action = cls.__new__(cls)
-        audio_chunk_action.type = type_
-        audio_chunk_action.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 2:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACTION_KEYS}
-        audio_chunk_action.additional_properties = _additional
-        return audio_chunk_action
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACTION_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

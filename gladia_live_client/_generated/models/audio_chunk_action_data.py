@@ -62,18 +62,16 @@ class AudioChunkActionData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        chunk = src_dict["chunk"]
+        self = cls.__new__(cls)
+        self.chunk = src_dict["chunk"]
 
-        audio_chunk_action_data = cls.__new__(cls)
-        audio_chunk_action_data.chunk = chunk
-
-        _additional: dict[str, Any]
         if len(src_dict) == 1:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACTION_DATA_KEYS}
-        audio_chunk_action_data.additional_properties = _additional
-        return audio_chunk_action_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACTION_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -110,11 +110,12 @@ class ChapterizationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        success = src_dict["success"]
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = src_dict["is_empty"]
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = src_dict["exec_time"]
+        self.exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -127,6 +128,8 @@ class ChapterizationDTO:
 
         error = _parse_error(src_dict["error"])
 
+        self.error = error
+
         def _parse_results(data: object) -> ChapterizationDTOResultsType0 | None:
             if data is None:
                 return data
@@ -138,20 +141,15 @@ class ChapterizationDTO:
 
         results = _parse_results(src_dict["results"])
 
-        chapterization_dto = cls.__new__(cls)
-        chapterization_dto.success = success
-        chapterization_dto.is_empty = is_empty
-        chapterization_dto.exec_time = exec_time
-        chapterization_dto.error = error
-        chapterization_dto.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_DTO_KEYS}
-        chapterization_dto.additional_properties = _additional
-        return chapterization_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

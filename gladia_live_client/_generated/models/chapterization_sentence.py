@@ -96,11 +96,12 @@ class ChapterizationSentence:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        sentence = src_dict["sentence"]
+        self = cls.__new__(cls)
+        self.sentence = src_dict["sentence"]
 
-        start = src_dict["start"]
+        self.start = src_dict["start"]
 
-        end = src_dict["end"]
+        self.end = src_dict["end"]
 
         _words = src_dict["words"]
         if not isinstance(_words, list):
@@ -109,19 +110,15 @@ class ChapterizationSentence:
         _words_from_dict = WordDTO.from_dict
         words = [_words_from_dict(item) for item in _words]
 
-        chapterization_sentence = cls.__new__(cls)
-        chapterization_sentence.sentence = sentence
-        chapterization_sentence.start = start
-        chapterization_sentence.end = end
-        chapterization_sentence.words = words
+        self.words = words
 
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_SENTENCE_KEYS}
-        chapterization_sentence.additional_properties = _additional
-        return chapterization_sentence
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_SENTENCE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

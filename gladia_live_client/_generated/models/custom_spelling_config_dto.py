@@ -67,18 +67,18 @@ class CustomSpellingConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         spelling_dictionary = CustomSpellingConfigDTOSpellingDictionary.from_dict(src_dict["spelling_dictionary"])
 
-        custom_spelling_config_dto = cls.__new__(cls)
-        custom_spelling_config_dto.spelling_dictionary = spelling_dictionary
+        self.spelling_dictionary = spelling_dictionary
 
-        _additional: dict[str, Any]
         if len(src_dict) == 1:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _CUSTOM_SPELLING_CONFIG_DTO_KEYS}
-        custom_spelling_config_dto.additional_properties = _additional
-        return custom_spelling_config_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CUSTOM_SPELLING_CONFIG_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

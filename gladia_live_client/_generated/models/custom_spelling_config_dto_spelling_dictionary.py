@@ -57,7 +57,7 @@ class CustomSpellingConfigDTOSpellingDictionary:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        custom_spelling_config_dto_spelling_dictionary = cls.__new__(cls)
+        self = cls.__new__(cls)
 
         _additional = dict(src_dict)
         additional_properties = {}
@@ -70,8 +70,8 @@ class CustomSpellingConfigDTOSpellingDictionary:
 
             additional_properties[prop_name] = additional_property
 
-        custom_spelling_config_dto_spelling_dictionary.additional_properties = additional_properties
-        return custom_spelling_config_dto_spelling_dictionary
+        self.additional_properties = additional_properties
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -92,6 +92,7 @@ class CustomVocabularyConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _vocabulary = src_dict["vocabulary"]
         if not isinstance(_vocabulary, list):
             raise TypeError("vocabulary: expected a list, got " + type(_vocabulary).__name__)
@@ -116,21 +117,17 @@ class CustomVocabularyConfigDTO:
 
             vocabulary.append(vocabulary_item)
 
-        default_intensity = src_dict.get("default_intensity", UNSET)
+        self.vocabulary = vocabulary
 
-        custom_vocabulary_config_dto = cls.__new__(cls)
-        custom_vocabulary_config_dto.vocabulary = vocabulary
-        custom_vocabulary_config_dto.default_intensity = default_intensity
+        self.default_intensity = src_dict.get("default_intensity", UNSET)
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 1 + (default_intensity is not UNSET):
-            _additional = {}
+        if len(src_dict) == 1 + (self.default_intensity is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _CUSTOM_VOCABULARY_CONFIG_DTO_KEYS
             }
-        custom_vocabulary_config_dto.additional_properties = _additional
-        return custom_vocabulary_config_dto
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

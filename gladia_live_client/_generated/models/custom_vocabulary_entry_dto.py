@@ -100,15 +100,18 @@ class CustomVocabularyEntryDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        value = src_dict["value"]
+        self = cls.__new__(cls)
+        self.value = src_dict["value"]
 
-        intensity = src_dict.get("intensity", UNSET)
+        self.intensity = src_dict.get("intensity", UNSET)
 
         _pronunciations = src_dict.get("pronunciations", UNSET)
         if not isinstance(_pronunciations, list | Unset):
             raise TypeError("pronunciations: expected a list, got " + type(_pronunciations).__name__)
 
         pronunciations = cast(list[str] | Unset, _pronunciations)
+
+        self.pronunciations = pronunciations
 
         _language = src_dict.get("language", UNSET)
         language: TranscriptionLanguageCodeEnum | Unset
@@ -120,21 +123,17 @@ class CustomVocabularyEntryDTO:
             except (KeyError, TypeError):
                 language = TranscriptionLanguageCodeEnum(_language)
 
-        custom_vocabulary_entry_dto = cls.__new__(cls)
-        custom_vocabulary_entry_dto.value = value
-        custom_vocabulary_entry_dto.intensity = intensity
-        custom_vocabulary_entry_dto.pronunciations = pronunciations
-        custom_vocabulary_entry_dto.language = language
+        self.language = language
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 1 + (intensity is not UNSET) + (pronunciations is not UNSET) + (language is not UNSET):
-            _additional = {}
+        if len(src_dict) == 1 + (self.intensity is not UNSET) + (self.pronunciations is not UNSET) + (
+            self.language is not UNSET
+        ):
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _CUSTOM_VOCABULARY_ENTRY_DTO_KEYS
             }
-        custom_vocabulary_entry_dto.additional_properties = _additional
-        return custom_vocabulary_entry_dto
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

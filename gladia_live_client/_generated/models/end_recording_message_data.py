@@ -62,18 +62,16 @@ class EndRecordingMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        recording_duration = src_dict["recording_duration"]
+        self = cls.__new__(cls)
+        self.recording_duration = src_dict["recording_duration"]
 
-        end_recording_message_data = cls.__new__(cls)
-        end_recording_message_data.recording_duration = recording_duration
-
-        _additional: dict[str, Any]
         if len(src_dict) == 1:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _END_RECORDING_MESSAGE_DATA_KEYS}
-        end_recording_message_data.additional_properties = _additional
-        return end_recording_message_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _END_RECORDING_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

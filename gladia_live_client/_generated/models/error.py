@@ -62,18 +62,14 @@ class Error:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        message = src_dict["message"]
+        self = cls.__new__(cls)
+        self.message = src_dict["message"]
 
-        error = cls.__new__(cls)
-        error.message = message
-
-        _additional: dict[str, Any]
         if len(src_dict) == 1:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _ERROR_KEYS}
-        error.additional_properties = _additional
-        return error
+            self.additional_properties = {key: value for key, value in src_dict.items() if key not in _ERROR_KEYS}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

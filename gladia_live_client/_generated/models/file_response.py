@@ -100,7 +100,8 @@ class FileResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        id = src_dict["id"]
+        self = cls.__new__(cls)
+        self.id = src_dict["id"]
 
         def _parse_filename(data: object) -> None | str:
             if data is None:
@@ -111,6 +112,8 @@ class FileResponse:
 
         filename = _parse_filename(src_dict["filename"])
 
+        self.filename = filename
+
         def _parse_source(data: object) -> None | str:
             if data is None:
                 return data
@@ -119,6 +122,8 @@ class FileResponse:
             raise TypeError("source: expected None | str, got " + type(data).__name__)
 
         source = _parse_source(src_dict["source"])
+
+        self.source = source
 
         def _parse_audio_duration(data: object) -> float | None:
             if data is None:
@@ -129,6 +134,8 @@ class FileResponse:
 
         audio_duration = _parse_audio_duration(src_dict["audio_duration"])
 
+        self.audio_duration = audio_duration
+
         def _parse_number_of_channels(data: object) -> int | None:
             if data is None:
                 return data
@@ -138,20 +145,15 @@ class FileResponse:
 
         number_of_channels = _parse_number_of_channels(src_dict["number_of_channels"])
 
-        file_response = cls.__new__(cls)
-        file_response.id = id
-        file_response.filename = filename
-        file_response.source = source
-        file_response.audio_duration = audio_duration
-        file_response.number_of_channels = number_of_channels
+        self.number_of_channels = number_of_channels
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _FILE_RESPONSE_KEYS}
-        file_response.additional_properties = _additional
-        return file_response
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _FILE_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -86,24 +86,24 @@ class InitStreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         id = UUID(src_dict["id"])
+
+        self.id = id
 
         created_at = datetime.datetime.fromisoformat(src_dict["created_at"])
 
-        url = src_dict["url"]
+        self.created_at = created_at
 
-        init_streaming_response = cls.__new__(cls)
-        init_streaming_response.id = id
-        init_streaming_response.created_at = created_at
-        init_streaming_response.url = url
+        self.url = src_dict["url"]
 
-        _additional: dict[str, Any]
         if len(src_dict) == 3:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _INIT_STREAMING_RESPONSE_KEYS}
-        init_streaming_response.additional_properties = _additional
-        return init_streaming_response
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _INIT_STREAMING_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

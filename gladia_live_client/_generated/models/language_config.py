@@ -83,6 +83,7 @@ class LanguageConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _languages = src_dict.get("languages", UNSET)
         if not isinstance(_languages, list | Unset):
             raise TypeError("languages: expected a list, got " + type(_languages).__name__)
@@ -99,19 +100,17 @@ class LanguageConfig:
 
                 languages.append(languages_item)
 
-        code_switching = src_dict.get("code_switching", UNSET)
+        self.languages = languages
 
-        language_config = cls.__new__(cls)
-        language_config.languages = languages
-        language_config.code_switching = code_switching
+        self.code_switching = src_dict.get("code_switching", UNSET)
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (languages is not UNSET) + (code_switching is not UNSET):
-            _additional = {}
+        if len(src_dict) == 0 + (self.languages is not UNSET) + (self.code_switching is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _LANGUAGE_CONFIG_KEYS}
-        language_config.additional_properties = _additional
-        return language_config
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _LANGUAGE_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

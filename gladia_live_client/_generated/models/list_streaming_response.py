@@ -100,9 +100,10 @@ class ListStreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        first = src_dict["first"]
+        self = cls.__new__(cls)
+        self.first = src_dict["first"]
 
-        current = src_dict["current"]
+        self.current = src_dict["current"]
 
         def _parse_next_(data: object) -> None | str:
             if data is None:
@@ -113,6 +114,8 @@ class ListStreamingResponse:
 
         next_ = _parse_next_(src_dict["next"])
 
+        self.next_ = next_
+
         _items = src_dict["items"]
         if not isinstance(_items, list):
             raise TypeError("items: expected a list, got " + type(_items).__name__)
@@ -120,19 +123,15 @@ class ListStreamingResponse:
         _items_from_dict = StreamingResponse.from_dict
         items = [_items_from_dict(item) for item in _items]
 
-        list_streaming_response = cls.__new__(cls)
-        list_streaming_response.first = first
-        list_streaming_response.current = current
-        list_streaming_response.next_ = next_
-        list_streaming_response.items = items
+        self.items = items
 
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _LIST_STREAMING_RESPONSE_KEYS}
-        list_streaming_response.additional_properties = _additional
-        return list_streaming_response
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _LIST_STREAMING_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -92,9 +92,12 @@ class NamedEntityRecognitionData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        utterance_id = src_dict["utterance_id"]
+        self = cls.__new__(cls)
+        self.utterance_id = src_dict["utterance_id"]
 
         utterance = UtteranceDTO.from_dict(src_dict["utterance"])
+
+        self.utterance = utterance
 
         _results = src_dict["results"]
         if not isinstance(_results, list):
@@ -103,20 +106,15 @@ class NamedEntityRecognitionData:
         _results_from_dict = NamedEntityRecognitionResult.from_dict
         results = [_results_from_dict(item) for item in _results]
 
-        named_entity_recognition_data = cls.__new__(cls)
-        named_entity_recognition_data.utterance_id = utterance_id
-        named_entity_recognition_data.utterance = utterance
-        named_entity_recognition_data.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 3:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_DATA_KEYS
             }
-        named_entity_recognition_data.additional_properties = _additional
-        return named_entity_recognition_data
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -116,11 +116,12 @@ class NamedEntityRecognitionDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        success = src_dict["success"]
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = src_dict["is_empty"]
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = src_dict["exec_time"]
+        self.exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -132,6 +133,8 @@ class NamedEntityRecognitionDTO:
             return error_type_0
 
         error = _parse_error(src_dict["error"])
+
+        self.error = error
 
         def _parse_results(data: object) -> list[NamedEntityRecognitionResult] | None:
             if data is None:
@@ -151,22 +154,15 @@ class NamedEntityRecognitionDTO:
 
         results = _parse_results(src_dict["results"])
 
-        named_entity_recognition_dto = cls.__new__(cls)
-        named_entity_recognition_dto.success = success
-        named_entity_recognition_dto.is_empty = is_empty
-        named_entity_recognition_dto.exec_time = exec_time
-        named_entity_recognition_dto.error = error
-        named_entity_recognition_dto.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_DTO_KEYS
             }
-        named_entity_recognition_dto.additional_properties = _additional
-        return named_entity_recognition_dto
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

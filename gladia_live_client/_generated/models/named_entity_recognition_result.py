@@ -91,29 +91,22 @@ class NamedEntityRecognitionResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        entity_type = src_dict["entity_type"]
+        self = cls.__new__(cls)
+        self.entity_type = src_dict["entity_type"]
 
-        text = src_dict["text"]
+        self.text = src_dict["text"]
 
-        start = src_dict["start"]
+        self.start = src_dict["start"]
 
-        end = src_dict["end"]
+        self.end = src_dict["end"]
 
-        named_entity_recognition_result = cls.__new__(cls)
-        named_entity_recognition_result.entity_type = entity_type
-        named_entity_recognition_result.text = text
-        named_entity_recognition_result.start = start
-        named_entity_recognition_result.end = end
-
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_RESULT_KEYS
             }
-        named_entity_recognition_result.additional_properties = _additional
-        return named_entity_recognition_result
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

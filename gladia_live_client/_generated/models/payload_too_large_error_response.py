@@ -100,34 +100,26 @@ class PayloadTooLargeErrorResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        timestamp = src_dict.get("timestamp", UNSET)
+        self = cls.__new__(cls)
+        self.timestamp = src_dict.get("timestamp", UNSET)
 
-        path = src_dict.get("path", UNSET)
+        self.path = src_dict.get("path", UNSET)
 
-        request_id = src_dict.get("request_id", UNSET)
+        self.request_id = src_dict.get("request_id", UNSET)
 
-        status_code = src_dict.get("statusCode", UNSET)
+        self.status_code = src_dict.get("statusCode", UNSET)
 
-        message = src_dict.get("message", UNSET)
+        self.message = src_dict.get("message", UNSET)
 
-        payload_too_large_error_response = cls.__new__(cls)
-        payload_too_large_error_response.timestamp = timestamp
-        payload_too_large_error_response.path = path
-        payload_too_large_error_response.request_id = request_id
-        payload_too_large_error_response.status_code = status_code
-        payload_too_large_error_response.message = message
-
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (timestamp is not UNSET) + (path is not UNSET) + (request_id is not UNSET) + (
-            status_code is not UNSET
-        ) + (message is not UNSET):
-            _additional = {}
+        if len(src_dict) == 0 + (self.timestamp is not UNSET) + (self.path is not UNSET) + (
+            self.request_id is not UNSET
+        ) + (self.status_code is not UNSET) + (self.message is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _PAYLOAD_TOO_LARGE_ERROR_RESPONSE_KEYS
             }
-        payload_too_large_error_response.additional_properties = _additional
-        return payload_too_large_error_response
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

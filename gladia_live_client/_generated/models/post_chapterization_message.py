@@ -114,9 +114,10 @@ class PostChapterizationMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -129,11 +130,15 @@ class PostChapterizationMessage:
 
         error = _parse_error(src_dict["error"])
 
+        self.error = error
+
         _type_ = src_dict["type"]
         try:
             type_ = PostChapterizationMessageType._by_value[_type_]
         except (KeyError, TypeError):
             type_ = PostChapterizationMessageType(_type_)
+
+        self.type = type_
 
         def _parse_data(data: object) -> None | PostChapterizationMessageData:
             if data is None:
@@ -146,22 +151,15 @@ class PostChapterizationMessage:
 
         data = _parse_data(src_dict["data"])
 
-        post_chapterization_message = cls.__new__(cls)
-        post_chapterization_message.session_id = session_id
-        post_chapterization_message.created_at = created_at
-        post_chapterization_message.error = error
-        post_chapterization_message.type = type_
-        post_chapterization_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _POST_CHAPTERIZATION_MESSAGE_KEYS
             }
-        post_chapterization_message.additional_properties = _additional
-        return post_chapterization_message
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

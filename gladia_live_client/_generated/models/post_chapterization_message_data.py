@@ -71,6 +71,7 @@ class PostChapterizationMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _results = src_dict["results"]
         if not isinstance(_results, list):
             raise TypeError("results: expected a list, got " + type(_results).__name__)
@@ -78,18 +79,15 @@ class PostChapterizationMessageData:
         _results_from_dict = PostChapterizationResult.from_dict
         results = [_results_from_dict(item) for item in _results]
 
-        post_chapterization_message_data = cls.__new__(cls)
-        post_chapterization_message_data.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 1:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _POST_CHAPTERIZATION_MESSAGE_DATA_KEYS
             }
-        post_chapterization_message_data.additional_properties = _additional
-        return post_chapterization_message_data
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

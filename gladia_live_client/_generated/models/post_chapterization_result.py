@@ -143,9 +143,10 @@ class PostChapterizationResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        headline = src_dict["headline"]
+        self = cls.__new__(cls)
+        self.headline = src_dict["headline"]
 
-        gist = src_dict["gist"]
+        self.gist = src_dict["gist"]
 
         _keywords = src_dict["keywords"]
         if not isinstance(_keywords, list):
@@ -153,9 +154,11 @@ class PostChapterizationResult:
 
         keywords = cast(list[str], _keywords)
 
-        start = src_dict["start"]
+        self.keywords = keywords
 
-        end = src_dict["end"]
+        self.start = src_dict["start"]
+
+        self.end = src_dict["end"]
 
         _sentences = src_dict["sentences"]
         if not isinstance(_sentences, list):
@@ -164,35 +167,25 @@ class PostChapterizationResult:
         _sentences_from_dict = ChapterizationSentence.from_dict
         sentences = [_sentences_from_dict(item) for item in _sentences]
 
-        text = src_dict["text"]
+        self.sentences = sentences
 
-        abstractive_summary = src_dict.get("abstractive_summary", UNSET)
+        self.text = src_dict["text"]
 
-        extractive_summary = src_dict.get("extractive_summary", UNSET)
+        self.abstractive_summary = src_dict.get("abstractive_summary", UNSET)
 
-        summary = src_dict.get("summary", UNSET)
+        self.extractive_summary = src_dict.get("extractive_summary", UNSET)
 
-        post_chapterization_result = cls.__new__(cls)
-        post_chapterization_result.headline = headline
-        post_chapterization_result.gist = gist
-        post_chapterization_result.keywords = keywords
-        post_chapterization_result.start = start
-        post_chapterization_result.end = end
-        post_chapterization_result.sentences = sentences
-        post_chapterization_result.text = text
-        post_chapterization_result.abstractive_summary = abstractive_summary
-        post_chapterization_result.extractive_summary = extractive_summary
-        post_chapterization_result.summary = summary
+        self.summary = src_dict.get("summary", UNSET)
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 7 + (abstractive_summary is not UNSET) + (extractive_summary is not UNSET) + (
-            summary is not UNSET
+        if len(src_dict) == 7 + (self.abstractive_summary is not UNSET) + (self.extractive_summary is not UNSET) + (
+            self.summary is not UNSET
         ):
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _POST_CHAPTERIZATION_RESULT_KEYS}
-        post_chapterization_result.additional_properties = _additional
-        return post_chapterization_result
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_CHAPTERIZATION_RESULT_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

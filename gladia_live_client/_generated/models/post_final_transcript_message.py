@@ -98,9 +98,10 @@ class PostFinalTranscriptMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
         _type_ = src_dict["type"]
         try:
@@ -108,23 +109,19 @@ class PostFinalTranscriptMessage:
         except (KeyError, TypeError):
             type_ = PostFinalTranscriptMessageType(_type_)
 
+        self.type = type_
+
         data = StreamingTranscriptionResultDTO.from_dict(src_dict["data"])
 
-        post_final_transcript_message = cls.__new__(cls)
-        post_final_transcript_message.session_id = session_id
-        post_final_transcript_message.created_at = created_at
-        post_final_transcript_message.type = type_
-        post_final_transcript_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _POST_FINAL_TRANSCRIPT_MESSAGE_KEYS
             }
-        post_final_transcript_message.additional_properties = _additional
-        return post_final_transcript_message
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -88,7 +88,8 @@ class PostProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        summarization = src_dict.get("summarization", UNSET)
+        self = cls.__new__(cls)
+        self.summarization = src_dict.get("summarization", UNSET)
 
         _summarization_config = src_dict.get("summarization_config", UNSET)
         summarization_config: SummarizationConfigDTO | Unset
@@ -97,22 +98,19 @@ class PostProcessingConfig:
         else:
             summarization_config = SummarizationConfigDTO.from_dict(_summarization_config)
 
-        chapterization = src_dict.get("chapterization", UNSET)
+        self.summarization_config = summarization_config
 
-        post_processing_config = cls.__new__(cls)
-        post_processing_config.summarization = summarization
-        post_processing_config.summarization_config = summarization_config
-        post_processing_config.chapterization = chapterization
+        self.chapterization = src_dict.get("chapterization", UNSET)
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (summarization is not UNSET) + (summarization_config is not UNSET) + (
-            chapterization is not UNSET
+        if len(src_dict) == 0 + (self.summarization is not UNSET) + (self.summarization_config is not UNSET) + (
+            self.chapterization is not UNSET
         ):
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _POST_PROCESSING_CONFIG_KEYS}
-        post_processing_config.additional_properties = _additional
-        return post_processing_config
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_PROCESSING_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

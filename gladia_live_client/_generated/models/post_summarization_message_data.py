@@ -64,20 +64,16 @@ class PostSummarizationMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        results = src_dict["results"]
+        self = cls.__new__(cls)
+        self.results = src_dict["results"]
 
-        post_summarization_message_data = cls.__new__(cls)
-        post_summarization_message_data.results = results
-
-        _additional: dict[str, Any]
         if len(src_dict) == 1:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _POST_SUMMARIZATION_MESSAGE_DATA_KEYS
             }
-        post_summarization_message_data.additional_properties = _additional
-        return post_summarization_message_data
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

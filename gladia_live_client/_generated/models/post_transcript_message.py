@@ -95,9 +95,10 @@ class PostTranscriptMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
         _type_ = src_dict["type"]
         try:
@@ -105,21 +106,19 @@ class PostTranscriptMessage:
         except (KeyError, TypeError):
             type_ = PostTranscriptMessageType(_type_)
 
+        self.type = type_
+
         data = TranscriptionDTO.from_dict(src_dict["data"])
 
-        post_transcript_message = cls.__new__(cls)
-        post_transcript_message.session_id = session_id
-        post_transcript_message.created_at = created_at
-        post_transcript_message.type = type_
-        post_transcript_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _POST_TRANSCRIPT_MESSAGE_KEYS}
-        post_transcript_message.additional_properties = _additional
-        return post_transcript_message
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_TRANSCRIPT_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -76,21 +76,18 @@ class PreProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        audio_enhancer = src_dict.get("audio_enhancer", UNSET)
+        self = cls.__new__(cls)
+        self.audio_enhancer = src_dict.get("audio_enhancer", UNSET)
 
-        speech_threshold = src_dict.get("speech_threshold", UNSET)
+        self.speech_threshold = src_dict.get("speech_threshold", UNSET)
 
-        pre_processing_config = cls.__new__(cls)
-        pre_processing_config.audio_enhancer = audio_enhancer
-        pre_processing_config.speech_threshold = speech_threshold
-
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (audio_enhancer is not UNSET) + (speech_threshold is not UNSET):
-            _additional = {}
+        if len(src_dict) == 0 + (self.audio_enhancer is not UNSET) + (self.speech_threshold is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _PRE_PROCESSING_CONFIG_KEYS}
-        pre_processing_config.additional_properties = _additional
-        return pre_processing_config
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _PRE_PROCESSING_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -137,7 +137,8 @@ class RealtimeProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        custom_vocabulary = src_dict.get("custom_vocabulary", UNSET)
+        self = cls.__new__(cls)
+        self.custom_vocabulary = src_dict.get("custom_vocabulary", UNSET)
 
         _custom_vocabulary_config = src_dict.get("custom_vocabulary_config", UNSET)
         custom_vocabulary_config: CustomVocabularyConfigDTO | Unset
@@ -146,7 +147,9 @@ class RealtimeProcessingConfig:
         else:
             custom_vocabulary_config = CustomVocabularyConfigDTO.from_dict(_custom_vocabulary_config)
 
-        custom_spelling = src_dict.get("custom_spelling", UNSET)
+        self.custom_vocabulary_config = custom_vocabulary_config
+
+        self.custom_spelling = src_dict.get("custom_spelling", UNSET)
 
         _custom_spelling_config = src_dict.get("custom_spelling_config", UNSET)
         custom_spelling_config: CustomSpellingConfigDTO | Unset
@@ -155,7 +158,9 @@ class RealtimeProcessingConfig:
         else:
             custom_spelling_config = CustomSpellingConfigDTO.from_dict(_custom_spelling_config)
 
-        translation = src_dict.get("translation", UNSET)
+        self.custom_spelling_config = custom_spelling_config
+
+        self.translation = src_dict.get("translation", UNSET)
 
         _translation_config = src_dict.get("translation_config", UNSET)
         translation_config: TranslationConfigDTO | Unset
@@ -164,31 +169,23 @@ class RealtimeProcessingConfig:
         else:
             translation_config = TranslationConfigDTO.from_dict(_translation_config)
 
-        named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
+        self.translation_config = translation_config
 
-        sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
+        self.named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
 
-        realtime_processing_config = cls.__new__(cls)
-        realtime_processing_config.custom_vocabulary = custom_vocabulary
-        realtime_processing_config.custom_vocabulary_config = custom_vocabulary_config
-        realtime_processing_config.custom_spelling = custom_spelling
-        realtime_processing_config.custom_spelling_config = custom_spelling_config
-        realtime_processing_config.translation = translation
-        realtime_processing_config.translation_config = translation_config
-        realtime_processing_config.named_entity_recognition = named_entity_recognition
-        realtime_processing_config.sentiment_analysis = sentiment_analysis
+        self.sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (custom_vocabulary is not UNSET) + (custom_vocabulary_config is not UNSET) + (
-            custom_spelling is not UNSET
-        ) + (custom_spelling_config is not UNSET) + (translation is not UNSET) + (translation_config is not UNSET) + (
-            named_entity_recognition is not UNSET
-        ) + (sentiment_analysis is not UNSET):
-            _additional = {}
+        if len(src_dict) == 0 + (self.custom_vocabulary is not UNSET) + (self.custom_vocabulary_config is not UNSET) + (
+            self.custom_spelling is not UNSET
+        ) + (self.custom_spelling_config is not UNSET) + (self.translation is not UNSET) + (
+            self.translation_config is not UNSET
+        ) + (self.named_entity_recognition is not UNSET) + (self.sentiment_analysis is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _REALTIME_PROCESSING_CONFIG_KEYS}
-        realtime_processing_config.additional_properties = _additional
-        return realtime_processing_config
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _REALTIME_PROCESSING_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

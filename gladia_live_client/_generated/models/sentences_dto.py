@@ -109,11 +109,12 @@ class SentencesDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        success = src_dict["success"]
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = src_dict["is_empty"]
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = src_dict["exec_time"]
+        self.exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -125,6 +126,8 @@ class SentencesDTO:
             return error_type_0
 
         error = _parse_error(src_dict["error"])
+
+        self.error = error
 
         def _parse_results(data: object) -> list[str] | None:
             if data is None:
@@ -141,20 +144,15 @@ class SentencesDTO:
 
         results = _parse_results(src_dict["results"])
 
-        sentences_dto = cls.__new__(cls)
-        sentences_dto.success = success
-        sentences_dto.is_empty = is_empty
-        sentences_dto.exec_time = exec_time
-        sentences_dto.error = error
-        sentences_dto.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SENTENCES_DTO_KEYS}
-        sentences_dto.additional_properties = _additional
-        return sentences_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTENCES_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -90,9 +90,12 @@ class SentimentAnalysisData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        utterance_id = src_dict["utterance_id"]
+        self = cls.__new__(cls)
+        self.utterance_id = src_dict["utterance_id"]
 
         utterance = UtteranceDTO.from_dict(src_dict["utterance"])
+
+        self.utterance = utterance
 
         _results = src_dict["results"]
         if not isinstance(_results, list):
@@ -101,18 +104,15 @@ class SentimentAnalysisData:
         _results_from_dict = SentimentAnalysisResult.from_dict
         results = [_results_from_dict(item) for item in _results]
 
-        sentiment_analysis_data = cls.__new__(cls)
-        sentiment_analysis_data.utterance_id = utterance_id
-        sentiment_analysis_data.utterance = utterance
-        sentiment_analysis_data.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 3:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_DATA_KEYS}
-        sentiment_analysis_data.additional_properties = _additional
-        return sentiment_analysis_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -105,11 +105,12 @@ class SentimentAnalysisDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        success = src_dict["success"]
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = src_dict["is_empty"]
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = src_dict["exec_time"]
+        self.exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -122,22 +123,17 @@ class SentimentAnalysisDTO:
 
         error = _parse_error(src_dict["error"])
 
-        results = src_dict["results"]
+        self.error = error
 
-        sentiment_analysis_dto = cls.__new__(cls)
-        sentiment_analysis_dto.success = success
-        sentiment_analysis_dto.is_empty = is_empty
-        sentiment_analysis_dto.exec_time = exec_time
-        sentiment_analysis_dto.error = error
-        sentiment_analysis_dto.results = results
+        self.results = src_dict["results"]
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_DTO_KEYS}
-        sentiment_analysis_dto.additional_properties = _additional
-        return sentiment_analysis_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

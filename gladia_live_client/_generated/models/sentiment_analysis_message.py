@@ -114,9 +114,10 @@ class SentimentAnalysisMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -129,11 +130,15 @@ class SentimentAnalysisMessage:
 
         error = _parse_error(src_dict["error"])
 
+        self.error = error
+
         _type_ = src_dict["type"]
         try:
             type_ = SentimentAnalysisMessageType._by_value[_type_]
         except (KeyError, TypeError):
             type_ = SentimentAnalysisMessageType(_type_)
+
+        self.type = type_
 
         def _parse_data(data: object) -> None | SentimentAnalysisData:
             if data is None:
@@ -146,20 +151,15 @@ class SentimentAnalysisMessage:
 
         data = _parse_data(src_dict["data"])
 
-        sentiment_analysis_message = cls.__new__(cls)
-        sentiment_analysis_message.session_id = session_id
-        sentiment_analysis_message.created_at = created_at
-        sentiment_analysis_message.error = error
-        sentiment_analysis_message.type = type_
-        sentiment_analysis_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_MESSAGE_KEYS}
-        sentiment_analysis_message.additional_properties = _additional
-        return sentiment_analysis_message
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -103,33 +103,26 @@ class SentimentAnalysisResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        sentiment = src_dict["sentiment"]
+        self = cls.__new__(cls)
+        self.sentiment = src_dict["sentiment"]
 
-        emotion = src_dict["emotion"]
+        self.emotion = src_dict["emotion"]
 
-        text = src_dict["text"]
+        self.text = src_dict["text"]
 
-        start = src_dict["start"]
+        self.start = src_dict["start"]
 
-        end = src_dict["end"]
+        self.end = src_dict["end"]
 
-        channel = src_dict["channel"]
+        self.channel = src_dict["channel"]
 
-        sentiment_analysis_result = cls.__new__(cls)
-        sentiment_analysis_result.sentiment = sentiment
-        sentiment_analysis_result.emotion = emotion
-        sentiment_analysis_result.text = text
-        sentiment_analysis_result.start = start
-        sentiment_analysis_result.end = end
-        sentiment_analysis_result.channel = channel
-
-        _additional: dict[str, Any]
         if len(src_dict) == 6:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_RESULT_KEYS}
-        sentiment_analysis_result.additional_properties = _additional
-        return sentiment_analysis_result
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_RESULT_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

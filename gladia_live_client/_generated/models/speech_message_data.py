@@ -75,21 +75,18 @@ class SpeechMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        time = src_dict["time"]
+        self = cls.__new__(cls)
+        self.time = src_dict["time"]
 
-        channel = src_dict["channel"]
+        self.channel = src_dict["channel"]
 
-        speech_message_data = cls.__new__(cls)
-        speech_message_data.time = time
-        speech_message_data.channel = channel
-
-        _additional: dict[str, Any]
         if len(src_dict) == 2:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SPEECH_MESSAGE_DATA_KEYS}
-        speech_message_data.additional_properties = _additional
-        return speech_message_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SPEECH_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

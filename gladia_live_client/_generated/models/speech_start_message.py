@@ -95,9 +95,10 @@ class SpeechStartMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
         _type_ = src_dict["type"]
         try:
@@ -105,21 +106,19 @@ class SpeechStartMessage:
         except (KeyError, TypeError):
             type_ = SpeechStartMessageType(_type_)
 
+        self.type = type_
+
         data = SpeechMessageData.from_dict(src_dict["data"])
 
-        speech_start_message = cls.__new__(cls)
-        speech_start_message.session_id = session_id
-        speech_start_message.created_at = created_at
-        speech_start_message.type = type_
-        speech_start_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SPEECH_START_MESSAGE_KEYS}
-        speech_start_message.additional_properties = _additional
-        return speech_start_message
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SPEECH_START_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

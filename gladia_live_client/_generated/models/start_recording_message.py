@@ -84,9 +84,10 @@ class StartRecordingMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
         _type_ = src_dict["type"]
         try:
@@ -94,18 +95,15 @@ class StartRecordingMessage:
         except (KeyError, TypeError):
             type_ = StartRecordingMessageType(_type_)
 
-        start_recording_message = cls.__new__(cls)
-        start_recording_message.session_id = session_id
-        start_recording_message.created_at = created_at
-        start_recording_message.type = type_
+        self.type = type_
 
-        _additional: dict[str, Any]
         if len(src_dict) == 3:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _START_RECORDING_MESSAGE_KEYS}
-        start_recording_message.additional_properties = _additional
-        return start_recording_message
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _START_RECORDING_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

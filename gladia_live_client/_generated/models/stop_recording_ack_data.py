@@ -75,21 +75,18 @@ class StopRecordingAckData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        recording_duration = src_dict["recording_duration"]
+        self = cls.__new__(cls)
+        self.recording_duration = src_dict["recording_duration"]
 
-        recording_left_to_process = src_dict["recording_left_to_process"]
+        self.recording_left_to_process = src_dict["recording_left_to_process"]
 
-        stop_recording_ack_data = cls.__new__(cls)
-        stop_recording_ack_data.recording_duration = recording_duration
-        stop_recording_ack_data.recording_left_to_process = recording_left_to_process
-
-        _additional: dict[str, Any]
         if len(src_dict) == 2:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACK_DATA_KEYS}
-        stop_recording_ack_data.additional_properties = _additional
-        return stop_recording_ack_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACK_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -119,11 +119,12 @@ class StopRecordingAckMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
-        acknowledged = src_dict["acknowledged"]
+        self.acknowledged = src_dict["acknowledged"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -136,11 +137,15 @@ class StopRecordingAckMessage:
 
         error = _parse_error(src_dict["error"])
 
+        self.error = error
+
         _type_ = src_dict["type"]
         try:
             type_ = StopRecordingAckMessageType._by_value[_type_]
         except (KeyError, TypeError):
             type_ = StopRecordingAckMessageType(_type_)
+
+        self.type = type_
 
         def _parse_data(data: object) -> None | StopRecordingAckData:
             if data is None:
@@ -153,21 +158,15 @@ class StopRecordingAckMessage:
 
         data = _parse_data(src_dict["data"])
 
-        stop_recording_ack_message = cls.__new__(cls)
-        stop_recording_ack_message.session_id = session_id
-        stop_recording_ack_message.created_at = created_at
-        stop_recording_ack_message.acknowledged = acknowledged
-        stop_recording_ack_message.error = error
-        stop_recording_ack_message.type = type_
-        stop_recording_ack_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 6:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACK_MESSAGE_KEYS}
-        stop_recording_ack_message.additional_properties = _additional
-        return stop_recording_ack_message
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACK_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

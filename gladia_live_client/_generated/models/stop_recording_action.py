@@ -63,22 +63,22 @@ class StopRecordingAction:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _type_ = src_dict["type"]
         try:
             type_ = StopRecordingActionType._by_value[_type_]
         except (KeyError, TypeError):
             type_ = StopRecordingActionType(_type_)
 
-        stop_recording_action = cls.__new__(cls)
-        stop_recording_action.type = type_
+        self.type = type_
 
-        _additional: dict[str, Any]
         if len(src_dict) == 1:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACTION_KEYS}
-        stop_recording_action.additional_properties = _additional
-        return stop_recording_action
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACTION_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

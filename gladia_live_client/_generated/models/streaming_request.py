@@ -226,6 +226,7 @@ class StreamingRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _encoding = src_dict.get("encoding", UNSET)
         encoding: StreamingSupportedEncodingEnum | Unset
         if isinstance(_encoding, Unset):
@@ -235,6 +236,8 @@ class StreamingRequest:
                 encoding = StreamingSupportedEncodingEnum._by_value[_encoding]
             except (KeyError, TypeError):
                 encoding = StreamingSupportedEncodingEnum(_encoding)
+
+        self.encoding = encoding
 
         _bit_depth = src_dict.get("bit_depth", UNSET)
         bit_depth: StreamingSupportedBitDepthEnum | Unset
@@ -246,6 +249,8 @@ class StreamingRequest:
             except (KeyError, TypeError):
                 bit_depth = StreamingSupportedBitDepthEnum(_bit_depth)
 
+        self.bit_depth = bit_depth
+
         _sample_rate = src_dict.get("sample_rate", UNSET)
         sample_rate: StreamingSupportedSampleRateEnum | Unset
         if isinstance(_sample_rate, Unset):
@@ -256,7 +261,9 @@ class StreamingRequest:
             except (KeyError, TypeError):
                 sample_rate = StreamingSupportedSampleRateEnum(_sample_rate)
 
-        channels = src_dict.get("channels", UNSET)
+        self.sample_rate = sample_rate
+
+        self.channels = src_dict.get("channels", UNSET)
 
         _custom_metadata = src_dict.get("custom_metadata", UNSET)
         custom_metadata: StreamingRequestCustomMetadata | Unset
@@ -264,6 +271,8 @@ class StreamingRequest:
             custom_metadata = UNSET
         else:
             custom_metadata = StreamingRequestCustomMetadata.from_dict(_custom_metadata)
+
+        self.custom_metadata = custom_metadata
 
         _model = src_dict.get("model", UNSET)
         model: StreamingSupportedModels | Unset
@@ -275,9 +284,11 @@ class StreamingRequest:
             except (KeyError, TypeError):
                 model = StreamingSupportedModels(_model)
 
-        endpointing = src_dict.get("endpointing", UNSET)
+        self.model = model
 
-        maximum_duration_without_endpointing = src_dict.get("maximum_duration_without_endpointing", UNSET)
+        self.endpointing = src_dict.get("endpointing", UNSET)
+
+        self.maximum_duration_without_endpointing = src_dict.get("maximum_duration_without_endpointing", UNSET)
 
         _language_config = src_dict.get("language_config", UNSET)
         language_config: LanguageConfig | Unset
@@ -286,12 +297,16 @@ class StreamingRequest:
         else:
             language_config = LanguageConfig.from_dict(_language_config)
 
+        self.language_config = language_config
+
         _pre_processing = src_dict.get("pre_processing", UNSET)
         pre_processing: PreProcessingConfig | Unset
         if isinstance(_pre_processing, Unset):
             pre_processing = UNSET
         else:
             pre_processing = PreProcessingConfig.from_dict(_pre_processing)
+
+        self.pre_processing = pre_processing
 
         _realtime_processing = src_dict.get("realtime_processing", UNSET)
         realtime_processing: RealtimeProcessingConfig | Unset
@@ -300,12 +315,16 @@ class StreamingRequest:
         else:
             realtime_processing = RealtimeProcessingConfig.from_dict(_realtime_processing)
 
+        self.realtime_processing = realtime_processing
+
         _post_processing = src_dict.get("post_processing", UNSET)
         post_processing: PostProcessingConfig | Unset
         if isinstance(_post_processing, Unset):
             post_processing = UNSET
         else:
             post_processing = PostProcessingConfig.from_dict(_post_processing)
+
+        self.post_processing = post_processing
 
         _messages_config = src_dict.get("messages_config", UNSET)
         messages_config: MessagesConfig | Unset
@@ -314,7 +333,9 @@ class StreamingRequest:
         else:
             messages_config = MessagesConfig.from_dict(_messages_config)
 
-        callback = src_dict.get("callback", UNSET)
+        self.messages_config = messages_config
+
+        self.callback = src_dict.get("callback", UNSET)
 
         _callback_config = src_dict.get("callback_config", UNSET)
         callback_config: CallbackConfig | Unset
@@ -323,36 +344,23 @@ class StreamingRequest:
         else:
             callback_config = CallbackConfig.from_dict(_callback_config)
 
-        streaming_request = cls.__new__(cls)
-        streaming_request.encoding = encoding
-        streaming_request.bit_depth = bit_depth
-        streaming_request.sample_rate = sample_rate
-        streaming_request.channels = channels
-        streaming_request.custom_metadata = custom_metadata
-        streaming_request.model = model
-        streaming_request.endpointing = endpointing
-        streaming_request.maximum_duration_without_endpointing = maximum_duration_without_endpointing
-        streaming_request.language_config = language_config
-        streaming_request.pre_processing = pre_processing
-        streaming_request.realtime_processing = realtime_processing
-        streaming_request.post_processing = post_processing
-        streaming_request.messages_config = messages_config
-        streaming_request.callback = callback
-        streaming_request.callback_config = callback_config
+        self.callback_config = callback_config
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (encoding is not UNSET) + (bit_depth is not UNSET) + (sample_rate is not UNSET) + (
-            channels is not UNSET
-        ) + (custom_metadata is not UNSET) + (model is not UNSET) + (endpointing is not UNSET) + (
-            maximum_duration_without_endpointing is not UNSET
-        ) + (language_config is not UNSET) + (pre_processing is not UNSET) + (realtime_processing is not UNSET) + (
-            post_processing is not UNSET
-        ) + (messages_config is not UNSET) + (callback is not UNSET) + (callback_config is not UNSET):
-            _additional = {}
+        if len(src_dict) == 0 + (self.encoding is not UNSET) + (self.bit_depth is not UNSET) + (
+            self.sample_rate is not UNSET
+        ) + (self.channels is not UNSET) + (self.custom_metadata is not UNSET) + (self.model is not UNSET) + (
+            self.endpointing is not UNSET
+        ) + (self.maximum_duration_without_endpointing is not UNSET) + (self.language_config is not UNSET) + (
+            self.pre_processing is not UNSET
+        ) + (self.realtime_processing is not UNSET) + (self.post_processing is not UNSET) + (
+            self.messages_config is not UNSET
+        ) + (self.callback is not UNSET) + (self.callback_config is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _STREAMING_REQUEST_KEYS}
-        streaming_request.additional_properties = _additional
-        return streaming_request
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STREAMING_REQUEST_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

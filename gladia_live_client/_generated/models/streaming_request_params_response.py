@@ -216,6 +216,7 @@ class StreamingRequestParamsResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _encoding = src_dict.get("encoding", UNSET)
         encoding: StreamingSupportedEncodingEnum | Unset
         if isinstance(_encoding, Unset):
@@ -225,6 +226,8 @@ class StreamingRequestParamsResponse:
                 encoding = StreamingSupportedEncodingEnum._by_value[_encoding]
             except (KeyError, TypeError):
                 encoding = StreamingSupportedEncodingEnum(_encoding)
+
+        self.encoding = encoding
 
         _bit_depth = src_dict.get("bit_depth", UNSET)
         bit_depth: StreamingSupportedBitDepthEnum | Unset
@@ -236,6 +239,8 @@ class StreamingRequestParamsResponse:
             except (KeyError, TypeError):
                 bit_depth = StreamingSupportedBitDepthEnum(_bit_depth)
 
+        self.bit_depth = bit_depth
+
         _sample_rate = src_dict.get("sample_rate", UNSET)
         sample_rate: StreamingSupportedSampleRateEnum | Unset
         if isinstance(_sample_rate, Unset):
@@ -246,7 +251,9 @@ class StreamingRequestParamsResponse:
             except (KeyError, TypeError):
                 sample_rate = StreamingSupportedSampleRateEnum(_sample_rate)
 
-        channels = src_dict.get("channels", UNSET)
+        self.sample_rate = sample_rate
+
+        self.channels = src_dict.get("channels", UNSET)
 
         _model = src_dict.get("model", UNSET)
         model: StreamingSupportedModels | Unset
@@ -258,9 +265,11 @@ class StreamingRequestParamsResponse:
             except (KeyError, TypeError):
                 model = StreamingSupportedModels(_model)
 
-        endpointing = src_dict.get("endpointing", UNSET)
+        self.model = model
 
-        maximum_duration_without_endpointing = src_dict.get("maximum_duration_without_endpointing", UNSET)
+        self.endpointing = src_dict.get("endpointing", UNSET)
+
+        self.maximum_duration_without_endpointing = src_dict.get("maximum_duration_without_endpointing", UNSET)
 
         _language_config = src_dict.get("language_config", UNSET)
         language_config: LanguageConfig | Unset
@@ -269,12 +278,16 @@ class StreamingRequestParamsResponse:
         else:
             language_config = LanguageConfig.from_dict(_language_config)
 
+        self.language_config = language_config
+
         _pre_processing = src_dict.get("pre_processing", UNSET)
         pre_processing: PreProcessingConfig | Unset
         if isinstance(_pre_processing, Unset):
             pre_processing = UNSET
         else:
             pre_processing = PreProcessingConfig.from_dict(_pre_processing)
+
+        self.pre_processing = pre_processing
 
         _realtime_processing = src_dict.get("realtime_processing", UNSET)
         realtime_processing: RealtimeProcessingConfig | Unset
@@ -283,12 +296,16 @@ class StreamingRequestParamsResponse:
         else:
             realtime_processing = RealtimeProcessingConfig.from_dict(_realtime_processing)
 
+        self.realtime_processing = realtime_processing
+
         _post_processing = src_dict.get("post_processing", UNSET)
         post_processing: PostProcessingConfig | Unset
         if isinstance(_post_processing, Unset):
             post_processing = UNSET
         else:
             post_processing = PostProcessingConfig.from_dict(_post_processing)
+
+        self.post_processing = post_processing
 
         _messages_config = src_dict.get("messages_config", UNSET)
         messages_config: MessagesConfig | Unset
@@ -297,7 +314,9 @@ class StreamingRequestParamsResponse:
         else:
             messages_config = MessagesConfig.from_dict(_messages_config)
 
-        callback = src_dict.get("callback", UNSET)
+        self.messages_config = messages_config
+
+        self.callback = src_dict.get("callback", UNSET)
 
         _callback_config = src_dict.get("callback_config", UNSET)
         callback_config: CallbackConfig | Unset
@@ -306,37 +325,23 @@ class StreamingRequestParamsResponse:
         else:
             callback_config = CallbackConfig.from_dict(_callback_config)
 
-        streaming_request_params_response = cls.__new__(cls)
-        streaming_request_params_response.encoding = encoding
-        streaming_request_params_response.bit_depth = bit_depth
-        streaming_request_params_response.sample_rate = sample_rate
-        streaming_request_params_response.channels = channels
-        streaming_request_params_response.model = model
-        streaming_request_params_response.endpointing = endpointing
-        streaming_request_params_response.maximum_duration_without_endpointing = maximum_duration_without_endpointing
-        streaming_request_params_response.language_config = language_config
-        streaming_request_params_response.pre_processing = pre_processing
-        streaming_request_params_response.realtime_processing = realtime_processing
-        streaming_request_params_response.post_processing = post_processing
-        streaming_request_params_response.messages_config = messages_config
-        streaming_request_params_response.callback = callback
-        streaming_request_params_response.callback_config = callback_config
+        self.callback_config = callback_config
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (encoding is not UNSET) + (bit_depth is not UNSET) + (sample_rate is not UNSET) + (
-            channels is not UNSET
-        ) + (model is not UNSET) + (endpointing is not UNSET) + (maximum_duration_without_endpointing is not UNSET) + (
-            language_config is not UNSET
-        ) + (pre_processing is not UNSET) + (realtime_processing is not UNSET) + (post_processing is not UNSET) + (
-            messages_config is not UNSET
-        ) + (callback is not UNSET) + (callback_config is not UNSET):
-            _additional = {}
+        if len(src_dict) == 0 + (self.encoding is not UNSET) + (self.bit_depth is not UNSET) + (
+            self.sample_rate is not UNSET
+        ) + (self.channels is not UNSET) + (self.model is not UNSET) + (self.endpointing is not UNSET) + (
+            self.maximum_duration_without_endpointing is not UNSET
+        ) + (self.language_config is not UNSET) + (self.pre_processing is not UNSET) + (
+            self.realtime_processing is not UNSET
+        ) + (self.post_processing is not UNSET) + (self.messages_config is not UNSET) + (self.callback is not UNSET) + (
+            self.callback_config is not UNSET
+        ):
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _STREAMING_REQUEST_PARAMS_RESPONSE_KEYS
             }
-        streaming_request_params_response.additional_properties = _additional
-        return streaming_request_params_response
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -214,11 +214,14 @@ class StreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         id = UUID(src_dict["id"])
 
-        request_id = src_dict["request_id"]
+        self.id = id
 
-        version = src_dict["version"]
+        self.request_id = src_dict["request_id"]
+
+        self.version = src_dict["version"]
 
         _status = src_dict["status"]
         try:
@@ -226,13 +229,19 @@ class StreamingResponse:
         except (KeyError, TypeError):
             status = StreamingResponseStatus(_status)
 
+        self.status = status
+
         created_at = datetime.datetime.fromisoformat(src_dict["created_at"])
+
+        self.created_at = created_at
 
         _kind = src_dict["kind"]
         try:
             kind = StreamingResponseKind._by_value[_kind]
         except (KeyError, TypeError):
             kind = StreamingResponseKind(_kind)
+
+        self.kind = kind
 
         def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -246,6 +255,8 @@ class StreamingResponse:
             return completed_at_type_0
 
         completed_at = _parse_completed_at(src_dict.get("completed_at", UNSET))
+
+        self.completed_at = completed_at
 
         def _parse_custom_metadata(data: object) -> None | StreamingResponseCustomMetadataType0 | Unset:
             if data is None:
@@ -262,6 +273,8 @@ class StreamingResponse:
 
         custom_metadata = _parse_custom_metadata(src_dict.get("custom_metadata", UNSET))
 
+        self.custom_metadata = custom_metadata
+
         def _parse_error_code(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -273,12 +286,16 @@ class StreamingResponse:
 
         error_code = _parse_error_code(src_dict.get("error_code", UNSET))
 
+        self.error_code = error_code
+
         _post_session_metadata = src_dict.get("post_session_metadata", UNSET)
         post_session_metadata: StreamingResponsePostSessionMetadata | Unset
         if isinstance(_post_session_metadata, Unset):
             post_session_metadata = UNSET
         else:
             post_session_metadata = StreamingResponsePostSessionMetadata.from_dict(_post_session_metadata)
+
+        self.post_session_metadata = post_session_metadata
 
         def _parse_file(data: object) -> FileResponse | None | Unset:
             if data is None:
@@ -292,6 +309,8 @@ class StreamingResponse:
             return file_type_0
 
         file = _parse_file(src_dict.get("file", UNSET))
+
+        self.file = file
 
         def _parse_request_params(data: object) -> None | StreamingRequestParamsResponse | Unset:
             if data is None:
@@ -308,6 +327,8 @@ class StreamingResponse:
 
         request_params = _parse_request_params(src_dict.get("request_params", UNSET))
 
+        self.request_params = request_params
+
         def _parse_result(data: object) -> None | StreamingTranscriptionResultWithMessagesDTO | Unset:
             if data is None:
                 return data
@@ -323,32 +344,19 @@ class StreamingResponse:
 
         result = _parse_result(src_dict.get("result", UNSET))
 
-        streaming_response = cls.__new__(cls)
-        streaming_response.id = id
-        streaming_response.request_id = request_id
-        streaming_response.version = version
-        streaming_response.status = status
-        streaming_response.created_at = created_at
-        streaming_response.kind = kind
-        streaming_response.completed_at = completed_at
-        streaming_response.custom_metadata = custom_metadata
-        streaming_response.error_code = error_code
-        streaming_response.post_session_metadata = post_session_metadata
-        streaming_response.file = file
-        streaming_response.request_params = request_params
-        streaming_response.result = result
+        self.result = result
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 6 + (completed_at is not UNSET) + (custom_metadata is not UNSET) + (
-            error_code is not UNSET
-        ) + (post_session_metadata is not UNSET) + (file is not UNSET) + (request_params is not UNSET) + (
-            result is not UNSET
-        ):
-            _additional = {}
+        if len(src_dict) == 6 + (self.completed_at is not UNSET) + (self.custom_metadata is not UNSET) + (
+            self.error_code is not UNSET
+        ) + (self.post_session_metadata is not UNSET) + (self.file is not UNSET) + (
+            self.request_params is not UNSET
+        ) + (self.result is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _STREAMING_RESPONSE_KEYS}
-        streaming_response.additional_properties = _additional
-        return streaming_response
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STREAMING_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -140,7 +140,10 @@ class StreamingTranscriptionResultDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         metadata = TranscriptionMetadataDTO.from_dict(src_dict["metadata"])
+
+        self.metadata = metadata
 
         _transcription = src_dict.get("transcription", UNSET)
         transcription: TranscriptionDTO | Unset
@@ -149,12 +152,16 @@ class StreamingTranscriptionResultDTO:
         else:
             transcription = TranscriptionDTO.from_dict(_transcription)
 
+        self.transcription = transcription
+
         _translation = src_dict.get("translation", UNSET)
         translation: TranslationDTO | Unset
         if isinstance(_translation, Unset):
             translation = UNSET
         else:
             translation = TranslationDTO.from_dict(_translation)
+
+        self.translation = translation
 
         _summarization = src_dict.get("summarization", UNSET)
         summarization: SummarizationDTO | Unset
@@ -163,12 +170,16 @@ class StreamingTranscriptionResultDTO:
         else:
             summarization = SummarizationDTO.from_dict(_summarization)
 
+        self.summarization = summarization
+
         _named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
         named_entity_recognition: NamedEntityRecognitionDTO | Unset
         if isinstance(_named_entity_recognition, Unset):
             named_entity_recognition = UNSET
         else:
             named_entity_recognition = NamedEntityRecognitionDTO.from_dict(_named_entity_recognition)
+
+        self.named_entity_recognition = named_entity_recognition
 
         _sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
         sentiment_analysis: SentimentAnalysisDTO | Unset
@@ -177,6 +188,8 @@ class StreamingTranscriptionResultDTO:
         else:
             sentiment_analysis = SentimentAnalysisDTO.from_dict(_sentiment_analysis)
 
+        self.sentiment_analysis = sentiment_analysis
+
         _chapterization = src_dict.get("chapterization", UNSET)
         chapterization: ChapterizationDTO | Unset
         if isinstance(_chapterization, Unset):
@@ -184,26 +197,19 @@ class StreamingTranscriptionResultDTO:
         else:
             chapterization = ChapterizationDTO.from_dict(_chapterization)
 
-        streaming_transcription_result_dto = cls.__new__(cls)
-        streaming_transcription_result_dto.metadata = metadata
-        streaming_transcription_result_dto.transcription = transcription
-        streaming_transcription_result_dto.translation = translation
-        streaming_transcription_result_dto.summarization = summarization
-        streaming_transcription_result_dto.named_entity_recognition = named_entity_recognition
-        streaming_transcription_result_dto.sentiment_analysis = sentiment_analysis
-        streaming_transcription_result_dto.chapterization = chapterization
+        self.chapterization = chapterization
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 1 + (transcription is not UNSET) + (translation is not UNSET) + (
-            summarization is not UNSET
-        ) + (named_entity_recognition is not UNSET) + (sentiment_analysis is not UNSET) + (chapterization is not UNSET):
-            _additional = {}
+        if len(src_dict) == 1 + (self.transcription is not UNSET) + (self.translation is not UNSET) + (
+            self.summarization is not UNSET
+        ) + (self.named_entity_recognition is not UNSET) + (self.sentiment_analysis is not UNSET) + (
+            self.chapterization is not UNSET
+        ):
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value for key, value in src_dict.items() if key not in _STREAMING_TRANSCRIPTION_RESULT_DTO_KEYS
             }
-        streaming_transcription_result_dto.additional_properties = _additional
-        return streaming_transcription_result_dto
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -150,7 +150,10 @@ class StreamingTranscriptionResultWithMessagesDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         metadata = TranscriptionMetadataDTO.from_dict(src_dict["metadata"])
+
+        self.metadata = metadata
 
         _transcription = src_dict.get("transcription", UNSET)
         transcription: TranscriptionDTO | Unset
@@ -159,12 +162,16 @@ class StreamingTranscriptionResultWithMessagesDTO:
         else:
             transcription = TranscriptionDTO.from_dict(_transcription)
 
+        self.transcription = transcription
+
         _translation = src_dict.get("translation", UNSET)
         translation: TranslationDTO | Unset
         if isinstance(_translation, Unset):
             translation = UNSET
         else:
             translation = TranslationDTO.from_dict(_translation)
+
+        self.translation = translation
 
         _summarization = src_dict.get("summarization", UNSET)
         summarization: SummarizationDTO | Unset
@@ -173,12 +180,16 @@ class StreamingTranscriptionResultWithMessagesDTO:
         else:
             summarization = SummarizationDTO.from_dict(_summarization)
 
+        self.summarization = summarization
+
         _named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
         named_entity_recognition: NamedEntityRecognitionDTO | Unset
         if isinstance(_named_entity_recognition, Unset):
             named_entity_recognition = UNSET
         else:
             named_entity_recognition = NamedEntityRecognitionDTO.from_dict(_named_entity_recognition)
+
+        self.named_entity_recognition = named_entity_recognition
 
         _sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
         sentiment_analysis: SentimentAnalysisDTO | Unset
@@ -187,6 +198,8 @@ class StreamingTranscriptionResultWithMessagesDTO:
         else:
             sentiment_analysis = SentimentAnalysisDTO.from_dict(_sentiment_analysis)
 
+        self.sentiment_analysis = sentiment_analysis
+
         _chapterization = src_dict.get("chapterization", UNSET)
         chapterization: ChapterizationDTO | Unset
         if isinstance(_chapterization, Unset):
@@ -194,37 +207,29 @@ class StreamingTranscriptionResultWithMessagesDTO:
         else:
             chapterization = ChapterizationDTO.from_dict(_chapterization)
 
+        self.chapterization = chapterization
+
         _messages = src_dict.get("messages", UNSET)
         if not isinstance(_messages, list | Unset):
             raise TypeError("messages: expected a list, got " + type(_messages).__name__)
 
         messages = cast(list[str] | Unset, _messages)
 
-        streaming_transcription_result_with_messages_dto = cls.__new__(cls)
-        streaming_transcription_result_with_messages_dto.metadata = metadata
-        streaming_transcription_result_with_messages_dto.transcription = transcription
-        streaming_transcription_result_with_messages_dto.translation = translation
-        streaming_transcription_result_with_messages_dto.summarization = summarization
-        streaming_transcription_result_with_messages_dto.named_entity_recognition = named_entity_recognition
-        streaming_transcription_result_with_messages_dto.sentiment_analysis = sentiment_analysis
-        streaming_transcription_result_with_messages_dto.chapterization = chapterization
-        streaming_transcription_result_with_messages_dto.messages = messages
+        self.messages = messages
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 1 + (transcription is not UNSET) + (translation is not UNSET) + (
-            summarization is not UNSET
-        ) + (named_entity_recognition is not UNSET) + (sentiment_analysis is not UNSET) + (
-            chapterization is not UNSET
-        ) + (messages is not UNSET):
-            _additional = {}
+        if len(src_dict) == 1 + (self.transcription is not UNSET) + (self.translation is not UNSET) + (
+            self.summarization is not UNSET
+        ) + (self.named_entity_recognition is not UNSET) + (self.sentiment_analysis is not UNSET) + (
+            self.chapterization is not UNSET
+        ) + (self.messages is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {
+            self.additional_properties = {
                 key: value
                 for key, value in src_dict.items()
                 if key not in _STREAMING_TRANSCRIPTION_RESULT_WITH_MESSAGES_DTO_KEYS
             }
-        streaming_transcription_result_with_messages_dto.additional_properties = _additional
-        return streaming_transcription_result_with_messages_dto
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

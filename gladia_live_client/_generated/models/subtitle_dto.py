@@ -76,25 +76,24 @@ class SubtitleDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _format_ = src_dict["format"]
         try:
             format_ = SubtitlesFormatEnum._by_value[_format_]
         except (KeyError, TypeError):
             format_ = SubtitlesFormatEnum(_format_)
 
-        subtitles = src_dict["subtitles"]
+        self.format_ = format_
 
-        subtitle_dto = cls.__new__(cls)
-        subtitle_dto.format_ = format_
-        subtitle_dto.subtitles = subtitles
+        self.subtitles = src_dict["subtitles"]
 
-        _additional: dict[str, Any]
         if len(src_dict) == 2:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SUBTITLE_DTO_KEYS}
-        subtitle_dto.additional_properties = _additional
-        return subtitle_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SUBTITLE_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -63,6 +63,7 @@ class SummarizationConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _type_ = src_dict.get("type", UNSET)
         type_: SummaryTypesEnum | Unset
         if isinstance(_type_, Unset):
@@ -73,16 +74,15 @@ class SummarizationConfigDTO:
             except (KeyError, TypeError):
                 type_ = SummaryTypesEnum(_type_)
 
-        summarization_config_dto = cls.__new__(cls)
-        summarization_config_dto.type = type_
+        self.type = type_
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 0 + (type_ is not UNSET):
-            _additional = {}
+        if len(src_dict) == 0 + (self.type is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_CONFIG_DTO_KEYS}
-        summarization_config_dto.additional_properties = _additional
-        return summarization_config_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_CONFIG_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

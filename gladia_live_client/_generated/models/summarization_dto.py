@@ -105,11 +105,12 @@ class SummarizationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        success = src_dict["success"]
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = src_dict["is_empty"]
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = src_dict["exec_time"]
+        self.exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -122,6 +123,8 @@ class SummarizationDTO:
 
         error = _parse_error(src_dict["error"])
 
+        self.error = error
+
         def _parse_results(data: object) -> None | str:
             if data is None:
                 return data
@@ -131,20 +134,15 @@ class SummarizationDTO:
 
         results = _parse_results(src_dict["results"])
 
-        summarization_dto = cls.__new__(cls)
-        summarization_dto.success = success
-        summarization_dto.is_empty = is_empty
-        summarization_dto.exec_time = exec_time
-        summarization_dto.error = error
-        summarization_dto.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_DTO_KEYS}
-        summarization_dto.additional_properties = _additional
-        return summarization_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -86,24 +86,22 @@ class TranscriptMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        id = src_dict["id"]
+        self = cls.__new__(cls)
+        self.id = src_dict["id"]
 
-        is_final = src_dict["is_final"]
+        self.is_final = src_dict["is_final"]
 
         utterance = UtteranceDTO.from_dict(src_dict["utterance"])
 
-        transcript_message_data = cls.__new__(cls)
-        transcript_message_data.id = id
-        transcript_message_data.is_final = is_final
-        transcript_message_data.utterance = utterance
+        self.utterance = utterance
 
-        _additional: dict[str, Any]
         if len(src_dict) == 3:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSCRIPT_MESSAGE_DATA_KEYS}
-        transcript_message_data.additional_properties = _additional
-        return transcript_message_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSCRIPT_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

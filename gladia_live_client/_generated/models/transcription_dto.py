@@ -122,7 +122,8 @@ class TranscriptionDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        full_transcript = src_dict["full_transcript"]
+        self = cls.__new__(cls)
+        self.full_transcript = src_dict["full_transcript"]
 
         _languages = src_dict["languages"]
         if not isinstance(_languages, list):
@@ -138,12 +139,16 @@ class TranscriptionDTO:
 
             languages.append(languages_item)
 
+        self.languages = languages
+
         _utterances = src_dict["utterances"]
         if not isinstance(_utterances, list):
             raise TypeError("utterances: expected a list, got " + type(_utterances).__name__)
 
         _utterances_from_dict = UtteranceDTO.from_dict
         utterances = [_utterances_from_dict(item) for item in _utterances]
+
+        self.utterances = utterances
 
         _sentences = src_dict.get("sentences", UNSET)
         if not isinstance(_sentences, list | Unset):
@@ -154,6 +159,8 @@ class TranscriptionDTO:
             _sentences_from_dict = SentencesDTO.from_dict
             sentences = [_sentences_from_dict(item) for item in _sentences]
 
+        self.sentences = sentences
+
         _subtitles = src_dict.get("subtitles", UNSET)
         if not isinstance(_subtitles, list | Unset):
             raise TypeError("subtitles: expected a list, got " + type(_subtitles).__name__)
@@ -163,20 +170,15 @@ class TranscriptionDTO:
             _subtitles_from_dict = SubtitleDTO.from_dict
             subtitles = [_subtitles_from_dict(item) for item in _subtitles]
 
-        transcription_dto = cls.__new__(cls)
-        transcription_dto.full_transcript = full_transcript
-        transcription_dto.languages = languages
-        transcription_dto.utterances = utterances
-        transcription_dto.sentences = sentences
-        transcription_dto.subtitles = subtitles
+        self.subtitles = subtitles
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 3 + (sentences is not UNSET) + (subtitles is not UNSET):
-            _additional = {}
+        if len(src_dict) == 3 + (self.sentences is not UNSET) + (self.subtitles is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSCRIPTION_DTO_KEYS}
-        transcription_dto.additional_properties = _additional
-        return transcription_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSCRIPTION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

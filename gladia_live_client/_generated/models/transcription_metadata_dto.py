@@ -91,27 +91,22 @@ class TranscriptionMetadataDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        audio_duration = src_dict["audio_duration"]
+        self = cls.__new__(cls)
+        self.audio_duration = src_dict["audio_duration"]
 
-        number_of_distinct_channels = src_dict["number_of_distinct_channels"]
+        self.number_of_distinct_channels = src_dict["number_of_distinct_channels"]
 
-        billing_time = src_dict["billing_time"]
+        self.billing_time = src_dict["billing_time"]
 
-        transcription_time = src_dict["transcription_time"]
+        self.transcription_time = src_dict["transcription_time"]
 
-        transcription_metadata_dto = cls.__new__(cls)
-        transcription_metadata_dto.audio_duration = audio_duration
-        transcription_metadata_dto.number_of_distinct_channels = number_of_distinct_channels
-        transcription_metadata_dto.billing_time = billing_time
-        transcription_metadata_dto.transcription_time = transcription_time
-
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSCRIPTION_METADATA_DTO_KEYS}
-        transcription_metadata_dto.additional_properties = _additional
-        return transcription_metadata_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSCRIPTION_METADATA_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -127,6 +127,7 @@ class TranslationConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
         _target_languages = src_dict["target_languages"]
         if not isinstance(_target_languages, list):
             raise TypeError("target_languages: expected a list, got " + type(_target_languages).__name__)
@@ -141,6 +142,8 @@ class TranslationConfigDTO:
 
             target_languages.append(target_languages_item)
 
+        self.target_languages = target_languages
+
         _model = src_dict.get("model", UNSET)
         model: TranslationModelEnum | Unset
         if isinstance(_model, Unset):
@@ -151,34 +154,27 @@ class TranslationConfigDTO:
             except (KeyError, TypeError):
                 model = TranslationModelEnum(_model)
 
-        match_original_utterances = src_dict.get("match_original_utterances", UNSET)
+        self.model = model
 
-        lipsync = src_dict.get("lipsync", UNSET)
+        self.match_original_utterances = src_dict.get("match_original_utterances", UNSET)
 
-        context_adaptation = src_dict.get("context_adaptation", UNSET)
+        self.lipsync = src_dict.get("lipsync", UNSET)
 
-        context = src_dict.get("context", UNSET)
+        self.context_adaptation = src_dict.get("context_adaptation", UNSET)
 
-        informal = src_dict.get("informal", UNSET)
+        self.context = src_dict.get("context", UNSET)
 
-        translation_config_dto = cls.__new__(cls)
-        translation_config_dto.target_languages = target_languages
-        translation_config_dto.model = model
-        translation_config_dto.match_original_utterances = match_original_utterances
-        translation_config_dto.lipsync = lipsync
-        translation_config_dto.context_adaptation = context_adaptation
-        translation_config_dto.context = context
-        translation_config_dto.informal = informal
+        self.informal = src_dict.get("informal", UNSET)
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 1 + (model is not UNSET) + (match_original_utterances is not UNSET) + (
-            lipsync is not UNSET
-        ) + (context_adaptation is not UNSET) + (context is not UNSET) + (informal is not UNSET):
-            _additional = {}
+        if len(src_dict) == 1 + (self.model is not UNSET) + (self.match_original_utterances is not UNSET) + (
+            self.lipsync is not UNSET
+        ) + (self.context_adaptation is not UNSET) + (self.context is not UNSET) + (self.informal is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_CONFIG_DTO_KEYS}
-        translation_config_dto.additional_properties = _additional
-        return translation_config_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_CONFIG_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -104,9 +104,12 @@ class TranslationData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        utterance_id = src_dict["utterance_id"]
+        self = cls.__new__(cls)
+        self.utterance_id = src_dict["utterance_id"]
 
         utterance = UtteranceDTO.from_dict(src_dict["utterance"])
+
+        self.utterance = utterance
 
         _original_language = src_dict["original_language"]
         try:
@@ -114,28 +117,27 @@ class TranslationData:
         except (KeyError, TypeError):
             original_language = TranscriptionLanguageCodeEnum(_original_language)
 
+        self.original_language = original_language
+
         _target_language = src_dict["target_language"]
         try:
             target_language = TranslationLanguageCodeEnum._by_value[_target_language]
         except (KeyError, TypeError):
             target_language = TranslationLanguageCodeEnum(_target_language)
 
+        self.target_language = target_language
+
         translated_utterance = UtteranceDTO.from_dict(src_dict["translated_utterance"])
 
-        translation_data = cls.__new__(cls)
-        translation_data.utterance_id = utterance_id
-        translation_data.utterance = utterance
-        translation_data.original_language = original_language
-        translation_data.target_language = target_language
-        translation_data.translated_utterance = translated_utterance
+        self.translated_utterance = translated_utterance
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_DATA_KEYS}
-        translation_data.additional_properties = _additional
-        return translation_data
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -113,11 +113,12 @@ class TranslationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        success = src_dict["success"]
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = src_dict["is_empty"]
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = src_dict["exec_time"]
+        self.exec_time = src_dict["exec_time"]
 
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
@@ -129,6 +130,8 @@ class TranslationDTO:
             return error_type_0
 
         error = _parse_error(src_dict["error"])
+
+        self.error = error
 
         def _parse_results(data: object) -> list[TranslationResultDTO] | None:
             if data is None:
@@ -146,20 +149,15 @@ class TranslationDTO:
 
         results = _parse_results(src_dict["results"])
 
-        translation_dto = cls.__new__(cls)
-        translation_dto.success = success
-        translation_dto.is_empty = is_empty
-        translation_dto.exec_time = exec_time
-        translation_dto.error = error
-        translation_dto.results = results
+        self.results = results
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_DTO_KEYS}
-        translation_dto.additional_properties = _additional
-        return translation_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

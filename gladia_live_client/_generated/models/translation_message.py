@@ -111,9 +111,10 @@ class TranslationMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        session_id = src_dict["session_id"]
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = src_dict["created_at"]
+        self.created_at = src_dict["created_at"]
 
         def _parse_error(data: object) -> Error | None:
             if data is None:
@@ -126,11 +127,15 @@ class TranslationMessage:
 
         error = _parse_error(src_dict["error"])
 
+        self.error = error
+
         _type_ = src_dict["type"]
         try:
             type_ = TranslationMessageType._by_value[_type_]
         except (KeyError, TypeError):
             type_ = TranslationMessageType(_type_)
+
+        self.type = type_
 
         def _parse_data(data: object) -> None | TranslationData:
             if data is None:
@@ -143,20 +148,15 @@ class TranslationMessage:
 
         data = _parse_data(src_dict["data"])
 
-        translation_message = cls.__new__(cls)
-        translation_message.session_id = session_id
-        translation_message.created_at = created_at
-        translation_message.error = error
-        translation_message.type = type_
-        translation_message.data = data
+        self.data = data
 
-        _additional: dict[str, Any]
         if len(src_dict) == 5:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_MESSAGE_KEYS}
-        translation_message.additional_properties = _additional
-        return translation_message
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

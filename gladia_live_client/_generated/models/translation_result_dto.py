@@ -134,6 +134,8 @@ class TranslationResultDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        self = cls.__new__(cls)
+
         def _parse_error(data: object) -> AddonErrorDTO | None:
             if data is None:
                 return data
@@ -145,7 +147,9 @@ class TranslationResultDTO:
 
         error = _parse_error(src_dict["error"])
 
-        full_transcript = src_dict["full_transcript"]
+        self.error = error
+
+        self.full_transcript = src_dict["full_transcript"]
 
         _languages = src_dict["languages"]
         if not isinstance(_languages, list):
@@ -161,12 +165,16 @@ class TranslationResultDTO:
 
             languages.append(languages_item)
 
+        self.languages = languages
+
         _utterances = src_dict["utterances"]
         if not isinstance(_utterances, list):
             raise TypeError("utterances: expected a list, got " + type(_utterances).__name__)
 
         _utterances_from_dict = UtteranceDTO.from_dict
         utterances = [_utterances_from_dict(item) for item in _utterances]
+
+        self.utterances = utterances
 
         _sentences = src_dict.get("sentences", UNSET)
         if not isinstance(_sentences, list | Unset):
@@ -177,6 +185,8 @@ class TranslationResultDTO:
             _sentences_from_dict = SentencesDTO.from_dict
             sentences = [_sentences_from_dict(item) for item in _sentences]
 
+        self.sentences = sentences
+
         _subtitles = src_dict.get("subtitles", UNSET)
         if not isinstance(_subtitles, list | Unset):
             raise TypeError("subtitles: expected a list, got " + type(_subtitles).__name__)
@@ -186,21 +196,15 @@ class TranslationResultDTO:
             _subtitles_from_dict = SubtitleDTO.from_dict
             subtitles = [_subtitles_from_dict(item) for item in _subtitles]
 
-        translation_result_dto = cls.__new__(cls)
-        translation_result_dto.error = error
-        translation_result_dto.full_transcript = full_transcript
-        translation_result_dto.languages = languages
-        translation_result_dto.utterances = utterances
-        translation_result_dto.sentences = sentences
-        translation_result_dto.subtitles = subtitles
+        self.subtitles = subtitles
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 4 + (sentences is not UNSET) + (subtitles is not UNSET):
-            _additional = {}
+        if len(src_dict) == 4 + (self.sentences is not UNSET) + (self.subtitles is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _TRANSLATION_RESULT_DTO_KEYS}
-        translation_result_dto.additional_properties = _additional
-        return translation_result_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_RESULT_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -127,13 +127,14 @@ class UtteranceDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        start = src_dict["start"]
+        self = cls.__new__(cls)
+        self.start = src_dict["start"]
 
-        end = src_dict["end"]
+        self.end = src_dict["end"]
 
-        confidence = src_dict["confidence"]
+        self.confidence = src_dict["confidence"]
 
-        channel = src_dict["channel"]
+        self.channel = src_dict["channel"]
 
         _words = src_dict["words"]
         if not isinstance(_words, list):
@@ -142,7 +143,9 @@ class UtteranceDTO:
         _words_from_dict = WordDTO.from_dict
         words = [_words_from_dict(item) for item in _words]
 
-        text = src_dict["text"]
+        self.words = words
+
+        self.text = src_dict["text"]
 
         _language = src_dict["language"]
         try:
@@ -150,25 +153,17 @@ class UtteranceDTO:
         except (KeyError, TypeError):
             language = TranscriptionLanguageCodeEnum(_language)
 
-        speaker = src_dict.get("speaker", UNSET)
+        self.language = language
 
-        utterance_dto = cls.__new__(cls)
-        utterance_dto.start = start
-        utterance_dto.end = end
-        utterance_dto.confidence = confidence
-        utterance_dto.channel = channel
-        utterance_dto.words = words
-        utterance_dto.text = text
-        utterance_dto.language = language
-        utterance_dto.speaker = speaker
+        self.speaker = src_dict.get("speaker", UNSET)
 
-        _additional: dict[str, Any]
-        if len(src_dict) == 7 + (speaker is not UNSET):
-            _additional = {}
+        if len(src_dict) == 7 + (self.speaker is not UNSET):
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _UTTERANCE_DTO_KEYS}
-        utterance_dto.additional_properties = _additional
-        return utterance_dto
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _UTTERANCE_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

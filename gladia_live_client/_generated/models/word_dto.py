@@ -89,27 +89,20 @@ class WordDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        word = src_dict["word"]
+        self = cls.__new__(cls)
+        self.word = src_dict["word"]
 
-        start = src_dict["start"]
+        self.start = src_dict["start"]
 
-        end = src_dict["end"]
+        self.end = src_dict["end"]
 
-        confidence = src_dict["confidence"]
+        self.confidence = src_dict["confidence"]
 
-        word_dto = cls.__new__(cls)
-        word_dto.word = word
-        word_dto.start = start
-        word_dto.end = end
-        word_dto.confidence = confidence
-
-        _additional: dict[str, Any]
         if len(src_dict) == 4:
-            _additional = {}
+            self.additional_properties = {}
         else:
-            _additional = {key: value for key, value in src_dict.items() if key not in _WORD_DTO_KEYS}
-        word_dto.additional_properties = _additional
-        return word_dto
+            self.additional_properties = {key: value for key, value in src_dict.items() if key not in _WORD_DTO_KEYS}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
