@@ -117,29 +117,29 @@ class ChapterizationDTO:
 
         self.exec_time = src_dict["exec_time"]
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-            return error_type_0
-
-        error = _parse_error(src_dict["error"])
+            error = error_type_0
 
         self.error = error
 
-        def _parse_results(data: object) -> ChapterizationDTOResultsType0 | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("results: expected ChapterizationDTOResultsType0 | None, got " + type(data).__name__)
-            results_type_0 = ChapterizationDTOResultsType0.from_dict(data)
+        _results = src_dict["results"]
+        results: ChapterizationDTOResultsType0 | None
+        if _results is None:
+            results = None
+        elif not isinstance(_results, dict):
+            raise TypeError("results: expected ChapterizationDTOResultsType0 | None, got " + type(_results).__name__)
+        else:
+            results_type_0 = ChapterizationDTOResultsType0.from_dict(_results)
 
-            return results_type_0
-
-        results = _parse_results(src_dict["results"])
+            results = results_type_0
 
         self.results = results
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Self, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -103,47 +103,47 @@ class FileResponse:
         self = cls.__new__(cls)
         self.id = src_dict["id"]
 
-        def _parse_filename(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("filename: expected None | str, got " + type(data).__name__)
-
-        filename = _parse_filename(src_dict["filename"])
+        _filename = src_dict["filename"]
+        filename: None | str
+        if _filename is None:
+            filename = None
+        elif isinstance(_filename, str):
+            filename = _filename
+        else:
+            raise TypeError("filename: expected None | str, got " + type(_filename).__name__)
 
         self.filename = filename
 
-        def _parse_source(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("source: expected None | str, got " + type(data).__name__)
-
-        source = _parse_source(src_dict["source"])
+        _source = src_dict["source"]
+        source: None | str
+        if _source is None:
+            source = None
+        elif isinstance(_source, str):
+            source = _source
+        else:
+            raise TypeError("source: expected None | str, got " + type(_source).__name__)
 
         self.source = source
 
-        def _parse_audio_duration(data: object) -> float | None:
-            if data is None:
-                return data
-            if isinstance(data, (float, int)):
-                return cast(float | None, data)
-            raise TypeError("audio_duration: expected float | None, got " + type(data).__name__)
-
-        audio_duration = _parse_audio_duration(src_dict["audio_duration"])
+        _audio_duration = src_dict["audio_duration"]
+        audio_duration: float | None
+        if _audio_duration is None:
+            audio_duration = None
+        elif isinstance(_audio_duration, (float, int)):
+            audio_duration = _audio_duration
+        else:
+            raise TypeError("audio_duration: expected float | None, got " + type(_audio_duration).__name__)
 
         self.audio_duration = audio_duration
 
-        def _parse_number_of_channels(data: object) -> int | None:
-            if data is None:
-                return data
-            if isinstance(data, int):
-                return cast(int | None, data)
-            raise TypeError("number_of_channels: expected int | None, got " + type(data).__name__)
-
-        number_of_channels = _parse_number_of_channels(src_dict["number_of_channels"])
+        _number_of_channels = src_dict["number_of_channels"]
+        number_of_channels: int | None
+        if _number_of_channels is None:
+            number_of_channels = None
+        elif isinstance(_number_of_channels, int):
+            number_of_channels = _number_of_channels
+        else:
+            raise TypeError("number_of_channels: expected int | None, got " + type(_number_of_channels).__name__)
 
         self.number_of_channels = number_of_channels
 

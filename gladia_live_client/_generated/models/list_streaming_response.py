@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -105,14 +105,14 @@ class ListStreamingResponse:
 
         self.current = src_dict["current"]
 
-        def _parse_next_(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("next: expected None | str, got " + type(data).__name__)
-
-        next_ = _parse_next_(src_dict["next"])
+        _next_ = src_dict["next"]
+        next_: None | str
+        if _next_ is None:
+            next_ = None
+        elif isinstance(_next_, str):
+            next_ = _next_
+        else:
+            raise TypeError("next: expected None | str, got " + type(_next_).__name__)
 
         self.next_ = next_
 

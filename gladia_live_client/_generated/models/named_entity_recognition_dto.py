@@ -123,36 +123,36 @@ class NamedEntityRecognitionDTO:
 
         self.exec_time = src_dict["exec_time"]
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-            return error_type_0
-
-        error = _parse_error(src_dict["error"])
+            error = error_type_0
 
         self.error = error
 
-        def _parse_results(data: object) -> list[NamedEntityRecognitionResult] | None:
-            if data is None:
-                return data
-            if not isinstance(data, list):
-                raise TypeError(
-                    "results: expected list[NamedEntityRecognitionResult] | None, got " + type(data).__name__
-                )
-            _results_type_0 = data
+        _results = src_dict["results"]
+        results: list[NamedEntityRecognitionResult] | None
+        if _results is None:
+            results = None
+        elif not isinstance(_results, list):
+            raise TypeError(
+                "results: expected list[NamedEntityRecognitionResult] | None, got " + type(_results).__name__
+            )
+        else:
+            _results_type_0 = _results
             if not isinstance(_results_type_0, list):
                 raise TypeError("results_type_0: expected a list, got " + type(_results_type_0).__name__)
 
             _results_type_0_from_dict = NamedEntityRecognitionResult.from_dict
             results_type_0 = [_results_type_0_from_dict(item) for item in _results_type_0]
 
-            return results_type_0
-
-        results = _parse_results(src_dict["results"])
+            results = results_type_0
 
         self.results = results
 

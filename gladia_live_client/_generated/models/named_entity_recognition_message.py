@@ -119,16 +119,16 @@ class NamedEntityRecognitionMessage:
 
         self.created_at = src_dict["created_at"]
 
-        def _parse_error(data: object) -> Error | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected Error | None, got " + type(data).__name__)
-            error_type_0 = Error.from_dict(data)
+        _error = src_dict["error"]
+        error: Error | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected Error | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = Error.from_dict(_error)
 
-            return error_type_0
-
-        error = _parse_error(src_dict["error"])
+            error = error_type_0
 
         self.error = error
 
@@ -140,16 +140,16 @@ class NamedEntityRecognitionMessage:
 
         self.type = type_
 
-        def _parse_data(data: object) -> NamedEntityRecognitionData | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("data: expected NamedEntityRecognitionData | None, got " + type(data).__name__)
-            data_type_0 = NamedEntityRecognitionData.from_dict(data)
+        _data = src_dict["data"]
+        data: NamedEntityRecognitionData | None
+        if _data is None:
+            data = None
+        elif not isinstance(_data, dict):
+            raise TypeError("data: expected NamedEntityRecognitionData | None, got " + type(_data).__name__)
+        else:
+            data_type_0 = NamedEntityRecognitionData.from_dict(_data)
 
-            return data_type_0
-
-        data = _parse_data(src_dict["data"])
+            data = data_type_0
 
         self.data = data
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -243,48 +243,49 @@ class StreamingResponse:
 
         self.kind = kind
 
-        def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError("completed_at: expected datetime.datetime | None, got " + type(data).__name__)
-            completed_at_type_0 = datetime.datetime.fromisoformat(data)
+        _completed_at = src_dict.get("completed_at", UNSET)
+        completed_at: datetime.datetime | None | Unset
+        if _completed_at is None:
+            completed_at = None
+        elif isinstance(_completed_at, Unset):
+            completed_at = UNSET
+        elif not isinstance(_completed_at, str):
+            raise TypeError("completed_at: expected datetime.datetime | None, got " + type(_completed_at).__name__)
+        else:
+            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
 
-            return completed_at_type_0
-
-        completed_at = _parse_completed_at(src_dict.get("completed_at", UNSET))
+            completed_at = completed_at_type_0
 
         self.completed_at = completed_at
 
-        def _parse_custom_metadata(data: object) -> None | StreamingResponseCustomMetadataType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError(
-                    "custom_metadata: expected None | StreamingResponseCustomMetadataType0, got " + type(data).__name__
-                )
-            custom_metadata_type_0 = StreamingResponseCustomMetadataType0.from_dict(data)
+        _custom_metadata = src_dict.get("custom_metadata", UNSET)
+        custom_metadata: None | StreamingResponseCustomMetadataType0 | Unset
+        if _custom_metadata is None:
+            custom_metadata = None
+        elif isinstance(_custom_metadata, Unset):
+            custom_metadata = UNSET
+        elif not isinstance(_custom_metadata, dict):
+            raise TypeError(
+                "custom_metadata: expected None | StreamingResponseCustomMetadataType0, got "
+                + type(_custom_metadata).__name__
+            )
+        else:
+            custom_metadata_type_0 = StreamingResponseCustomMetadataType0.from_dict(_custom_metadata)
 
-            return custom_metadata_type_0
-
-        custom_metadata = _parse_custom_metadata(src_dict.get("custom_metadata", UNSET))
+            custom_metadata = custom_metadata_type_0
 
         self.custom_metadata = custom_metadata
 
-        def _parse_error_code(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, int):
-                return cast(int | None | Unset, data)
-            raise TypeError("error_code: expected int | None, got " + type(data).__name__)
-
-        error_code = _parse_error_code(src_dict.get("error_code", UNSET))
+        _error_code = src_dict.get("error_code", UNSET)
+        error_code: int | None | Unset
+        if _error_code is None:
+            error_code = None
+        elif isinstance(_error_code, Unset):
+            error_code = UNSET
+        elif isinstance(_error_code, int):
+            error_code = _error_code
+        else:
+            raise TypeError("error_code: expected int | None, got " + type(_error_code).__name__)
 
         self.error_code = error_code
 
@@ -297,52 +298,52 @@ class StreamingResponse:
 
         self.post_session_metadata = post_session_metadata
 
-        def _parse_file(data: object) -> FileResponse | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("file: expected FileResponse | None, got " + type(data).__name__)
-            file_type_0 = FileResponse.from_dict(data)
+        _file = src_dict.get("file", UNSET)
+        file: FileResponse | None | Unset
+        if _file is None:
+            file = None
+        elif isinstance(_file, Unset):
+            file = UNSET
+        elif not isinstance(_file, dict):
+            raise TypeError("file: expected FileResponse | None, got " + type(_file).__name__)
+        else:
+            file_type_0 = FileResponse.from_dict(_file)
 
-            return file_type_0
-
-        file = _parse_file(src_dict.get("file", UNSET))
+            file = file_type_0
 
         self.file = file
 
-        def _parse_request_params(data: object) -> None | StreamingRequestParamsResponse | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError(
-                    "request_params: expected None | StreamingRequestParamsResponse, got " + type(data).__name__
-                )
-            request_params_type_0 = StreamingRequestParamsResponse.from_dict(data)
+        _request_params = src_dict.get("request_params", UNSET)
+        request_params: None | StreamingRequestParamsResponse | Unset
+        if _request_params is None:
+            request_params = None
+        elif isinstance(_request_params, Unset):
+            request_params = UNSET
+        elif not isinstance(_request_params, dict):
+            raise TypeError(
+                "request_params: expected None | StreamingRequestParamsResponse, got " + type(_request_params).__name__
+            )
+        else:
+            request_params_type_0 = StreamingRequestParamsResponse.from_dict(_request_params)
 
-            return request_params_type_0
-
-        request_params = _parse_request_params(src_dict.get("request_params", UNSET))
+            request_params = request_params_type_0
 
         self.request_params = request_params
 
-        def _parse_result(data: object) -> None | StreamingTranscriptionResultWithMessagesDTO | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError(
-                    "result: expected None | StreamingTranscriptionResultWithMessagesDTO, got " + type(data).__name__
-                )
-            result_type_0 = StreamingTranscriptionResultWithMessagesDTO.from_dict(data)
+        _result = src_dict.get("result", UNSET)
+        result: None | StreamingTranscriptionResultWithMessagesDTO | Unset
+        if _result is None:
+            result = None
+        elif isinstance(_result, Unset):
+            result = UNSET
+        elif not isinstance(_result, dict):
+            raise TypeError(
+                "result: expected None | StreamingTranscriptionResultWithMessagesDTO, got " + type(_result).__name__
+            )
+        else:
+            result_type_0 = StreamingTranscriptionResultWithMessagesDTO.from_dict(_result)
 
-            return result_type_0
-
-        result = _parse_result(src_dict.get("result", UNSET))
+            result = result_type_0
 
         self.result = result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -112,27 +112,27 @@ class SummarizationDTO:
 
         self.exec_time = src_dict["exec_time"]
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-            return error_type_0
-
-        error = _parse_error(src_dict["error"])
+            error = error_type_0
 
         self.error = error
 
-        def _parse_results(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("results: expected None | str, got " + type(data).__name__)
-
-        results = _parse_results(src_dict["results"])
+        _results = src_dict["results"]
+        results: None | str
+        if _results is None:
+            results = None
+        elif isinstance(_results, str):
+            results = _results
+        else:
+            raise TypeError("results: expected None | str, got " + type(_results).__name__)
 
         self.results = results
 

@@ -135,17 +135,16 @@ class TranslationResultDTO:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         self = cls.__new__(cls)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
-
-            return error_type_0
-
-        error = _parse_error(src_dict["error"])
+            error = error_type_0
 
         self.error = error
 
