@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -220,3 +221,128 @@ def test_to_json_and_from_json() -> None:
         StreamingRequest.from_json('{"custom_metadata": ' + "[" * 200 + "]" * 200 + "}")
     with pytest.raises(KeyError, match="url"):
         InitStreamingResponse.from_json(json.dumps(JOB))
+
+
+# from_dict reads the input in place (model.py.jinja), enums through their `_by_value` table
+# (property_templates/enum_property.py.jinja) and the common unions inline (union_property.py.jinja): the same
+# objects, the same errors as the pinned templates' copy-and-pop, `Enum(value)` and nested parse functions.
+
+WORD = {"word": " hello", "start": 0.5, "end": 0.9, "confidence": 0.97}
+UTTERANCE = {
+    "start": 0.5,
+    "end": 0.9,
+    "confidence": 0.97,
+    "channel": 0,
+    "words": [WORD],
+    "text": "hello",
+    "language": "en",
+}
+
+
+def test_parsed_model_equals_the_constructed_one_and_round_trips() -> None:
+    from gladia_live_client.models import TranscriptionLanguageCodeEnum, UtteranceDTO, WordDTO
+
+    parsed = UtteranceDTO.from_dict(UTTERANCE)
+    built = UtteranceDTO(
+        start=0.5,
+        end=0.9,
+        confidence=0.97,
+        channel=0,
+        words=[WordDTO(word=" hello", start=0.5, end=0.9, confidence=0.97)],
+        text="hello",
+        language=TranscriptionLanguageCodeEnum.EN,
+    )
+    assert parsed == built
+    assert repr(parsed) == repr(built)
+    assert parsed.speaker is UNSET
+    assert parsed.to_dict() == UTTERANCE
+    assert UtteranceDTO.from_dict({**UTTERANCE, "speaker": 2}).to_dict() == {**UTTERANCE, "speaker": 2}
+
+
+def test_unknown_keys_and_only_they_become_additional_properties() -> None:
+    from types import MappingProxyType
+
+    from gladia_live_client.models import UtteranceDTO, WordDTO
+
+    source = {"later": 1, **UTTERANCE, "speaker": 1, "zeta": [2]}
+    parsed = UtteranceDTO.from_dict(source)
+    assert parsed.additional_properties == {"later": 1, "zeta": [2]}
+    assert list(parsed.additional_properties) == ["later", "zeta"], "the input's order"
+    # an optional field absent and an unknown key present: the same length as all known keys
+    swapped = UtteranceDTO.from_dict({**UTTERANCE, "speakr": 1})
+    assert swapped.speaker is UNSET
+    assert swapped.additional_properties == {"speakr": 1}
+    # an optional key that holds UNSET itself is a known key, absent as a value
+    assert UtteranceDTO.from_dict({**UTTERANCE, "speaker": UNSET, "x": 0}).additional_properties == {"x": 0}
+    assert UtteranceDTO.from_dict({**UTTERANCE, "speaker": UNSET}).additional_properties == {}
+    # the input is neither changed nor shared, and any Mapping parses
+    assert source == {"later": 1, **UTTERANCE, "speaker": 1, "zeta": [2]}
+    words = [WordDTO.from_dict(WORD), WordDTO.from_dict(WORD)]
+    words[0]["mine"] = True
+    assert words[1].additional_properties == {}
+    assert WORD == {"word": " hello", "start": 0.5, "end": 0.9, "confidence": 0.97}
+    assert WordDTO.from_dict(MappingProxyType(WORD)) == words[1]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param({"words": [["word", "x"]]}, id="a list item that is not an object"),
+        pytest.param({"words": {"0": WORD}}, id="an object where a list belongs"),
+        pytest.param({"language": 7}, id="a non-string enum value"),
+        pytest.param({"language": ["en"]}, id="an unhashable enum value"),
+        pytest.param({"words": None}, id="null where a list belongs"),
+    ],
+)
+def test_a_body_that_does_not_fit_raises_one_of_the_documented_errors(bad: dict[str, Any]) -> None:
+    from gladia_live_client.models import UtteranceDTO
+
+    with pytest.raises((KeyError, TypeError, ValueError, AttributeError)):
+        UtteranceDTO.from_dict({**UTTERANCE, **bad})
+
+
+def test_enum_fields_take_the_member_and_keep_unknown_values() -> None:
+    from gladia_live_client.models import (
+        StreamingSupportedSampleRateEnum,
+        TranscriptionLanguageCodeEnum,
+        UtteranceDTO,
+    )
+
+    assert UtteranceDTO.from_dict(UTTERANCE).language is TranscriptionLanguageCodeEnum.EN
+    new_language = UtteranceDTO.from_dict({**UTTERANCE, "language": "xx-new"}).language
+    assert isinstance(new_language, TranscriptionLanguageCodeEnum)
+    assert new_language.value == "xx-new"
+    assert StreamingSupportedSampleRateEnum._by_value[16000] is StreamingSupportedSampleRateEnum(16000)
+
+
+def test_every_enum_table_is_the_one_the_enum_looks_in() -> None:
+    import enum
+
+    from gladia_live_client import models
+
+    enums = [value for value in vars(models).values() if isinstance(value, type) and issubclass(value, enum.Enum)]
+    assert len(enums) > 20
+    for enum_class in enums:
+        assert enum_class._by_value == enum_class._value2member_map_, enum_class
+        assert "_by_value" not in enum_class.__members__
+
+
+def test_inline_unions_accept_and_reject_as_before() -> None:
+    from gladia_live_client.models import AudioChunkAckMessage, Error, FileResponse
+
+    ack = {
+        "session_id": "s",
+        "created_at": "t",
+        "acknowledged": True,
+        "type": "audio_chunk",
+        "error": None,
+        "data": {"byte_range": [0, 10], "time_range": [0.0, 0.1]},
+    }
+    assert AudioChunkAckMessage.from_dict(ack).error is None
+    assert AudioChunkAckMessage.from_dict({**ack, "error": {"message": "m"}}).error == Error(message="m")
+    with pytest.raises(TypeError, match=re.escape("error: expected Error | None, got str")):
+        AudioChunkAckMessage.from_dict({**ack, "error": "m"})
+    file = {"id": "f", "filename": None, "source": None, "audio_duration": 1, "number_of_channels": 1}
+    assert FileResponse.from_dict(file).audio_duration == 1
+    with pytest.raises(TypeError, match=re.escape("filename: expected None | str, got int")):
+        FileResponse.from_dict({**file, "filename": 3})

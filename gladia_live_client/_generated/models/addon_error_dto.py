@@ -11,6 +11,15 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_ADDON_ERROR_DTO_KEYS = frozenset(
+    (
+        "status_code",
+        "exception",
+        "message",
+    )
+)
+
 
 @_attrs_define
 class AddonErrorDTO:
@@ -73,20 +82,20 @@ class AddonErrorDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        status_code = d.pop("status_code")
+        self = cls.__new__(cls)
+        self.status_code = src_dict["status_code"]
 
-        exception = d.pop("exception")
+        self.exception = src_dict["exception"]
 
-        message = d.pop("message")
+        self.message = src_dict["message"]
 
-        addon_error_dto = cls.__new__(cls)
-        addon_error_dto.status_code = status_code
-        addon_error_dto.exception = exception
-        addon_error_dto.message = message
-
-        addon_error_dto.additional_properties = d
-        return addon_error_dto
+        if len(src_dict) == 3:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _ADDON_ERROR_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,14 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_AUDIO_CHUNK_ACK_DATA_KEYS = frozenset(
+    (
+        "byte_range",
+        "time_range",
+    )
+)
+
 
 @_attrs_define
 class AudioChunkAckData:
@@ -69,25 +77,30 @@ class AudioChunkAckData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _byte_range = d.pop("byte_range")
+        self = cls.__new__(cls)
+        _byte_range = src_dict["byte_range"]
         if not isinstance(_byte_range, list):
             raise TypeError("byte_range: expected a list, got " + type(_byte_range).__name__)
 
         byte_range = cast(list[int], _byte_range)
 
-        _time_range = d.pop("time_range")
+        self.byte_range = byte_range
+
+        _time_range = src_dict["time_range"]
         if not isinstance(_time_range, list):
             raise TypeError("time_range: expected a list, got " + type(_time_range).__name__)
 
         time_range = cast(list[float], _time_range)
 
-        audio_chunk_ack_data = cls.__new__(cls)
-        audio_chunk_ack_data.byte_range = byte_range
-        audio_chunk_ack_data.time_range = time_range
+        self.time_range = time_range
 
-        audio_chunk_ack_data.additional_properties = d
-        return audio_chunk_ack_data
+        if len(src_dict) == 2:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACK_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

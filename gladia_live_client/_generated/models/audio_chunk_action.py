@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from ..models.audio_chunk_action_data import AudioChunkActionData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_AUDIO_CHUNK_ACTION_KEYS = frozenset(
+    (
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class AudioChunkAction:
     """
@@ -71,17 +80,26 @@ class AudioChunkAction:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = AudioChunkActionType(d.pop("type"))
+        self = cls.__new__(cls)
+        _type_ = src_dict["type"]
+        try:
+            type_ = AudioChunkActionType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = AudioChunkActionType(_type_)
 
-        data = AudioChunkActionData.from_dict(d.pop("data"))
+        self.type = type_
 
-        audio_chunk_action = cls.__new__(cls)
-        audio_chunk_action.type = type_
-        audio_chunk_action.data = data
+        data = AudioChunkActionData.from_dict(src_dict["data"])
 
-        audio_chunk_action.additional_properties = d
-        return audio_chunk_action
+        self.data = data
+
+        if len(src_dict) == 2:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACTION_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_AUDIO_CHUNK_ACTION_DATA_KEYS = frozenset(("chunk",))
+
 
 @_attrs_define
 class AudioChunkActionData:
@@ -59,14 +62,16 @@ class AudioChunkActionData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        chunk = d.pop("chunk")
+        self = cls.__new__(cls)
+        self.chunk = src_dict["chunk"]
 
-        audio_chunk_action_data = cls.__new__(cls)
-        audio_chunk_action_data.chunk = chunk
-
-        audio_chunk_action_data.additional_properties = d
-        return audio_chunk_action_data
+        if len(src_dict) == 1:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _AUDIO_CHUNK_ACTION_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

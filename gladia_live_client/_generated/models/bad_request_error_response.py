@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     )
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_BAD_REQUEST_ERROR_RESPONSE_KEYS = frozenset(
+    (
+        "timestamp",
+        "path",
+        "request_id",
+        "statusCode",
+        "message",
+        "validation_errors",
+    )
+)
+
+
 @_attrs_define
 class BadRequestErrorResponse:
     """
@@ -109,18 +122,18 @@ class BadRequestErrorResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        timestamp = d.pop("timestamp", UNSET)
+        self = cls.__new__(cls)
+        self.timestamp = src_dict.get("timestamp", UNSET)
 
-        path = d.pop("path", UNSET)
+        self.path = src_dict.get("path", UNSET)
 
-        request_id = d.pop("request_id", UNSET)
+        self.request_id = src_dict.get("request_id", UNSET)
 
-        status_code = d.pop("statusCode", UNSET)
+        self.status_code = src_dict.get("statusCode", UNSET)
 
-        message = d.pop("message", UNSET)
+        self.message = src_dict.get("message", UNSET)
 
-        _validation_errors = d.pop("validation_errors", UNSET)
+        _validation_errors = src_dict.get("validation_errors", UNSET)
         if not isinstance(_validation_errors, list | Unset):
             raise TypeError("validation_errors: expected a list, got " + type(_validation_errors).__name__)
 
@@ -151,16 +164,17 @@ class BadRequestErrorResponse:
 
                 validation_errors.append(validation_errors_item)
 
-        bad_request_error_response = cls.__new__(cls)
-        bad_request_error_response.timestamp = timestamp
-        bad_request_error_response.path = path
-        bad_request_error_response.request_id = request_id
-        bad_request_error_response.status_code = status_code
-        bad_request_error_response.message = message
-        bad_request_error_response.validation_errors = validation_errors
+        self.validation_errors = validation_errors
 
-        bad_request_error_response.additional_properties = d
-        return bad_request_error_response
+        if len(src_dict) == 0 + (self.timestamp is not UNSET) + (self.path is not UNSET) + (
+            self.request_id is not UNSET
+        ) + (self.status_code is not UNSET) + (self.message is not UNSET) + (self.validation_errors is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _BAD_REQUEST_ERROR_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -49,11 +49,10 @@ class BadRequestErrorResponseValidationErrorsItemType1:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        bad_request_error_response_validation_errors_item_type_1 = cls.__new__(cls)
+        self = cls.__new__(cls)
 
-        bad_request_error_response_validation_errors_item_type_1.additional_properties = d
-        return bad_request_error_response_validation_errors_item_type_1
+        self.additional_properties = dict(src_dict)
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

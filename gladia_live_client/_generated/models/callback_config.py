@@ -11,6 +11,22 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CALLBACK_CONFIG_KEYS = frozenset(
+    (
+        "url",
+        "receive_partial_transcripts",
+        "receive_final_transcripts",
+        "receive_speech_events",
+        "receive_pre_processing_events",
+        "receive_realtime_processing_events",
+        "receive_post_processing_events",
+        "receive_acknowledgments",
+        "receive_errors",
+        "receive_lifecycle_events",
+    )
+)
+
 
 @_attrs_define
 class CallbackConfig:
@@ -131,41 +147,40 @@ class CallbackConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        url = d.pop("url", UNSET)
+        self = cls.__new__(cls)
+        self.url = src_dict.get("url", UNSET)
 
-        receive_partial_transcripts = d.pop("receive_partial_transcripts", UNSET)
+        self.receive_partial_transcripts = src_dict.get("receive_partial_transcripts", UNSET)
 
-        receive_final_transcripts = d.pop("receive_final_transcripts", UNSET)
+        self.receive_final_transcripts = src_dict.get("receive_final_transcripts", UNSET)
 
-        receive_speech_events = d.pop("receive_speech_events", UNSET)
+        self.receive_speech_events = src_dict.get("receive_speech_events", UNSET)
 
-        receive_pre_processing_events = d.pop("receive_pre_processing_events", UNSET)
+        self.receive_pre_processing_events = src_dict.get("receive_pre_processing_events", UNSET)
 
-        receive_realtime_processing_events = d.pop("receive_realtime_processing_events", UNSET)
+        self.receive_realtime_processing_events = src_dict.get("receive_realtime_processing_events", UNSET)
 
-        receive_post_processing_events = d.pop("receive_post_processing_events", UNSET)
+        self.receive_post_processing_events = src_dict.get("receive_post_processing_events", UNSET)
 
-        receive_acknowledgments = d.pop("receive_acknowledgments", UNSET)
+        self.receive_acknowledgments = src_dict.get("receive_acknowledgments", UNSET)
 
-        receive_errors = d.pop("receive_errors", UNSET)
+        self.receive_errors = src_dict.get("receive_errors", UNSET)
 
-        receive_lifecycle_events = d.pop("receive_lifecycle_events", UNSET)
+        self.receive_lifecycle_events = src_dict.get("receive_lifecycle_events", UNSET)
 
-        callback_config = cls.__new__(cls)
-        callback_config.url = url
-        callback_config.receive_partial_transcripts = receive_partial_transcripts
-        callback_config.receive_final_transcripts = receive_final_transcripts
-        callback_config.receive_speech_events = receive_speech_events
-        callback_config.receive_pre_processing_events = receive_pre_processing_events
-        callback_config.receive_realtime_processing_events = receive_realtime_processing_events
-        callback_config.receive_post_processing_events = receive_post_processing_events
-        callback_config.receive_acknowledgments = receive_acknowledgments
-        callback_config.receive_errors = receive_errors
-        callback_config.receive_lifecycle_events = receive_lifecycle_events
-
-        callback_config.additional_properties = d
-        return callback_config
+        if len(src_dict) == 0 + (self.url is not UNSET) + (self.receive_partial_transcripts is not UNSET) + (
+            self.receive_final_transcripts is not UNSET
+        ) + (self.receive_speech_events is not UNSET) + (self.receive_pre_processing_events is not UNSET) + (
+            self.receive_realtime_processing_events is not UNSET
+        ) + (self.receive_post_processing_events is not UNSET) + (self.receive_acknowledgments is not UNSET) + (
+            self.receive_errors is not UNSET
+        ) + (self.receive_lifecycle_events is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CALLBACK_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

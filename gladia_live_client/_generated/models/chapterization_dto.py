@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from ..models.chapterization_dto_results_type_0 import ChapterizationDTOResultsType0
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CHAPTERIZATION_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class ChapterizationDTO:
     """
@@ -98,44 +110,46 @@ class ChapterizationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        self.exec_time = src_dict["exec_time"]
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-            return error_type_0
+            error = error_type_0
 
-        error = _parse_error(d.pop("error"))
+        self.error = error
 
-        def _parse_results(data: object) -> ChapterizationDTOResultsType0 | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("results: expected ChapterizationDTOResultsType0 | None, got " + type(data).__name__)
-            results_type_0 = ChapterizationDTOResultsType0.from_dict(data)
+        _results = src_dict["results"]
+        results: ChapterizationDTOResultsType0 | None
+        if _results is None:
+            results = None
+        elif not isinstance(_results, dict):
+            raise TypeError("results: expected ChapterizationDTOResultsType0 | None, got " + type(_results).__name__)
+        else:
+            results_type_0 = ChapterizationDTOResultsType0.from_dict(_results)
 
-            return results_type_0
+            results = results_type_0
 
-        results = _parse_results(d.pop("results"))
+        self.results = results
 
-        chapterization_dto = cls.__new__(cls)
-        chapterization_dto.success = success
-        chapterization_dto.is_empty = is_empty
-        chapterization_dto.exec_time = exec_time
-        chapterization_dto.error = error
-        chapterization_dto.results = results
-
-        chapterization_dto.additional_properties = d
-        return chapterization_dto
+        if len(src_dict) == 5:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -51,11 +51,10 @@ class ChapterizationDTOResultsType0:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        chapterization_dto_results_type_0 = cls.__new__(cls)
+        self = cls.__new__(cls)
 
-        chapterization_dto_results_type_0.additional_properties = d
-        return chapterization_dto_results_type_0
+        self.additional_properties = dict(src_dict)
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from ..models.word_dto import WordDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CHAPTERIZATION_SENTENCE_KEYS = frozenset(
+    (
+        "sentence",
+        "start",
+        "end",
+        "words",
+    )
+)
+
+
 @_attrs_define
 class ChapterizationSentence:
     """
@@ -85,31 +96,29 @@ class ChapterizationSentence:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sentence = d.pop("sentence")
+        self = cls.__new__(cls)
+        self.sentence = src_dict["sentence"]
 
-        start = d.pop("start")
+        self.start = src_dict["start"]
 
-        end = d.pop("end")
+        self.end = src_dict["end"]
 
-        _words = d.pop("words")
+        _words = src_dict["words"]
         if not isinstance(_words, list):
             raise TypeError("words: expected a list, got " + type(_words).__name__)
 
-        words = []
-        for words_item_data in _words:
-            words_item = WordDTO.from_dict(words_item_data)
+        _words_from_dict = WordDTO.from_dict
+        words = [_words_from_dict(item) for item in _words]
 
-            words.append(words_item)
+        self.words = words
 
-        chapterization_sentence = cls.__new__(cls)
-        chapterization_sentence.sentence = sentence
-        chapterization_sentence.start = start
-        chapterization_sentence.end = end
-        chapterization_sentence.words = words
-
-        chapterization_sentence.additional_properties = d
-        return chapterization_sentence
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CHAPTERIZATION_SENTENCE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

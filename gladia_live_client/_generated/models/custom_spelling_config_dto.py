@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ..models.custom_spelling_config_dto_spelling_dictionary import CustomSpellingConfigDTOSpellingDictionary
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CUSTOM_SPELLING_CONFIG_DTO_KEYS = frozenset(("spelling_dictionary",))
+
+
 @_attrs_define
 class CustomSpellingConfigDTO:
     """
@@ -63,14 +67,18 @@ class CustomSpellingConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        spelling_dictionary = CustomSpellingConfigDTOSpellingDictionary.from_dict(d.pop("spelling_dictionary"))
+        self = cls.__new__(cls)
+        spelling_dictionary = CustomSpellingConfigDTOSpellingDictionary.from_dict(src_dict["spelling_dictionary"])
 
-        custom_spelling_config_dto = cls.__new__(cls)
-        custom_spelling_config_dto.spelling_dictionary = spelling_dictionary
+        self.spelling_dictionary = spelling_dictionary
 
-        custom_spelling_config_dto.additional_properties = d
-        return custom_spelling_config_dto
+        if len(src_dict) == 1:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CUSTOM_SPELLING_CONFIG_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -57,11 +57,11 @@ class CustomSpellingConfigDTOSpellingDictionary:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        custom_spelling_config_dto_spelling_dictionary = cls.__new__(cls)
+        self = cls.__new__(cls)
 
+        _additional = dict(src_dict)
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
+        for prop_name, prop_dict in _additional.items():
             _additional_property = prop_dict
             if not isinstance(_additional_property, list):
                 raise TypeError("AdditionalProperty: expected a list, got " + type(_additional_property).__name__)
@@ -70,8 +70,8 @@ class CustomSpellingConfigDTOSpellingDictionary:
 
             additional_properties[prop_name] = additional_property
 
-        custom_spelling_config_dto_spelling_dictionary.additional_properties = additional_properties
-        return custom_spelling_config_dto_spelling_dictionary
+        self.additional_properties = additional_properties
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

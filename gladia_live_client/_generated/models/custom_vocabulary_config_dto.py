@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from ..models.custom_vocabulary_entry_dto import CustomVocabularyEntryDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CUSTOM_VOCABULARY_CONFIG_DTO_KEYS = frozenset(
+    (
+        "vocabulary",
+        "default_intensity",
+    )
+)
+
+
 @_attrs_define
 class CustomVocabularyConfigDTO:
     """
@@ -83,8 +92,8 @@ class CustomVocabularyConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _vocabulary = d.pop("vocabulary")
+        self = cls.__new__(cls)
+        _vocabulary = src_dict["vocabulary"]
         if not isinstance(_vocabulary, list):
             raise TypeError("vocabulary: expected a list, got " + type(_vocabulary).__name__)
 
@@ -108,14 +117,17 @@ class CustomVocabularyConfigDTO:
 
             vocabulary.append(vocabulary_item)
 
-        default_intensity = d.pop("default_intensity", UNSET)
+        self.vocabulary = vocabulary
 
-        custom_vocabulary_config_dto = cls.__new__(cls)
-        custom_vocabulary_config_dto.vocabulary = vocabulary
-        custom_vocabulary_config_dto.default_intensity = default_intensity
+        self.default_intensity = src_dict.get("default_intensity", UNSET)
 
-        custom_vocabulary_config_dto.additional_properties = d
-        return custom_vocabulary_config_dto
+        if len(src_dict) == 1 + (self.default_intensity is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CUSTOM_VOCABULARY_CONFIG_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

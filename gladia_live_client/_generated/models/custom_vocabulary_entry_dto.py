@@ -12,6 +12,16 @@ from attrs import field as _attrs_field
 from ..models.transcription_language_code_enum import TranscriptionLanguageCodeEnum
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_CUSTOM_VOCABULARY_ENTRY_DTO_KEYS = frozenset(
+    (
+        "value",
+        "intensity",
+        "pronunciations",
+        "language",
+    )
+)
+
 
 @_attrs_define
 class CustomVocabularyEntryDTO:
@@ -90,32 +100,40 @@ class CustomVocabularyEntryDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        value = d.pop("value")
+        self = cls.__new__(cls)
+        self.value = src_dict["value"]
 
-        intensity = d.pop("intensity", UNSET)
+        self.intensity = src_dict.get("intensity", UNSET)
 
-        _pronunciations = d.pop("pronunciations", UNSET)
+        _pronunciations = src_dict.get("pronunciations", UNSET)
         if not isinstance(_pronunciations, list | Unset):
             raise TypeError("pronunciations: expected a list, got " + type(_pronunciations).__name__)
 
-        pronunciations = cast(list[str], _pronunciations)
+        pronunciations = cast(list[str] | Unset, _pronunciations)
 
-        _language = d.pop("language", UNSET)
+        self.pronunciations = pronunciations
+
+        _language = src_dict.get("language", UNSET)
         language: TranscriptionLanguageCodeEnum | Unset
         if isinstance(_language, Unset):
             language = UNSET
         else:
-            language = TranscriptionLanguageCodeEnum(_language)
+            try:
+                language = TranscriptionLanguageCodeEnum._by_value[_language]
+            except (KeyError, TypeError):
+                language = TranscriptionLanguageCodeEnum(_language)
 
-        custom_vocabulary_entry_dto = cls.__new__(cls)
-        custom_vocabulary_entry_dto.value = value
-        custom_vocabulary_entry_dto.intensity = intensity
-        custom_vocabulary_entry_dto.pronunciations = pronunciations
-        custom_vocabulary_entry_dto.language = language
+        self.language = language
 
-        custom_vocabulary_entry_dto.additional_properties = d
-        return custom_vocabulary_entry_dto
+        if len(src_dict) == 1 + (self.intensity is not UNSET) + (self.pronunciations is not UNSET) + (
+            self.language is not UNSET
+        ):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _CUSTOM_VOCABULARY_ENTRY_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

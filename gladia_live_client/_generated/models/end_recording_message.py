@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.end_recording_message_data import EndRecordingMessageData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_END_RECORDING_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class EndRecordingMessage:
     """
@@ -84,23 +95,30 @@ class EndRecordingMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        type_ = EndRecordingMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = EndRecordingMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = EndRecordingMessageType(_type_)
 
-        data = EndRecordingMessageData.from_dict(d.pop("data"))
+        self.type = type_
 
-        end_recording_message = cls.__new__(cls)
-        end_recording_message.session_id = session_id
-        end_recording_message.created_at = created_at
-        end_recording_message.type = type_
-        end_recording_message.data = data
+        data = EndRecordingMessageData.from_dict(src_dict["data"])
 
-        end_recording_message.additional_properties = d
-        return end_recording_message
+        self.data = data
+
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _END_RECORDING_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

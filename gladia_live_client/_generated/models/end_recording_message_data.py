@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_END_RECORDING_MESSAGE_DATA_KEYS = frozenset(("recording_duration",))
+
 
 @_attrs_define
 class EndRecordingMessageData:
@@ -59,14 +62,16 @@ class EndRecordingMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        recording_duration = d.pop("recording_duration")
+        self = cls.__new__(cls)
+        self.recording_duration = src_dict["recording_duration"]
 
-        end_recording_message_data = cls.__new__(cls)
-        end_recording_message_data.recording_duration = recording_duration
-
-        end_recording_message_data.additional_properties = d
-        return end_recording_message_data
+        if len(src_dict) == 1:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _END_RECORDING_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,6 +12,15 @@ from attrs import field as _attrs_field
 from ..models.end_session_message_type import EndSessionMessageType
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_END_SESSION_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+    )
+)
+
 
 @_attrs_define
 class EndSessionMessage:
@@ -75,20 +84,26 @@ class EndSessionMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        type_ = EndSessionMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = EndSessionMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = EndSessionMessageType(_type_)
 
-        end_session_message = cls.__new__(cls)
-        end_session_message.session_id = session_id
-        end_session_message.created_at = created_at
-        end_session_message.type = type_
+        self.type = type_
 
-        end_session_message.additional_properties = d
-        return end_session_message
+        if len(src_dict) == 3:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _END_SESSION_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_ERROR_KEYS = frozenset(("message",))
+
 
 @_attrs_define
 class Error:
@@ -59,14 +62,14 @@ class Error:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        message = d.pop("message")
+        self = cls.__new__(cls)
+        self.message = src_dict["message"]
 
-        error = cls.__new__(cls)
-        error.message = message
-
-        error.additional_properties = d
-        return error
+        if len(src_dict) == 1:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {key: value for key, value in src_dict.items() if key not in _ERROR_KEYS}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,17 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_ERROR_RESPONSE_KEYS = frozenset(
+    (
+        "timestamp",
+        "path",
+        "request_id",
+        "statusCode",
+        "message",
+    )
+)
+
 
 @_attrs_define
 class ErrorResponse:
@@ -88,26 +99,26 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        timestamp = d.pop("timestamp", UNSET)
+        self = cls.__new__(cls)
+        self.timestamp = src_dict.get("timestamp", UNSET)
 
-        path = d.pop("path", UNSET)
+        self.path = src_dict.get("path", UNSET)
 
-        request_id = d.pop("request_id", UNSET)
+        self.request_id = src_dict.get("request_id", UNSET)
 
-        status_code = d.pop("statusCode", UNSET)
+        self.status_code = src_dict.get("statusCode", UNSET)
 
-        message = d.pop("message", UNSET)
+        self.message = src_dict.get("message", UNSET)
 
-        error_response = cls.__new__(cls)
-        error_response.timestamp = timestamp
-        error_response.path = path
-        error_response.request_id = request_id
-        error_response.status_code = status_code
-        error_response.message = message
-
-        error_response.additional_properties = d
-        return error_response
+        if len(src_dict) == 0 + (self.timestamp is not UNSET) + (self.path is not UNSET) + (
+            self.request_id is not UNSET
+        ) + (self.status_code is not UNSET) + (self.message is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _ERROR_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Self, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
+
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_FILE_RESPONSE_KEYS = frozenset(
+    (
+        "id",
+        "filename",
+        "source",
+        "audio_duration",
+        "number_of_channels",
+    )
+)
 
 
 @_attrs_define
@@ -89,54 +100,60 @@ class FileResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        self = cls.__new__(cls)
+        self.id = src_dict["id"]
 
-        def _parse_filename(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("filename: expected None | str, got " + type(data).__name__)
+        _filename = src_dict["filename"]
+        filename: None | str
+        if _filename is None:
+            filename = None
+        elif isinstance(_filename, str):
+            filename = _filename
+        else:
+            raise TypeError("filename: expected None | str, got " + type(_filename).__name__)
 
-        filename = _parse_filename(d.pop("filename"))
+        self.filename = filename
 
-        def _parse_source(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("source: expected None | str, got " + type(data).__name__)
+        _source = src_dict["source"]
+        source: None | str
+        if _source is None:
+            source = None
+        elif isinstance(_source, str):
+            source = _source
+        else:
+            raise TypeError("source: expected None | str, got " + type(_source).__name__)
 
-        source = _parse_source(d.pop("source"))
+        self.source = source
 
-        def _parse_audio_duration(data: object) -> float | None:
-            if data is None:
-                return data
-            if isinstance(data, (float, int)):
-                return cast(float | None, data)
-            raise TypeError("audio_duration: expected float | None, got " + type(data).__name__)
+        _audio_duration = src_dict["audio_duration"]
+        audio_duration: float | None
+        if _audio_duration is None:
+            audio_duration = None
+        elif isinstance(_audio_duration, (float, int)):
+            audio_duration = _audio_duration
+        else:
+            raise TypeError("audio_duration: expected float | None, got " + type(_audio_duration).__name__)
 
-        audio_duration = _parse_audio_duration(d.pop("audio_duration"))
+        self.audio_duration = audio_duration
 
-        def _parse_number_of_channels(data: object) -> int | None:
-            if data is None:
-                return data
-            if isinstance(data, int):
-                return cast(int | None, data)
-            raise TypeError("number_of_channels: expected int | None, got " + type(data).__name__)
+        _number_of_channels = src_dict["number_of_channels"]
+        number_of_channels: int | None
+        if _number_of_channels is None:
+            number_of_channels = None
+        elif isinstance(_number_of_channels, int):
+            number_of_channels = _number_of_channels
+        else:
+            raise TypeError("number_of_channels: expected int | None, got " + type(_number_of_channels).__name__)
 
-        number_of_channels = _parse_number_of_channels(d.pop("number_of_channels"))
+        self.number_of_channels = number_of_channels
 
-        file_response = cls.__new__(cls)
-        file_response.id = id
-        file_response.filename = filename
-        file_response.source = source
-        file_response.audio_duration = audio_duration
-        file_response.number_of_channels = number_of_channels
-
-        file_response.additional_properties = d
-        return file_response
+        if len(src_dict) == 5:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _FILE_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

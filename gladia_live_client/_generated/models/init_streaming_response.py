@@ -13,6 +13,15 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_INIT_STREAMING_RESPONSE_KEYS = frozenset(
+    (
+        "id",
+        "created_at",
+        "url",
+    )
+)
+
 
 @_attrs_define
 class InitStreamingResponse:
@@ -77,20 +86,24 @@ class InitStreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = UUID(d.pop("id"))
+        self = cls.__new__(cls)
+        id = UUID(src_dict["id"])
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+        self.id = id
 
-        url = d.pop("url")
+        created_at = datetime.datetime.fromisoformat(src_dict["created_at"])
 
-        init_streaming_response = cls.__new__(cls)
-        init_streaming_response.id = id
-        init_streaming_response.created_at = created_at
-        init_streaming_response.url = url
+        self.created_at = created_at
 
-        init_streaming_response.additional_properties = d
-        return init_streaming_response
+        self.url = src_dict["url"]
+
+        if len(src_dict) == 3:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _INIT_STREAMING_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

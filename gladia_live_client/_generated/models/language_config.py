@@ -12,6 +12,14 @@ from attrs import field as _attrs_field
 from ..models.transcription_language_code_enum import TranscriptionLanguageCodeEnum
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_LANGUAGE_CONFIG_KEYS = frozenset(
+    (
+        "languages",
+        "code_switching",
+    )
+)
+
 
 @_attrs_define
 class LanguageConfig:
@@ -75,8 +83,8 @@ class LanguageConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _languages = d.pop("languages", UNSET)
+        self = cls.__new__(cls)
+        _languages = src_dict.get("languages", UNSET)
         if not isinstance(_languages, list | Unset):
             raise TypeError("languages: expected a list, got " + type(_languages).__name__)
 
@@ -84,18 +92,25 @@ class LanguageConfig:
         if not isinstance(_languages, Unset):
             languages = []
             for languages_item_data in _languages:
-                languages_item = TranscriptionLanguageCodeEnum(languages_item_data)
+                _languages_item = languages_item_data
+                try:
+                    languages_item = TranscriptionLanguageCodeEnum._by_value[_languages_item]
+                except (KeyError, TypeError):
+                    languages_item = TranscriptionLanguageCodeEnum(_languages_item)
 
                 languages.append(languages_item)
 
-        code_switching = d.pop("code_switching", UNSET)
+        self.languages = languages
 
-        language_config = cls.__new__(cls)
-        language_config.languages = languages
-        language_config.code_switching = code_switching
+        self.code_switching = src_dict.get("code_switching", UNSET)
 
-        language_config.additional_properties = d
-        return language_config
+        if len(src_dict) == 0 + (self.languages is not UNSET) + (self.code_switching is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _LANGUAGE_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -53,11 +53,10 @@ class ListJobsCustomMetadata:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        list_jobs_custom_metadata = cls.__new__(cls)
+        self = cls.__new__(cls)
 
-        list_jobs_custom_metadata.additional_properties = d
-        return list_jobs_custom_metadata
+        self.additional_properties = dict(src_dict)
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,6 +13,17 @@ from ..types import json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.streaming_response import StreamingResponse
+
+
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_LIST_STREAMING_RESPONSE_KEYS = frozenset(
+    (
+        "first",
+        "current",
+        "next",
+        "items",
+    )
+)
 
 
 @_attrs_define
@@ -89,38 +100,38 @@ class ListStreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        first = d.pop("first")
+        self = cls.__new__(cls)
+        self.first = src_dict["first"]
 
-        current = d.pop("current")
+        self.current = src_dict["current"]
 
-        def _parse_next_(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("next: expected None | str, got " + type(data).__name__)
+        _next_ = src_dict["next"]
+        next_: None | str
+        if _next_ is None:
+            next_ = None
+        elif isinstance(_next_, str):
+            next_ = _next_
+        else:
+            raise TypeError("next: expected None | str, got " + type(_next_).__name__)
 
-        next_ = _parse_next_(d.pop("next"))
+        self.next_ = next_
 
-        _items = d.pop("items")
+        _items = src_dict["items"]
         if not isinstance(_items, list):
             raise TypeError("items: expected a list, got " + type(_items).__name__)
 
-        items = []
-        for items_item_data in _items:
-            items_item = StreamingResponse.from_dict(items_item_data)
+        _items_from_dict = StreamingResponse.from_dict
+        items = [_items_from_dict(item) for item in _items]
 
-            items.append(items_item)
+        self.items = items
 
-        list_streaming_response = cls.__new__(cls)
-        list_streaming_response.first = first
-        list_streaming_response.current = current
-        list_streaming_response.next_ = next_
-        list_streaming_response.items = items
-
-        list_streaming_response.additional_properties = d
-        return list_streaming_response
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _LIST_STREAMING_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from ..models.named_entity_recognition_result import NamedEntityRecognitionResult
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_NAMED_ENTITY_RECOGNITION_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class NamedEntityRecognitionDTO:
     """
@@ -104,54 +116,53 @@ class NamedEntityRecognitionDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        self.exec_time = src_dict["exec_time"]
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-            return error_type_0
+            error = error_type_0
 
-        error = _parse_error(d.pop("error"))
+        self.error = error
 
-        def _parse_results(data: object) -> list[NamedEntityRecognitionResult] | None:
-            if data is None:
-                return data
-            if not isinstance(data, list):
-                raise TypeError(
-                    "results: expected list[NamedEntityRecognitionResult] | None, got " + type(data).__name__
-                )
-            _results_type_0 = data
+        _results = src_dict["results"]
+        results: list[NamedEntityRecognitionResult] | None
+        if _results is None:
+            results = None
+        elif not isinstance(_results, list):
+            raise TypeError(
+                "results: expected list[NamedEntityRecognitionResult] | None, got " + type(_results).__name__
+            )
+        else:
+            _results_type_0 = _results
             if not isinstance(_results_type_0, list):
                 raise TypeError("results_type_0: expected a list, got " + type(_results_type_0).__name__)
 
-            results_type_0 = []
-            for results_type_0_item_data in _results_type_0:
-                results_type_0_item = NamedEntityRecognitionResult.from_dict(results_type_0_item_data)
+            _results_type_0_from_dict = NamedEntityRecognitionResult.from_dict
+            results_type_0 = [_results_type_0_from_dict(item) for item in _results_type_0]
 
-                results_type_0.append(results_type_0_item)
+            results = results_type_0
 
-            return results_type_0
+        self.results = results
 
-        results = _parse_results(d.pop("results"))
-
-        named_entity_recognition_dto = cls.__new__(cls)
-        named_entity_recognition_dto.success = success
-        named_entity_recognition_dto.is_empty = is_empty
-        named_entity_recognition_dto.exec_time = exec_time
-        named_entity_recognition_dto.error = error
-        named_entity_recognition_dto.results = results
-
-        named_entity_recognition_dto.additional_properties = d
-        return named_entity_recognition_dto
+        if len(src_dict) == 5:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

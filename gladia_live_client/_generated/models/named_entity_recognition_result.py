@@ -11,6 +11,16 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_NAMED_ENTITY_RECOGNITION_RESULT_KEYS = frozenset(
+    (
+        "entity_type",
+        "text",
+        "start",
+        "end",
+    )
+)
+
 
 @_attrs_define
 class NamedEntityRecognitionResult:
@@ -81,23 +91,22 @@ class NamedEntityRecognitionResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        entity_type = d.pop("entity_type")
+        self = cls.__new__(cls)
+        self.entity_type = src_dict["entity_type"]
 
-        text = d.pop("text")
+        self.text = src_dict["text"]
 
-        start = d.pop("start")
+        self.start = src_dict["start"]
 
-        end = d.pop("end")
+        self.end = src_dict["end"]
 
-        named_entity_recognition_result = cls.__new__(cls)
-        named_entity_recognition_result.entity_type = entity_type
-        named_entity_recognition_result.text = text
-        named_entity_recognition_result.start = start
-        named_entity_recognition_result.end = end
-
-        named_entity_recognition_result.additional_properties = d
-        return named_entity_recognition_result
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _NAMED_ENTITY_RECOGNITION_RESULT_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -52,11 +52,10 @@ class PatchRequestParamsDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        patch_request_params_dto = cls.__new__(cls)
+        self = cls.__new__(cls)
 
-        patch_request_params_dto.additional_properties = d
-        return patch_request_params_dto
+        self.additional_properties = dict(src_dict)
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ..models.post_chapterization_result import PostChapterizationResult
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_CHAPTERIZATION_MESSAGE_DATA_KEYS = frozenset(("results",))
+
+
 @_attrs_define
 class PostChapterizationMessageData:
     """
@@ -67,22 +71,23 @@ class PostChapterizationMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _results = d.pop("results")
+        self = cls.__new__(cls)
+        _results = src_dict["results"]
         if not isinstance(_results, list):
             raise TypeError("results: expected a list, got " + type(_results).__name__)
 
-        results = []
-        for results_item_data in _results:
-            results_item = PostChapterizationResult.from_dict(results_item_data)
+        _results_from_dict = PostChapterizationResult.from_dict
+        results = [_results_from_dict(item) for item in _results]
 
-            results.append(results_item)
+        self.results = results
 
-        post_chapterization_message_data = cls.__new__(cls)
-        post_chapterization_message_data.results = results
-
-        post_chapterization_message_data.additional_properties = d
-        return post_chapterization_message_data
+        if len(src_dict) == 1:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_CHAPTERIZATION_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -15,6 +15,23 @@ if TYPE_CHECKING:
     from ..models.chapterization_sentence import ChapterizationSentence
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_CHAPTERIZATION_RESULT_KEYS = frozenset(
+    (
+        "headline",
+        "gist",
+        "keywords",
+        "start",
+        "end",
+        "sentences",
+        "text",
+        "abstractive_summary",
+        "extractive_summary",
+        "summary",
+    )
+)
+
+
 @_attrs_define
 class PostChapterizationResult:
     """
@@ -126,53 +143,49 @@ class PostChapterizationResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        headline = d.pop("headline")
+        self = cls.__new__(cls)
+        self.headline = src_dict["headline"]
 
-        gist = d.pop("gist")
+        self.gist = src_dict["gist"]
 
-        _keywords = d.pop("keywords")
+        _keywords = src_dict["keywords"]
         if not isinstance(_keywords, list):
             raise TypeError("keywords: expected a list, got " + type(_keywords).__name__)
 
         keywords = cast(list[str], _keywords)
 
-        start = d.pop("start")
+        self.keywords = keywords
 
-        end = d.pop("end")
+        self.start = src_dict["start"]
 
-        _sentences = d.pop("sentences")
+        self.end = src_dict["end"]
+
+        _sentences = src_dict["sentences"]
         if not isinstance(_sentences, list):
             raise TypeError("sentences: expected a list, got " + type(_sentences).__name__)
 
-        sentences = []
-        for sentences_item_data in _sentences:
-            sentences_item = ChapterizationSentence.from_dict(sentences_item_data)
+        _sentences_from_dict = ChapterizationSentence.from_dict
+        sentences = [_sentences_from_dict(item) for item in _sentences]
 
-            sentences.append(sentences_item)
+        self.sentences = sentences
 
-        text = d.pop("text")
+        self.text = src_dict["text"]
 
-        abstractive_summary = d.pop("abstractive_summary", UNSET)
+        self.abstractive_summary = src_dict.get("abstractive_summary", UNSET)
 
-        extractive_summary = d.pop("extractive_summary", UNSET)
+        self.extractive_summary = src_dict.get("extractive_summary", UNSET)
 
-        summary = d.pop("summary", UNSET)
+        self.summary = src_dict.get("summary", UNSET)
 
-        post_chapterization_result = cls.__new__(cls)
-        post_chapterization_result.headline = headline
-        post_chapterization_result.gist = gist
-        post_chapterization_result.keywords = keywords
-        post_chapterization_result.start = start
-        post_chapterization_result.end = end
-        post_chapterization_result.sentences = sentences
-        post_chapterization_result.text = text
-        post_chapterization_result.abstractive_summary = abstractive_summary
-        post_chapterization_result.extractive_summary = extractive_summary
-        post_chapterization_result.summary = summary
-
-        post_chapterization_result.additional_properties = d
-        return post_chapterization_result
+        if len(src_dict) == 7 + (self.abstractive_summary is not UNSET) + (self.extractive_summary is not UNSET) + (
+            self.summary is not UNSET
+        ):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_CHAPTERIZATION_RESULT_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.streaming_transcription_result_dto import StreamingTranscriptionResultDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_FINAL_TRANSCRIPT_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class PostFinalTranscriptMessage:
     """
@@ -87,23 +98,30 @@ class PostFinalTranscriptMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        type_ = PostFinalTranscriptMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = PostFinalTranscriptMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = PostFinalTranscriptMessageType(_type_)
 
-        data = StreamingTranscriptionResultDTO.from_dict(d.pop("data"))
+        self.type = type_
 
-        post_final_transcript_message = cls.__new__(cls)
-        post_final_transcript_message.session_id = session_id
-        post_final_transcript_message.created_at = created_at
-        post_final_transcript_message.type = type_
-        post_final_transcript_message.data = data
+        data = StreamingTranscriptionResultDTO.from_dict(src_dict["data"])
 
-        post_final_transcript_message.additional_properties = d
-        return post_final_transcript_message
+        self.data = data
+
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_FINAL_TRANSCRIPT_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from ..models.summarization_config_dto import SummarizationConfigDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_PROCESSING_CONFIG_KEYS = frozenset(
+    (
+        "summarization",
+        "summarization_config",
+        "chapterization",
+    )
+)
+
+
 @_attrs_define
 class PostProcessingConfig:
     """
@@ -78,25 +88,29 @@ class PostProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        summarization = d.pop("summarization", UNSET)
+        self = cls.__new__(cls)
+        self.summarization = src_dict.get("summarization", UNSET)
 
-        _summarization_config = d.pop("summarization_config", UNSET)
+        _summarization_config = src_dict.get("summarization_config", UNSET)
         summarization_config: SummarizationConfigDTO | Unset
         if isinstance(_summarization_config, Unset):
             summarization_config = UNSET
         else:
             summarization_config = SummarizationConfigDTO.from_dict(_summarization_config)
 
-        chapterization = d.pop("chapterization", UNSET)
+        self.summarization_config = summarization_config
 
-        post_processing_config = cls.__new__(cls)
-        post_processing_config.summarization = summarization
-        post_processing_config.summarization_config = summarization_config
-        post_processing_config.chapterization = chapterization
+        self.chapterization = src_dict.get("chapterization", UNSET)
 
-        post_processing_config.additional_properties = d
-        return post_processing_config
+        if len(src_dict) == 0 + (self.summarization is not UNSET) + (self.summarization_config is not UNSET) + (
+            self.chapterization is not UNSET
+        ):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_PROCESSING_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

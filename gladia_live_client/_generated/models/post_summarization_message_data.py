@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_SUMMARIZATION_MESSAGE_DATA_KEYS = frozenset(("results",))
+
 
 @_attrs_define
 class PostSummarizationMessageData:
@@ -61,14 +64,16 @@ class PostSummarizationMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        results = d.pop("results")
+        self = cls.__new__(cls)
+        self.results = src_dict["results"]
 
-        post_summarization_message_data = cls.__new__(cls)
-        post_summarization_message_data.results = results
-
-        post_summarization_message_data.additional_properties = d
-        return post_summarization_message_data
+        if len(src_dict) == 1:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_SUMMARIZATION_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.transcription_dto import TranscriptionDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_POST_TRANSCRIPT_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class PostTranscriptMessage:
     """
@@ -84,23 +95,30 @@ class PostTranscriptMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        type_ = PostTranscriptMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = PostTranscriptMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = PostTranscriptMessageType(_type_)
 
-        data = TranscriptionDTO.from_dict(d.pop("data"))
+        self.type = type_
 
-        post_transcript_message = cls.__new__(cls)
-        post_transcript_message.session_id = session_id
-        post_transcript_message.created_at = created_at
-        post_transcript_message.type = type_
-        post_transcript_message.data = data
+        data = TranscriptionDTO.from_dict(src_dict["data"])
 
-        post_transcript_message.additional_properties = d
-        return post_transcript_message
+        self.data = data
+
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _POST_TRANSCRIPT_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,14 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_PRE_PROCESSING_CONFIG_KEYS = frozenset(
+    (
+        "audio_enhancer",
+        "speech_threshold",
+    )
+)
+
 
 @_attrs_define
 class PreProcessingConfig:
@@ -68,17 +76,18 @@ class PreProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        audio_enhancer = d.pop("audio_enhancer", UNSET)
+        self = cls.__new__(cls)
+        self.audio_enhancer = src_dict.get("audio_enhancer", UNSET)
 
-        speech_threshold = d.pop("speech_threshold", UNSET)
+        self.speech_threshold = src_dict.get("speech_threshold", UNSET)
 
-        pre_processing_config = cls.__new__(cls)
-        pre_processing_config.audio_enhancer = audio_enhancer
-        pre_processing_config.speech_threshold = speech_threshold
-
-        pre_processing_config.additional_properties = d
-        return pre_processing_config
+        if len(src_dict) == 0 + (self.audio_enhancer is not UNSET) + (self.speech_threshold is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _PRE_PROCESSING_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

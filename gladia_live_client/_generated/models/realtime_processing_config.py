@@ -17,6 +17,21 @@ if TYPE_CHECKING:
     from ..models.translation_config_dto import TranslationConfigDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_REALTIME_PROCESSING_CONFIG_KEYS = frozenset(
+    (
+        "custom_vocabulary",
+        "custom_vocabulary_config",
+        "custom_spelling",
+        "custom_spelling_config",
+        "translation",
+        "translation_config",
+        "named_entity_recognition",
+        "sentiment_analysis",
+    )
+)
+
+
 @_attrs_define
 class RealtimeProcessingConfig:
     """
@@ -122,50 +137,55 @@ class RealtimeProcessingConfig:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        custom_vocabulary = d.pop("custom_vocabulary", UNSET)
+        self = cls.__new__(cls)
+        self.custom_vocabulary = src_dict.get("custom_vocabulary", UNSET)
 
-        _custom_vocabulary_config = d.pop("custom_vocabulary_config", UNSET)
+        _custom_vocabulary_config = src_dict.get("custom_vocabulary_config", UNSET)
         custom_vocabulary_config: CustomVocabularyConfigDTO | Unset
         if isinstance(_custom_vocabulary_config, Unset):
             custom_vocabulary_config = UNSET
         else:
             custom_vocabulary_config = CustomVocabularyConfigDTO.from_dict(_custom_vocabulary_config)
 
-        custom_spelling = d.pop("custom_spelling", UNSET)
+        self.custom_vocabulary_config = custom_vocabulary_config
 
-        _custom_spelling_config = d.pop("custom_spelling_config", UNSET)
+        self.custom_spelling = src_dict.get("custom_spelling", UNSET)
+
+        _custom_spelling_config = src_dict.get("custom_spelling_config", UNSET)
         custom_spelling_config: CustomSpellingConfigDTO | Unset
         if isinstance(_custom_spelling_config, Unset):
             custom_spelling_config = UNSET
         else:
             custom_spelling_config = CustomSpellingConfigDTO.from_dict(_custom_spelling_config)
 
-        translation = d.pop("translation", UNSET)
+        self.custom_spelling_config = custom_spelling_config
 
-        _translation_config = d.pop("translation_config", UNSET)
+        self.translation = src_dict.get("translation", UNSET)
+
+        _translation_config = src_dict.get("translation_config", UNSET)
         translation_config: TranslationConfigDTO | Unset
         if isinstance(_translation_config, Unset):
             translation_config = UNSET
         else:
             translation_config = TranslationConfigDTO.from_dict(_translation_config)
 
-        named_entity_recognition = d.pop("named_entity_recognition", UNSET)
+        self.translation_config = translation_config
 
-        sentiment_analysis = d.pop("sentiment_analysis", UNSET)
+        self.named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
 
-        realtime_processing_config = cls.__new__(cls)
-        realtime_processing_config.custom_vocabulary = custom_vocabulary
-        realtime_processing_config.custom_vocabulary_config = custom_vocabulary_config
-        realtime_processing_config.custom_spelling = custom_spelling
-        realtime_processing_config.custom_spelling_config = custom_spelling_config
-        realtime_processing_config.translation = translation
-        realtime_processing_config.translation_config = translation_config
-        realtime_processing_config.named_entity_recognition = named_entity_recognition
-        realtime_processing_config.sentiment_analysis = sentiment_analysis
+        self.sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
 
-        realtime_processing_config.additional_properties = d
-        return realtime_processing_config
+        if len(src_dict) == 0 + (self.custom_vocabulary is not UNSET) + (self.custom_vocabulary_config is not UNSET) + (
+            self.custom_spelling is not UNSET
+        ) + (self.custom_spelling_config is not UNSET) + (self.translation is not UNSET) + (
+            self.translation_config is not UNSET
+        ) + (self.named_entity_recognition is not UNSET) + (self.sentiment_analysis is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _REALTIME_PROCESSING_CONFIG_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

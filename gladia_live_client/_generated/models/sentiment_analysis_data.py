@@ -16,6 +16,16 @@ if TYPE_CHECKING:
     from ..models.utterance_dto import UtteranceDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SENTIMENT_ANALYSIS_DATA_KEYS = frozenset(
+    (
+        "utterance_id",
+        "utterance",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class SentimentAnalysisData:
     """
@@ -80,28 +90,29 @@ class SentimentAnalysisData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        utterance_id = d.pop("utterance_id")
+        self = cls.__new__(cls)
+        self.utterance_id = src_dict["utterance_id"]
 
-        utterance = UtteranceDTO.from_dict(d.pop("utterance"))
+        utterance = UtteranceDTO.from_dict(src_dict["utterance"])
 
-        _results = d.pop("results")
+        self.utterance = utterance
+
+        _results = src_dict["results"]
         if not isinstance(_results, list):
             raise TypeError("results: expected a list, got " + type(_results).__name__)
 
-        results = []
-        for results_item_data in _results:
-            results_item = SentimentAnalysisResult.from_dict(results_item_data)
+        _results_from_dict = SentimentAnalysisResult.from_dict
+        results = [_results_from_dict(item) for item in _results]
 
-            results.append(results_item)
+        self.results = results
 
-        sentiment_analysis_data = cls.__new__(cls)
-        sentiment_analysis_data.utterance_id = utterance_id
-        sentiment_analysis_data.utterance = utterance
-        sentiment_analysis_data.results = results
-
-        sentiment_analysis_data.additional_properties = d
-        return sentiment_analysis_data
+        if len(src_dict) == 3:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -15,6 +15,18 @@ if TYPE_CHECKING:
     from ..models.addon_error_dto import AddonErrorDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SENTIMENT_ANALYSIS_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
+
+
 @_attrs_define
 class SentimentAnalysisDTO:
     """
@@ -93,35 +105,35 @@ class SentimentAnalysisDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        self.exec_time = src_dict["exec_time"]
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-            return error_type_0
+            error = error_type_0
 
-        error = _parse_error(d.pop("error"))
+        self.error = error
 
-        results = d.pop("results")
+        self.results = src_dict["results"]
 
-        sentiment_analysis_dto = cls.__new__(cls)
-        sentiment_analysis_dto.success = success
-        sentiment_analysis_dto.is_empty = is_empty
-        sentiment_analysis_dto.exec_time = exec_time
-        sentiment_analysis_dto.error = error
-        sentiment_analysis_dto.results = results
-
-        sentiment_analysis_dto.additional_properties = d
-        return sentiment_analysis_dto
+        if len(src_dict) == 5:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

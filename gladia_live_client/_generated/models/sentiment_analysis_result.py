@@ -11,6 +11,18 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SENTIMENT_ANALYSIS_RESULT_KEYS = frozenset(
+    (
+        "sentiment",
+        "emotion",
+        "text",
+        "start",
+        "end",
+        "channel",
+    )
+)
+
 
 @_attrs_define
 class SentimentAnalysisResult:
@@ -91,29 +103,26 @@ class SentimentAnalysisResult:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        sentiment = d.pop("sentiment")
+        self = cls.__new__(cls)
+        self.sentiment = src_dict["sentiment"]
 
-        emotion = d.pop("emotion")
+        self.emotion = src_dict["emotion"]
 
-        text = d.pop("text")
+        self.text = src_dict["text"]
 
-        start = d.pop("start")
+        self.start = src_dict["start"]
 
-        end = d.pop("end")
+        self.end = src_dict["end"]
 
-        channel = d.pop("channel")
+        self.channel = src_dict["channel"]
 
-        sentiment_analysis_result = cls.__new__(cls)
-        sentiment_analysis_result.sentiment = sentiment
-        sentiment_analysis_result.emotion = emotion
-        sentiment_analysis_result.text = text
-        sentiment_analysis_result.start = start
-        sentiment_analysis_result.end = end
-        sentiment_analysis_result.channel = channel
-
-        sentiment_analysis_result.additional_properties = d
-        return sentiment_analysis_result
+        if len(src_dict) == 6:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SENTIMENT_ANALYSIS_RESULT_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

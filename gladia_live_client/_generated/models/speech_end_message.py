@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.speech_message_data import SpeechMessageData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SPEECH_END_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class SpeechEndMessage:
     """
@@ -84,23 +95,30 @@ class SpeechEndMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        type_ = SpeechEndMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = SpeechEndMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = SpeechEndMessageType(_type_)
 
-        data = SpeechMessageData.from_dict(d.pop("data"))
+        self.type = type_
 
-        speech_end_message = cls.__new__(cls)
-        speech_end_message.session_id = session_id
-        speech_end_message.created_at = created_at
-        speech_end_message.type = type_
-        speech_end_message.data = data
+        data = SpeechMessageData.from_dict(src_dict["data"])
 
-        speech_end_message.additional_properties = d
-        return speech_end_message
+        self.data = data
+
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SPEECH_END_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

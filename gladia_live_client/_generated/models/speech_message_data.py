@@ -11,6 +11,14 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SPEECH_MESSAGE_DATA_KEYS = frozenset(
+    (
+        "time",
+        "channel",
+    )
+)
+
 
 @_attrs_define
 class SpeechMessageData:
@@ -67,17 +75,18 @@ class SpeechMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        time = d.pop("time")
+        self = cls.__new__(cls)
+        self.time = src_dict["time"]
 
-        channel = d.pop("channel")
+        self.channel = src_dict["channel"]
 
-        speech_message_data = cls.__new__(cls)
-        speech_message_data.time = time
-        speech_message_data.channel = channel
-
-        speech_message_data.additional_properties = d
-        return speech_message_data
+        if len(src_dict) == 2:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SPEECH_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,6 +12,15 @@ from attrs import field as _attrs_field
 from ..models.start_session_message_type import StartSessionMessageType
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_START_SESSION_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+    )
+)
+
 
 @_attrs_define
 class StartSessionMessage:
@@ -75,20 +84,26 @@ class StartSessionMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        type_ = StartSessionMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = StartSessionMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = StartSessionMessageType(_type_)
 
-        start_session_message = cls.__new__(cls)
-        start_session_message.session_id = session_id
-        start_session_message.created_at = created_at
-        start_session_message.type = type_
+        self.type = type_
 
-        start_session_message.additional_properties = d
-        return start_session_message
+        if len(src_dict) == 3:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _START_SESSION_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,14 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STOP_RECORDING_ACK_DATA_KEYS = frozenset(
+    (
+        "recording_duration",
+        "recording_left_to_process",
+    )
+)
+
 
 @_attrs_define
 class StopRecordingAckData:
@@ -67,17 +75,18 @@ class StopRecordingAckData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        recording_duration = d.pop("recording_duration")
+        self = cls.__new__(cls)
+        self.recording_duration = src_dict["recording_duration"]
 
-        recording_left_to_process = d.pop("recording_left_to_process")
+        self.recording_left_to_process = src_dict["recording_left_to_process"]
 
-        stop_recording_ack_data = cls.__new__(cls)
-        stop_recording_ack_data.recording_duration = recording_duration
-        stop_recording_ack_data.recording_left_to_process = recording_left_to_process
-
-        stop_recording_ack_data.additional_properties = d
-        return stop_recording_ack_data
+        if len(src_dict) == 2:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACK_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

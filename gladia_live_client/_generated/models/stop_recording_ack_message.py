@@ -17,6 +17,19 @@ if TYPE_CHECKING:
     from ..models.stop_recording_ack_data import StopRecordingAckData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STOP_RECORDING_ACK_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "acknowledged",
+        "error",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class StopRecordingAckMessage:
     """
@@ -106,47 +119,54 @@ class StopRecordingAckMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        acknowledged = d.pop("acknowledged")
+        self.acknowledged = src_dict["acknowledged"]
 
-        def _parse_error(data: object) -> Error | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected Error | None, got " + type(data).__name__)
-            error_type_0 = Error.from_dict(data)
+        _error = src_dict["error"]
+        error: Error | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected Error | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = Error.from_dict(_error)
 
-            return error_type_0
+            error = error_type_0
 
-        error = _parse_error(d.pop("error"))
+        self.error = error
 
-        type_ = StopRecordingAckMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = StopRecordingAckMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = StopRecordingAckMessageType(_type_)
 
-        def _parse_data(data: object) -> None | StopRecordingAckData:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("data: expected None | StopRecordingAckData, got " + type(data).__name__)
-            data_type_0 = StopRecordingAckData.from_dict(data)
+        self.type = type_
 
-            return data_type_0
+        _data = src_dict["data"]
+        data: None | StopRecordingAckData
+        if _data is None:
+            data = None
+        elif not isinstance(_data, dict):
+            raise TypeError("data: expected None | StopRecordingAckData, got " + type(_data).__name__)
+        else:
+            data_type_0 = StopRecordingAckData.from_dict(_data)
 
-        data = _parse_data(d.pop("data"))
+            data = data_type_0
 
-        stop_recording_ack_message = cls.__new__(cls)
-        stop_recording_ack_message.session_id = session_id
-        stop_recording_ack_message.created_at = created_at
-        stop_recording_ack_message.acknowledged = acknowledged
-        stop_recording_ack_message.error = error
-        stop_recording_ack_message.type = type_
-        stop_recording_ack_message.data = data
+        self.data = data
 
-        stop_recording_ack_message.additional_properties = d
-        return stop_recording_ack_message
+        if len(src_dict) == 6:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACK_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,6 +12,9 @@ from attrs import field as _attrs_field
 from ..models.stop_recording_action_type import StopRecordingActionType
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STOP_RECORDING_ACTION_KEYS = frozenset(("type",))
+
 
 @_attrs_define
 class StopRecordingAction:
@@ -60,14 +63,22 @@ class StopRecordingAction:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = StopRecordingActionType(d.pop("type"))
+        self = cls.__new__(cls)
+        _type_ = src_dict["type"]
+        try:
+            type_ = StopRecordingActionType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = StopRecordingActionType(_type_)
 
-        stop_recording_action = cls.__new__(cls)
-        stop_recording_action.type = type_
+        self.type = type_
 
-        stop_recording_action.additional_properties = d
-        return stop_recording_action
+        if len(src_dict) == 1:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STOP_RECORDING_ACTION_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -56,11 +56,10 @@ class StreamingRequestCustomMetadata:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        streaming_request_custom_metadata = cls.__new__(cls)
+        self = cls.__new__(cls)
 
-        streaming_request_custom_metadata.additional_properties = d
-        return streaming_request_custom_metadata
+        self.additional_properties = dict(src_dict)
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -24,6 +24,27 @@ if TYPE_CHECKING:
     from ..models.realtime_processing_config import RealtimeProcessingConfig
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STREAMING_REQUEST_PARAMS_RESPONSE_KEYS = frozenset(
+    (
+        "encoding",
+        "bit_depth",
+        "sample_rate",
+        "channels",
+        "model",
+        "endpointing",
+        "maximum_duration_without_endpointing",
+        "language_config",
+        "pre_processing",
+        "realtime_processing",
+        "post_processing",
+        "messages_config",
+        "callback",
+        "callback_config",
+    )
+)
+
+
 @_attrs_define
 class StreamingRequestParamsResponse:
     """
@@ -195,103 +216,132 @@ class StreamingRequestParamsResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _encoding = d.pop("encoding", UNSET)
+        self = cls.__new__(cls)
+        _encoding = src_dict.get("encoding", UNSET)
         encoding: StreamingSupportedEncodingEnum | Unset
         if isinstance(_encoding, Unset):
             encoding = UNSET
         else:
-            encoding = StreamingSupportedEncodingEnum(_encoding)
+            try:
+                encoding = StreamingSupportedEncodingEnum._by_value[_encoding]
+            except (KeyError, TypeError):
+                encoding = StreamingSupportedEncodingEnum(_encoding)
 
-        _bit_depth = d.pop("bit_depth", UNSET)
+        self.encoding = encoding
+
+        _bit_depth = src_dict.get("bit_depth", UNSET)
         bit_depth: StreamingSupportedBitDepthEnum | Unset
         if isinstance(_bit_depth, Unset):
             bit_depth = UNSET
         else:
-            bit_depth = StreamingSupportedBitDepthEnum(_bit_depth)
+            try:
+                bit_depth = StreamingSupportedBitDepthEnum._by_value[_bit_depth]
+            except (KeyError, TypeError):
+                bit_depth = StreamingSupportedBitDepthEnum(_bit_depth)
 
-        _sample_rate = d.pop("sample_rate", UNSET)
+        self.bit_depth = bit_depth
+
+        _sample_rate = src_dict.get("sample_rate", UNSET)
         sample_rate: StreamingSupportedSampleRateEnum | Unset
         if isinstance(_sample_rate, Unset):
             sample_rate = UNSET
         else:
-            sample_rate = StreamingSupportedSampleRateEnum(_sample_rate)
+            try:
+                sample_rate = StreamingSupportedSampleRateEnum._by_value[_sample_rate]
+            except (KeyError, TypeError):
+                sample_rate = StreamingSupportedSampleRateEnum(_sample_rate)
 
-        channels = d.pop("channels", UNSET)
+        self.sample_rate = sample_rate
 
-        _model = d.pop("model", UNSET)
+        self.channels = src_dict.get("channels", UNSET)
+
+        _model = src_dict.get("model", UNSET)
         model: StreamingSupportedModels | Unset
         if isinstance(_model, Unset):
             model = UNSET
         else:
-            model = StreamingSupportedModels(_model)
+            try:
+                model = StreamingSupportedModels._by_value[_model]
+            except (KeyError, TypeError):
+                model = StreamingSupportedModels(_model)
 
-        endpointing = d.pop("endpointing", UNSET)
+        self.model = model
 
-        maximum_duration_without_endpointing = d.pop("maximum_duration_without_endpointing", UNSET)
+        self.endpointing = src_dict.get("endpointing", UNSET)
 
-        _language_config = d.pop("language_config", UNSET)
+        self.maximum_duration_without_endpointing = src_dict.get("maximum_duration_without_endpointing", UNSET)
+
+        _language_config = src_dict.get("language_config", UNSET)
         language_config: LanguageConfig | Unset
         if isinstance(_language_config, Unset):
             language_config = UNSET
         else:
             language_config = LanguageConfig.from_dict(_language_config)
 
-        _pre_processing = d.pop("pre_processing", UNSET)
+        self.language_config = language_config
+
+        _pre_processing = src_dict.get("pre_processing", UNSET)
         pre_processing: PreProcessingConfig | Unset
         if isinstance(_pre_processing, Unset):
             pre_processing = UNSET
         else:
             pre_processing = PreProcessingConfig.from_dict(_pre_processing)
 
-        _realtime_processing = d.pop("realtime_processing", UNSET)
+        self.pre_processing = pre_processing
+
+        _realtime_processing = src_dict.get("realtime_processing", UNSET)
         realtime_processing: RealtimeProcessingConfig | Unset
         if isinstance(_realtime_processing, Unset):
             realtime_processing = UNSET
         else:
             realtime_processing = RealtimeProcessingConfig.from_dict(_realtime_processing)
 
-        _post_processing = d.pop("post_processing", UNSET)
+        self.realtime_processing = realtime_processing
+
+        _post_processing = src_dict.get("post_processing", UNSET)
         post_processing: PostProcessingConfig | Unset
         if isinstance(_post_processing, Unset):
             post_processing = UNSET
         else:
             post_processing = PostProcessingConfig.from_dict(_post_processing)
 
-        _messages_config = d.pop("messages_config", UNSET)
+        self.post_processing = post_processing
+
+        _messages_config = src_dict.get("messages_config", UNSET)
         messages_config: MessagesConfig | Unset
         if isinstance(_messages_config, Unset):
             messages_config = UNSET
         else:
             messages_config = MessagesConfig.from_dict(_messages_config)
 
-        callback = d.pop("callback", UNSET)
+        self.messages_config = messages_config
 
-        _callback_config = d.pop("callback_config", UNSET)
+        self.callback = src_dict.get("callback", UNSET)
+
+        _callback_config = src_dict.get("callback_config", UNSET)
         callback_config: CallbackConfig | Unset
         if isinstance(_callback_config, Unset):
             callback_config = UNSET
         else:
             callback_config = CallbackConfig.from_dict(_callback_config)
 
-        streaming_request_params_response = cls.__new__(cls)
-        streaming_request_params_response.encoding = encoding
-        streaming_request_params_response.bit_depth = bit_depth
-        streaming_request_params_response.sample_rate = sample_rate
-        streaming_request_params_response.channels = channels
-        streaming_request_params_response.model = model
-        streaming_request_params_response.endpointing = endpointing
-        streaming_request_params_response.maximum_duration_without_endpointing = maximum_duration_without_endpointing
-        streaming_request_params_response.language_config = language_config
-        streaming_request_params_response.pre_processing = pre_processing
-        streaming_request_params_response.realtime_processing = realtime_processing
-        streaming_request_params_response.post_processing = post_processing
-        streaming_request_params_response.messages_config = messages_config
-        streaming_request_params_response.callback = callback
-        streaming_request_params_response.callback_config = callback_config
+        self.callback_config = callback_config
 
-        streaming_request_params_response.additional_properties = d
-        return streaming_request_params_response
+        if len(src_dict) == 0 + (self.encoding is not UNSET) + (self.bit_depth is not UNSET) + (
+            self.sample_rate is not UNSET
+        ) + (self.channels is not UNSET) + (self.model is not UNSET) + (self.endpointing is not UNSET) + (
+            self.maximum_duration_without_endpointing is not UNSET
+        ) + (self.language_config is not UNSET) + (self.pre_processing is not UNSET) + (
+            self.realtime_processing is not UNSET
+        ) + (self.post_processing is not UNSET) + (self.messages_config is not UNSET) + (self.callback is not UNSET) + (
+            self.callback_config is not UNSET
+        ):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STREAMING_REQUEST_PARAMS_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

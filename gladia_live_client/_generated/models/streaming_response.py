@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -21,6 +21,26 @@ if TYPE_CHECKING:
     from ..models.streaming_response_custom_metadata_type_0 import StreamingResponseCustomMetadataType0
     from ..models.streaming_response_post_session_metadata import StreamingResponsePostSessionMetadata
     from ..models.streaming_transcription_result_with_messages_dto import StreamingTranscriptionResultWithMessagesDTO
+
+
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STREAMING_RESPONSE_KEYS = frozenset(
+    (
+        "id",
+        "request_id",
+        "version",
+        "status",
+        "created_at",
+        "kind",
+        "completed_at",
+        "custom_metadata",
+        "error_code",
+        "post_session_metadata",
+        "file",
+        "request_params",
+        "result",
+    )
+)
 
 
 @_attrs_define
@@ -194,125 +214,150 @@ class StreamingResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = UUID(d.pop("id"))
+        self = cls.__new__(cls)
+        id = UUID(src_dict["id"])
 
-        request_id = d.pop("request_id")
+        self.id = id
 
-        version = d.pop("version")
+        self.request_id = src_dict["request_id"]
 
-        status = StreamingResponseStatus(d.pop("status"))
+        self.version = src_dict["version"]
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+        _status = src_dict["status"]
+        try:
+            status = StreamingResponseStatus._by_value[_status]
+        except (KeyError, TypeError):
+            status = StreamingResponseStatus(_status)
 
-        kind = StreamingResponseKind(d.pop("kind"))
+        self.status = status
 
-        def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError("completed_at: expected datetime.datetime | None, got " + type(data).__name__)
-            completed_at_type_0 = datetime.datetime.fromisoformat(data)
+        created_at = datetime.datetime.fromisoformat(src_dict["created_at"])
 
-            return completed_at_type_0
+        self.created_at = created_at
 
-        completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
+        _kind = src_dict["kind"]
+        try:
+            kind = StreamingResponseKind._by_value[_kind]
+        except (KeyError, TypeError):
+            kind = StreamingResponseKind(_kind)
 
-        def _parse_custom_metadata(data: object) -> None | StreamingResponseCustomMetadataType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError(
-                    "custom_metadata: expected None | StreamingResponseCustomMetadataType0, got " + type(data).__name__
-                )
-            custom_metadata_type_0 = StreamingResponseCustomMetadataType0.from_dict(data)
+        self.kind = kind
 
-            return custom_metadata_type_0
+        _completed_at = src_dict.get("completed_at", UNSET)
+        completed_at: datetime.datetime | None | Unset
+        if _completed_at is None:
+            completed_at = None
+        elif isinstance(_completed_at, Unset):
+            completed_at = UNSET
+        elif not isinstance(_completed_at, str):
+            raise TypeError("completed_at: expected datetime.datetime | None, got " + type(_completed_at).__name__)
+        else:
+            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
 
-        custom_metadata = _parse_custom_metadata(d.pop("custom_metadata", UNSET))
+            completed_at = completed_at_type_0
 
-        def _parse_error_code(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, int):
-                return cast(int | None | Unset, data)
-            raise TypeError("error_code: expected int | None, got " + type(data).__name__)
+        self.completed_at = completed_at
 
-        error_code = _parse_error_code(d.pop("error_code", UNSET))
+        _custom_metadata = src_dict.get("custom_metadata", UNSET)
+        custom_metadata: None | StreamingResponseCustomMetadataType0 | Unset
+        if _custom_metadata is None:
+            custom_metadata = None
+        elif isinstance(_custom_metadata, Unset):
+            custom_metadata = UNSET
+        elif not isinstance(_custom_metadata, dict):
+            raise TypeError(
+                "custom_metadata: expected None | StreamingResponseCustomMetadataType0, got "
+                + type(_custom_metadata).__name__
+            )
+        else:
+            custom_metadata_type_0 = StreamingResponseCustomMetadataType0.from_dict(_custom_metadata)
 
-        _post_session_metadata = d.pop("post_session_metadata", UNSET)
+            custom_metadata = custom_metadata_type_0
+
+        self.custom_metadata = custom_metadata
+
+        _error_code = src_dict.get("error_code", UNSET)
+        error_code: int | None | Unset
+        if _error_code is None:
+            error_code = None
+        elif isinstance(_error_code, Unset):
+            error_code = UNSET
+        elif isinstance(_error_code, int):
+            error_code = _error_code
+        else:
+            raise TypeError("error_code: expected int | None, got " + type(_error_code).__name__)
+
+        self.error_code = error_code
+
+        _post_session_metadata = src_dict.get("post_session_metadata", UNSET)
         post_session_metadata: StreamingResponsePostSessionMetadata | Unset
         if isinstance(_post_session_metadata, Unset):
             post_session_metadata = UNSET
         else:
             post_session_metadata = StreamingResponsePostSessionMetadata.from_dict(_post_session_metadata)
 
-        def _parse_file(data: object) -> FileResponse | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("file: expected FileResponse | None, got " + type(data).__name__)
-            file_type_0 = FileResponse.from_dict(data)
+        self.post_session_metadata = post_session_metadata
 
-            return file_type_0
+        _file = src_dict.get("file", UNSET)
+        file: FileResponse | None | Unset
+        if _file is None:
+            file = None
+        elif isinstance(_file, Unset):
+            file = UNSET
+        elif not isinstance(_file, dict):
+            raise TypeError("file: expected FileResponse | None, got " + type(_file).__name__)
+        else:
+            file_type_0 = FileResponse.from_dict(_file)
 
-        file = _parse_file(d.pop("file", UNSET))
+            file = file_type_0
 
-        def _parse_request_params(data: object) -> None | StreamingRequestParamsResponse | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError(
-                    "request_params: expected None | StreamingRequestParamsResponse, got " + type(data).__name__
-                )
-            request_params_type_0 = StreamingRequestParamsResponse.from_dict(data)
+        self.file = file
 
-            return request_params_type_0
+        _request_params = src_dict.get("request_params", UNSET)
+        request_params: None | StreamingRequestParamsResponse | Unset
+        if _request_params is None:
+            request_params = None
+        elif isinstance(_request_params, Unset):
+            request_params = UNSET
+        elif not isinstance(_request_params, dict):
+            raise TypeError(
+                "request_params: expected None | StreamingRequestParamsResponse, got " + type(_request_params).__name__
+            )
+        else:
+            request_params_type_0 = StreamingRequestParamsResponse.from_dict(_request_params)
 
-        request_params = _parse_request_params(d.pop("request_params", UNSET))
+            request_params = request_params_type_0
 
-        def _parse_result(data: object) -> None | StreamingTranscriptionResultWithMessagesDTO | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError(
-                    "result: expected None | StreamingTranscriptionResultWithMessagesDTO, got " + type(data).__name__
-                )
-            result_type_0 = StreamingTranscriptionResultWithMessagesDTO.from_dict(data)
+        self.request_params = request_params
 
-            return result_type_0
+        _result = src_dict.get("result", UNSET)
+        result: None | StreamingTranscriptionResultWithMessagesDTO | Unset
+        if _result is None:
+            result = None
+        elif isinstance(_result, Unset):
+            result = UNSET
+        elif not isinstance(_result, dict):
+            raise TypeError(
+                "result: expected None | StreamingTranscriptionResultWithMessagesDTO, got " + type(_result).__name__
+            )
+        else:
+            result_type_0 = StreamingTranscriptionResultWithMessagesDTO.from_dict(_result)
 
-        result = _parse_result(d.pop("result", UNSET))
+            result = result_type_0
 
-        streaming_response = cls.__new__(cls)
-        streaming_response.id = id
-        streaming_response.request_id = request_id
-        streaming_response.version = version
-        streaming_response.status = status
-        streaming_response.created_at = created_at
-        streaming_response.kind = kind
-        streaming_response.completed_at = completed_at
-        streaming_response.custom_metadata = custom_metadata
-        streaming_response.error_code = error_code
-        streaming_response.post_session_metadata = post_session_metadata
-        streaming_response.file = file
-        streaming_response.request_params = request_params
-        streaming_response.result = result
+        self.result = result
 
-        streaming_response.additional_properties = d
-        return streaming_response
+        if len(src_dict) == 6 + (self.completed_at is not UNSET) + (self.custom_metadata is not UNSET) + (
+            self.error_code is not UNSET
+        ) + (self.post_session_metadata is not UNSET) + (self.file is not UNSET) + (
+            self.request_params is not UNSET
+        ) + (self.result is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STREAMING_RESPONSE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -56,11 +56,10 @@ class StreamingResponseCustomMetadataType0:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        streaming_response_custom_metadata_type_0 = cls.__new__(cls)
+        self = cls.__new__(cls)
 
-        streaming_response_custom_metadata_type_0.additional_properties = d
-        return streaming_response_custom_metadata_type_0
+        self.additional_properties = dict(src_dict)
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -51,11 +51,10 @@ class StreamingResponsePostSessionMetadata:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        streaming_response_post_session_metadata = cls.__new__(cls)
+        self = cls.__new__(cls)
 
-        streaming_response_post_session_metadata.additional_properties = d
-        return streaming_response_post_session_metadata
+        self.additional_properties = dict(src_dict)
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

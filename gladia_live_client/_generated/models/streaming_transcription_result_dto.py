@@ -21,6 +21,20 @@ if TYPE_CHECKING:
     from ..models.translation_dto import TranslationDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_STREAMING_TRANSCRIPTION_RESULT_DTO_KEYS = frozenset(
+    (
+        "metadata",
+        "transcription",
+        "translation",
+        "summarization",
+        "named_entity_recognition",
+        "sentiment_analysis",
+        "chapterization",
+    )
+)
+
+
 @_attrs_define
 class StreamingTranscriptionResultDTO:
     """
@@ -126,62 +140,76 @@ class StreamingTranscriptionResultDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        metadata = TranscriptionMetadataDTO.from_dict(d.pop("metadata"))
+        self = cls.__new__(cls)
+        metadata = TranscriptionMetadataDTO.from_dict(src_dict["metadata"])
 
-        _transcription = d.pop("transcription", UNSET)
+        self.metadata = metadata
+
+        _transcription = src_dict.get("transcription", UNSET)
         transcription: TranscriptionDTO | Unset
         if isinstance(_transcription, Unset):
             transcription = UNSET
         else:
             transcription = TranscriptionDTO.from_dict(_transcription)
 
-        _translation = d.pop("translation", UNSET)
+        self.transcription = transcription
+
+        _translation = src_dict.get("translation", UNSET)
         translation: TranslationDTO | Unset
         if isinstance(_translation, Unset):
             translation = UNSET
         else:
             translation = TranslationDTO.from_dict(_translation)
 
-        _summarization = d.pop("summarization", UNSET)
+        self.translation = translation
+
+        _summarization = src_dict.get("summarization", UNSET)
         summarization: SummarizationDTO | Unset
         if isinstance(_summarization, Unset):
             summarization = UNSET
         else:
             summarization = SummarizationDTO.from_dict(_summarization)
 
-        _named_entity_recognition = d.pop("named_entity_recognition", UNSET)
+        self.summarization = summarization
+
+        _named_entity_recognition = src_dict.get("named_entity_recognition", UNSET)
         named_entity_recognition: NamedEntityRecognitionDTO | Unset
         if isinstance(_named_entity_recognition, Unset):
             named_entity_recognition = UNSET
         else:
             named_entity_recognition = NamedEntityRecognitionDTO.from_dict(_named_entity_recognition)
 
-        _sentiment_analysis = d.pop("sentiment_analysis", UNSET)
+        self.named_entity_recognition = named_entity_recognition
+
+        _sentiment_analysis = src_dict.get("sentiment_analysis", UNSET)
         sentiment_analysis: SentimentAnalysisDTO | Unset
         if isinstance(_sentiment_analysis, Unset):
             sentiment_analysis = UNSET
         else:
             sentiment_analysis = SentimentAnalysisDTO.from_dict(_sentiment_analysis)
 
-        _chapterization = d.pop("chapterization", UNSET)
+        self.sentiment_analysis = sentiment_analysis
+
+        _chapterization = src_dict.get("chapterization", UNSET)
         chapterization: ChapterizationDTO | Unset
         if isinstance(_chapterization, Unset):
             chapterization = UNSET
         else:
             chapterization = ChapterizationDTO.from_dict(_chapterization)
 
-        streaming_transcription_result_dto = cls.__new__(cls)
-        streaming_transcription_result_dto.metadata = metadata
-        streaming_transcription_result_dto.transcription = transcription
-        streaming_transcription_result_dto.translation = translation
-        streaming_transcription_result_dto.summarization = summarization
-        streaming_transcription_result_dto.named_entity_recognition = named_entity_recognition
-        streaming_transcription_result_dto.sentiment_analysis = sentiment_analysis
-        streaming_transcription_result_dto.chapterization = chapterization
+        self.chapterization = chapterization
 
-        streaming_transcription_result_dto.additional_properties = d
-        return streaming_transcription_result_dto
+        if len(src_dict) == 1 + (self.transcription is not UNSET) + (self.translation is not UNSET) + (
+            self.summarization is not UNSET
+        ) + (self.named_entity_recognition is not UNSET) + (self.sentiment_analysis is not UNSET) + (
+            self.chapterization is not UNSET
+        ):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _STREAMING_TRANSCRIPTION_RESULT_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,6 +12,14 @@ from attrs import field as _attrs_field
 from ..models.subtitles_format_enum import SubtitlesFormatEnum
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SUBTITLE_DTO_KEYS = frozenset(
+    (
+        "format",
+        "subtitles",
+    )
+)
+
 
 @_attrs_define
 class SubtitleDTO:
@@ -68,17 +76,24 @@ class SubtitleDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        format_ = SubtitlesFormatEnum(d.pop("format"))
+        self = cls.__new__(cls)
+        _format_ = src_dict["format"]
+        try:
+            format_ = SubtitlesFormatEnum._by_value[_format_]
+        except (KeyError, TypeError):
+            format_ = SubtitlesFormatEnum(_format_)
 
-        subtitles = d.pop("subtitles")
+        self.format_ = format_
 
-        subtitle_dto = cls.__new__(cls)
-        subtitle_dto.format_ = format_
-        subtitle_dto.subtitles = subtitles
+        self.subtitles = src_dict["subtitles"]
 
-        subtitle_dto.additional_properties = d
-        return subtitle_dto
+        if len(src_dict) == 2:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SUBTITLE_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,6 +12,9 @@ from attrs import field as _attrs_field
 from ..models.summary_types_enum import SummaryTypesEnum
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SUMMARIZATION_CONFIG_DTO_KEYS = frozenset(("type",))
+
 
 @_attrs_define
 class SummarizationConfigDTO:
@@ -60,19 +63,26 @@ class SummarizationConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _type_ = d.pop("type", UNSET)
+        self = cls.__new__(cls)
+        _type_ = src_dict.get("type", UNSET)
         type_: SummaryTypesEnum | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = SummaryTypesEnum(_type_)
+            try:
+                type_ = SummaryTypesEnum._by_value[_type_]
+            except (KeyError, TypeError):
+                type_ = SummaryTypesEnum(_type_)
 
-        summarization_config_dto = cls.__new__(cls)
-        summarization_config_dto.type = type_
+        self.type = type_
 
-        summarization_config_dto.additional_properties = d
-        return summarization_config_dto
+        if len(src_dict) == 0 + (self.type is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_CONFIG_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,6 +13,18 @@ from ..types import json_loads, model_repr
 
 if TYPE_CHECKING:
     from ..models.addon_error_dto import AddonErrorDTO
+
+
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_SUMMARIZATION_DTO_KEYS = frozenset(
+    (
+        "success",
+        "is_empty",
+        "exec_time",
+        "error",
+        "results",
+    )
+)
 
 
 @_attrs_define
@@ -93,42 +105,44 @@ class SummarizationDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        success = d.pop("success")
+        self = cls.__new__(cls)
+        self.success = src_dict["success"]
 
-        is_empty = d.pop("is_empty")
+        self.is_empty = src_dict["is_empty"]
 
-        exec_time = d.pop("exec_time")
+        self.exec_time = src_dict["exec_time"]
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-            return error_type_0
+            error = error_type_0
 
-        error = _parse_error(d.pop("error"))
+        self.error = error
 
-        def _parse_results(data: object) -> None | str:
-            if data is None:
-                return data
-            if isinstance(data, str):
-                return cast(None | str, data)
-            raise TypeError("results: expected None | str, got " + type(data).__name__)
+        _results = src_dict["results"]
+        results: None | str
+        if _results is None:
+            results = None
+        elif isinstance(_results, str):
+            results = _results
+        else:
+            raise TypeError("results: expected None | str, got " + type(_results).__name__)
 
-        results = _parse_results(d.pop("results"))
+        self.results = results
 
-        summarization_dto = cls.__new__(cls)
-        summarization_dto.success = success
-        summarization_dto.is_empty = is_empty
-        summarization_dto.exec_time = exec_time
-        summarization_dto.error = error
-        summarization_dto.results = results
-
-        summarization_dto.additional_properties = d
-        return summarization_dto
+        if len(src_dict) == 5:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _SUMMARIZATION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

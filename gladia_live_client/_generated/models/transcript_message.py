@@ -16,6 +16,17 @@ if TYPE_CHECKING:
     from ..models.transcript_message_data import TranscriptMessageData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSCRIPT_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class TranscriptMessage:
     """
@@ -84,23 +95,30 @@ class TranscriptMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        type_ = TranscriptMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = TranscriptMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = TranscriptMessageType(_type_)
 
-        data = TranscriptMessageData.from_dict(d.pop("data"))
+        self.type = type_
 
-        transcript_message = cls.__new__(cls)
-        transcript_message.session_id = session_id
-        transcript_message.created_at = created_at
-        transcript_message.type = type_
-        transcript_message.data = data
+        data = TranscriptMessageData.from_dict(src_dict["data"])
 
-        transcript_message.additional_properties = d
-        return transcript_message
+        self.data = data
+
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSCRIPT_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

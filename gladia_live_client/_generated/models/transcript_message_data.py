@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from ..models.utterance_dto import UtteranceDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSCRIPT_MESSAGE_DATA_KEYS = frozenset(
+    (
+        "id",
+        "is_final",
+        "utterance",
+    )
+)
+
+
 @_attrs_define
 class TranscriptMessageData:
     """
@@ -76,20 +86,22 @@ class TranscriptMessageData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id")
+        self = cls.__new__(cls)
+        self.id = src_dict["id"]
 
-        is_final = d.pop("is_final")
+        self.is_final = src_dict["is_final"]
 
-        utterance = UtteranceDTO.from_dict(d.pop("utterance"))
+        utterance = UtteranceDTO.from_dict(src_dict["utterance"])
 
-        transcript_message_data = cls.__new__(cls)
-        transcript_message_data.id = id
-        transcript_message_data.is_final = is_final
-        transcript_message_data.utterance = utterance
+        self.utterance = utterance
 
-        transcript_message_data.additional_properties = d
-        return transcript_message_data
+        if len(src_dict) == 3:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSCRIPT_MESSAGE_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from ..models.utterance_dto import UtteranceDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSCRIPTION_DTO_KEYS = frozenset(
+    (
+        "full_transcript",
+        "languages",
+        "utterances",
+        "sentences",
+        "subtitles",
+    )
+)
+
+
 @_attrs_define
 class TranscriptionDTO:
     """
@@ -110,62 +122,63 @@ class TranscriptionDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        full_transcript = d.pop("full_transcript")
+        self = cls.__new__(cls)
+        self.full_transcript = src_dict["full_transcript"]
 
-        _languages = d.pop("languages")
+        _languages = src_dict["languages"]
         if not isinstance(_languages, list):
             raise TypeError("languages: expected a list, got " + type(_languages).__name__)
 
         languages = []
         for languages_item_data in _languages:
-            languages_item = TranscriptionLanguageCodeEnum(languages_item_data)
+            _languages_item = languages_item_data
+            try:
+                languages_item = TranscriptionLanguageCodeEnum._by_value[_languages_item]
+            except (KeyError, TypeError):
+                languages_item = TranscriptionLanguageCodeEnum(_languages_item)
 
             languages.append(languages_item)
 
-        _utterances = d.pop("utterances")
+        self.languages = languages
+
+        _utterances = src_dict["utterances"]
         if not isinstance(_utterances, list):
             raise TypeError("utterances: expected a list, got " + type(_utterances).__name__)
 
-        utterances = []
-        for utterances_item_data in _utterances:
-            utterances_item = UtteranceDTO.from_dict(utterances_item_data)
+        _utterances_from_dict = UtteranceDTO.from_dict
+        utterances = [_utterances_from_dict(item) for item in _utterances]
 
-            utterances.append(utterances_item)
+        self.utterances = utterances
 
-        _sentences = d.pop("sentences", UNSET)
+        _sentences = src_dict.get("sentences", UNSET)
         if not isinstance(_sentences, list | Unset):
             raise TypeError("sentences: expected a list, got " + type(_sentences).__name__)
 
         sentences: list[SentencesDTO] | Unset = UNSET
         if not isinstance(_sentences, Unset):
-            sentences = []
-            for sentences_item_data in _sentences:
-                sentences_item = SentencesDTO.from_dict(sentences_item_data)
+            _sentences_from_dict = SentencesDTO.from_dict
+            sentences = [_sentences_from_dict(item) for item in _sentences]
 
-                sentences.append(sentences_item)
+        self.sentences = sentences
 
-        _subtitles = d.pop("subtitles", UNSET)
+        _subtitles = src_dict.get("subtitles", UNSET)
         if not isinstance(_subtitles, list | Unset):
             raise TypeError("subtitles: expected a list, got " + type(_subtitles).__name__)
 
         subtitles: list[SubtitleDTO] | Unset = UNSET
         if not isinstance(_subtitles, Unset):
-            subtitles = []
-            for subtitles_item_data in _subtitles:
-                subtitles_item = SubtitleDTO.from_dict(subtitles_item_data)
+            _subtitles_from_dict = SubtitleDTO.from_dict
+            subtitles = [_subtitles_from_dict(item) for item in _subtitles]
 
-                subtitles.append(subtitles_item)
+        self.subtitles = subtitles
 
-        transcription_dto = cls.__new__(cls)
-        transcription_dto.full_transcript = full_transcript
-        transcription_dto.languages = languages
-        transcription_dto.utterances = utterances
-        transcription_dto.sentences = sentences
-        transcription_dto.subtitles = subtitles
-
-        transcription_dto.additional_properties = d
-        return transcription_dto
+        if len(src_dict) == 3 + (self.sentences is not UNSET) + (self.subtitles is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSCRIPTION_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,16 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSCRIPTION_METADATA_DTO_KEYS = frozenset(
+    (
+        "audio_duration",
+        "number_of_distinct_channels",
+        "billing_time",
+        "transcription_time",
+    )
+)
+
 
 @_attrs_define
 class TranscriptionMetadataDTO:
@@ -81,23 +91,22 @@ class TranscriptionMetadataDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        audio_duration = d.pop("audio_duration")
+        self = cls.__new__(cls)
+        self.audio_duration = src_dict["audio_duration"]
 
-        number_of_distinct_channels = d.pop("number_of_distinct_channels")
+        self.number_of_distinct_channels = src_dict["number_of_distinct_channels"]
 
-        billing_time = d.pop("billing_time")
+        self.billing_time = src_dict["billing_time"]
 
-        transcription_time = d.pop("transcription_time")
+        self.transcription_time = src_dict["transcription_time"]
 
-        transcription_metadata_dto = cls.__new__(cls)
-        transcription_metadata_dto.audio_duration = audio_duration
-        transcription_metadata_dto.number_of_distinct_channels = number_of_distinct_channels
-        transcription_metadata_dto.billing_time = billing_time
-        transcription_metadata_dto.transcription_time = transcription_time
-
-        transcription_metadata_dto.additional_properties = d
-        return transcription_metadata_dto
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSCRIPTION_METADATA_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

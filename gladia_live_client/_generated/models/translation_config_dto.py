@@ -13,6 +13,19 @@ from ..models.translation_language_code_enum import TranslationLanguageCodeEnum
 from ..models.translation_model_enum import TranslationModelEnum
 from ..types import UNSET, Unset, json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSLATION_CONFIG_DTO_KEYS = frozenset(
+    (
+        "target_languages",
+        "model",
+        "match_original_utterances",
+        "lipsync",
+        "context_adaptation",
+        "context",
+        "informal",
+    )
+)
+
 
 @_attrs_define
 class TranslationConfigDTO:
@@ -114,45 +127,54 @@ class TranslationConfigDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        _target_languages = d.pop("target_languages")
+        self = cls.__new__(cls)
+        _target_languages = src_dict["target_languages"]
         if not isinstance(_target_languages, list):
             raise TypeError("target_languages: expected a list, got " + type(_target_languages).__name__)
 
         target_languages = []
         for target_languages_item_data in _target_languages:
-            target_languages_item = TranslationLanguageCodeEnum(target_languages_item_data)
+            _target_languages_item = target_languages_item_data
+            try:
+                target_languages_item = TranslationLanguageCodeEnum._by_value[_target_languages_item]
+            except (KeyError, TypeError):
+                target_languages_item = TranslationLanguageCodeEnum(_target_languages_item)
 
             target_languages.append(target_languages_item)
 
-        _model = d.pop("model", UNSET)
+        self.target_languages = target_languages
+
+        _model = src_dict.get("model", UNSET)
         model: TranslationModelEnum | Unset
         if isinstance(_model, Unset):
             model = UNSET
         else:
-            model = TranslationModelEnum(_model)
+            try:
+                model = TranslationModelEnum._by_value[_model]
+            except (KeyError, TypeError):
+                model = TranslationModelEnum(_model)
 
-        match_original_utterances = d.pop("match_original_utterances", UNSET)
+        self.model = model
 
-        lipsync = d.pop("lipsync", UNSET)
+        self.match_original_utterances = src_dict.get("match_original_utterances", UNSET)
 
-        context_adaptation = d.pop("context_adaptation", UNSET)
+        self.lipsync = src_dict.get("lipsync", UNSET)
 
-        context = d.pop("context", UNSET)
+        self.context_adaptation = src_dict.get("context_adaptation", UNSET)
 
-        informal = d.pop("informal", UNSET)
+        self.context = src_dict.get("context", UNSET)
 
-        translation_config_dto = cls.__new__(cls)
-        translation_config_dto.target_languages = target_languages
-        translation_config_dto.model = model
-        translation_config_dto.match_original_utterances = match_original_utterances
-        translation_config_dto.lipsync = lipsync
-        translation_config_dto.context_adaptation = context_adaptation
-        translation_config_dto.context = context
-        translation_config_dto.informal = informal
+        self.informal = src_dict.get("informal", UNSET)
 
-        translation_config_dto.additional_properties = d
-        return translation_config_dto
+        if len(src_dict) == 1 + (self.model is not UNSET) + (self.match_original_utterances is not UNSET) + (
+            self.lipsync is not UNSET
+        ) + (self.context_adaptation is not UNSET) + (self.context is not UNSET) + (self.informal is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_CONFIG_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

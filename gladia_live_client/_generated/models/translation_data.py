@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from ..models.utterance_dto import UtteranceDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSLATION_DATA_KEYS = frozenset(
+    (
+        "utterance_id",
+        "utterance",
+        "original_language",
+        "target_language",
+        "translated_utterance",
+    )
+)
+
+
 @_attrs_define
 class TranslationData:
     """
@@ -92,26 +104,40 @@ class TranslationData:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        utterance_id = d.pop("utterance_id")
+        self = cls.__new__(cls)
+        self.utterance_id = src_dict["utterance_id"]
 
-        utterance = UtteranceDTO.from_dict(d.pop("utterance"))
+        utterance = UtteranceDTO.from_dict(src_dict["utterance"])
 
-        original_language = TranscriptionLanguageCodeEnum(d.pop("original_language"))
+        self.utterance = utterance
 
-        target_language = TranslationLanguageCodeEnum(d.pop("target_language"))
+        _original_language = src_dict["original_language"]
+        try:
+            original_language = TranscriptionLanguageCodeEnum._by_value[_original_language]
+        except (KeyError, TypeError):
+            original_language = TranscriptionLanguageCodeEnum(_original_language)
 
-        translated_utterance = UtteranceDTO.from_dict(d.pop("translated_utterance"))
+        self.original_language = original_language
 
-        translation_data = cls.__new__(cls)
-        translation_data.utterance_id = utterance_id
-        translation_data.utterance = utterance
-        translation_data.original_language = original_language
-        translation_data.target_language = target_language
-        translation_data.translated_utterance = translated_utterance
+        _target_language = src_dict["target_language"]
+        try:
+            target_language = TranslationLanguageCodeEnum._by_value[_target_language]
+        except (KeyError, TypeError):
+            target_language = TranslationLanguageCodeEnum(_target_language)
 
-        translation_data.additional_properties = d
-        return translation_data
+        self.target_language = target_language
+
+        translated_utterance = UtteranceDTO.from_dict(src_dict["translated_utterance"])
+
+        self.translated_utterance = translated_utterance
+
+        if len(src_dict) == 5:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_DATA_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

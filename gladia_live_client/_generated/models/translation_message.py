@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from ..models.translation_data import TranslationData
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSLATION_MESSAGE_KEYS = frozenset(
+    (
+        "session_id",
+        "created_at",
+        "error",
+        "type",
+        "data",
+    )
+)
+
+
 @_attrs_define
 class TranslationMessage:
     """
@@ -99,44 +111,52 @@ class TranslationMessage:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        self = cls.__new__(cls)
+        self.session_id = src_dict["session_id"]
 
-        created_at = d.pop("created_at")
+        self.created_at = src_dict["created_at"]
 
-        def _parse_error(data: object) -> Error | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected Error | None, got " + type(data).__name__)
-            error_type_0 = Error.from_dict(data)
+        _error = src_dict["error"]
+        error: Error | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected Error | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = Error.from_dict(_error)
 
-            return error_type_0
+            error = error_type_0
 
-        error = _parse_error(d.pop("error"))
+        self.error = error
 
-        type_ = TranslationMessageType(d.pop("type"))
+        _type_ = src_dict["type"]
+        try:
+            type_ = TranslationMessageType._by_value[_type_]
+        except (KeyError, TypeError):
+            type_ = TranslationMessageType(_type_)
 
-        def _parse_data(data: object) -> None | TranslationData:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("data: expected None | TranslationData, got " + type(data).__name__)
-            data_type_0 = TranslationData.from_dict(data)
+        self.type = type_
 
-            return data_type_0
+        _data = src_dict["data"]
+        data: None | TranslationData
+        if _data is None:
+            data = None
+        elif not isinstance(_data, dict):
+            raise TypeError("data: expected None | TranslationData, got " + type(_data).__name__)
+        else:
+            data_type_0 = TranslationData.from_dict(_data)
 
-        data = _parse_data(d.pop("data"))
+            data = data_type_0
 
-        translation_message = cls.__new__(cls)
-        translation_message.session_id = session_id
-        translation_message.created_at = created_at
-        translation_message.error = error
-        translation_message.type = type_
-        translation_message.data = data
+        self.data = data
 
-        translation_message.additional_properties = d
-        return translation_message
+        if len(src_dict) == 5:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_MESSAGE_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -19,6 +19,19 @@ if TYPE_CHECKING:
     from ..models.utterance_dto import UtteranceDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_TRANSLATION_RESULT_DTO_KEYS = frozenset(
+    (
+        "error",
+        "full_transcript",
+        "languages",
+        "utterances",
+        "sentences",
+        "subtitles",
+    )
+)
+
+
 @_attrs_define
 class TranslationResultDTO:
     """
@@ -121,75 +134,76 @@ class TranslationResultDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+        self = cls.__new__(cls)
+        _error = src_dict["error"]
+        error: AddonErrorDTO | None
+        if _error is None:
+            error = None
+        elif not isinstance(_error, dict):
+            raise TypeError("error: expected AddonErrorDTO | None, got " + type(_error).__name__)
+        else:
+            error_type_0 = AddonErrorDTO.from_dict(_error)
 
-        def _parse_error(data: object) -> AddonErrorDTO | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError("error: expected AddonErrorDTO | None, got " + type(data).__name__)
-            error_type_0 = AddonErrorDTO.from_dict(data)
+            error = error_type_0
 
-            return error_type_0
+        self.error = error
 
-        error = _parse_error(d.pop("error"))
+        self.full_transcript = src_dict["full_transcript"]
 
-        full_transcript = d.pop("full_transcript")
-
-        _languages = d.pop("languages")
+        _languages = src_dict["languages"]
         if not isinstance(_languages, list):
             raise TypeError("languages: expected a list, got " + type(_languages).__name__)
 
         languages = []
         for languages_item_data in _languages:
-            languages_item = TranslationLanguageCodeEnum(languages_item_data)
+            _languages_item = languages_item_data
+            try:
+                languages_item = TranslationLanguageCodeEnum._by_value[_languages_item]
+            except (KeyError, TypeError):
+                languages_item = TranslationLanguageCodeEnum(_languages_item)
 
             languages.append(languages_item)
 
-        _utterances = d.pop("utterances")
+        self.languages = languages
+
+        _utterances = src_dict["utterances"]
         if not isinstance(_utterances, list):
             raise TypeError("utterances: expected a list, got " + type(_utterances).__name__)
 
-        utterances = []
-        for utterances_item_data in _utterances:
-            utterances_item = UtteranceDTO.from_dict(utterances_item_data)
+        _utterances_from_dict = UtteranceDTO.from_dict
+        utterances = [_utterances_from_dict(item) for item in _utterances]
 
-            utterances.append(utterances_item)
+        self.utterances = utterances
 
-        _sentences = d.pop("sentences", UNSET)
+        _sentences = src_dict.get("sentences", UNSET)
         if not isinstance(_sentences, list | Unset):
             raise TypeError("sentences: expected a list, got " + type(_sentences).__name__)
 
         sentences: list[SentencesDTO] | Unset = UNSET
         if not isinstance(_sentences, Unset):
-            sentences = []
-            for sentences_item_data in _sentences:
-                sentences_item = SentencesDTO.from_dict(sentences_item_data)
+            _sentences_from_dict = SentencesDTO.from_dict
+            sentences = [_sentences_from_dict(item) for item in _sentences]
 
-                sentences.append(sentences_item)
+        self.sentences = sentences
 
-        _subtitles = d.pop("subtitles", UNSET)
+        _subtitles = src_dict.get("subtitles", UNSET)
         if not isinstance(_subtitles, list | Unset):
             raise TypeError("subtitles: expected a list, got " + type(_subtitles).__name__)
 
         subtitles: list[SubtitleDTO] | Unset = UNSET
         if not isinstance(_subtitles, Unset):
-            subtitles = []
-            for subtitles_item_data in _subtitles:
-                subtitles_item = SubtitleDTO.from_dict(subtitles_item_data)
+            _subtitles_from_dict = SubtitleDTO.from_dict
+            subtitles = [_subtitles_from_dict(item) for item in _subtitles]
 
-                subtitles.append(subtitles_item)
+        self.subtitles = subtitles
 
-        translation_result_dto = cls.__new__(cls)
-        translation_result_dto.error = error
-        translation_result_dto.full_transcript = full_transcript
-        translation_result_dto.languages = languages
-        translation_result_dto.utterances = utterances
-        translation_result_dto.sentences = sentences
-        translation_result_dto.subtitles = subtitles
-
-        translation_result_dto.additional_properties = d
-        return translation_result_dto
+        if len(src_dict) == 4 + (self.sentences is not UNSET) + (self.subtitles is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _TRANSLATION_RESULT_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from ..models.word_dto import WordDTO
 
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_UTTERANCE_DTO_KEYS = frozenset(
+    (
+        "start",
+        "end",
+        "confidence",
+        "channel",
+        "words",
+        "text",
+        "language",
+        "speaker",
+    )
+)
+
+
 @_attrs_define
 class UtteranceDTO:
     """
@@ -112,43 +127,43 @@ class UtteranceDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        start = d.pop("start")
+        self = cls.__new__(cls)
+        self.start = src_dict["start"]
 
-        end = d.pop("end")
+        self.end = src_dict["end"]
 
-        confidence = d.pop("confidence")
+        self.confidence = src_dict["confidence"]
 
-        channel = d.pop("channel")
+        self.channel = src_dict["channel"]
 
-        _words = d.pop("words")
+        _words = src_dict["words"]
         if not isinstance(_words, list):
             raise TypeError("words: expected a list, got " + type(_words).__name__)
 
-        words = []
-        for words_item_data in _words:
-            words_item = WordDTO.from_dict(words_item_data)
+        _words_from_dict = WordDTO.from_dict
+        words = [_words_from_dict(item) for item in _words]
 
-            words.append(words_item)
+        self.words = words
 
-        text = d.pop("text")
+        self.text = src_dict["text"]
 
-        language = TranscriptionLanguageCodeEnum(d.pop("language"))
+        _language = src_dict["language"]
+        try:
+            language = TranscriptionLanguageCodeEnum._by_value[_language]
+        except (KeyError, TypeError):
+            language = TranscriptionLanguageCodeEnum(_language)
 
-        speaker = d.pop("speaker", UNSET)
+        self.language = language
 
-        utterance_dto = cls.__new__(cls)
-        utterance_dto.start = start
-        utterance_dto.end = end
-        utterance_dto.confidence = confidence
-        utterance_dto.channel = channel
-        utterance_dto.words = words
-        utterance_dto.text = text
-        utterance_dto.language = language
-        utterance_dto.speaker = speaker
+        self.speaker = src_dict.get("speaker", UNSET)
 
-        utterance_dto.additional_properties = d
-        return utterance_dto
+        if len(src_dict) == 7 + (self.speaker is not UNSET):
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {
+                key: value for key, value in src_dict.items() if key not in _UTTERANCE_DTO_KEYS
+            }
+        return self
 
     @property
     def additional_keys(self) -> list[str]:

@@ -11,6 +11,16 @@ from attrs import field as _attrs_field
 
 from ..types import json_loads, model_repr
 
+# The JSON keys of the fields: any other key of a parsed object goes to `additional_properties`.
+_WORD_DTO_KEYS = frozenset(
+    (
+        "word",
+        "start",
+        "end",
+        "confidence",
+    )
+)
+
 
 @_attrs_define
 class WordDTO:
@@ -79,23 +89,20 @@ class WordDTO:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        word = d.pop("word")
+        self = cls.__new__(cls)
+        self.word = src_dict["word"]
 
-        start = d.pop("start")
+        self.start = src_dict["start"]
 
-        end = d.pop("end")
+        self.end = src_dict["end"]
 
-        confidence = d.pop("confidence")
+        self.confidence = src_dict["confidence"]
 
-        word_dto = cls.__new__(cls)
-        word_dto.word = word
-        word_dto.start = start
-        word_dto.end = end
-        word_dto.confidence = confidence
-
-        word_dto.additional_properties = d
-        return word_dto
+        if len(src_dict) == 4:
+            self.additional_properties = {}
+        else:
+            self.additional_properties = {key: value for key, value in src_dict.items() if key not in _WORD_DTO_KEYS}
+        return self
 
     @property
     def additional_keys(self) -> list[str]:
