@@ -20,6 +20,7 @@ from ._app import build_app
 from ._chaos import ChaosProxy
 from ._context import MAX_RECEIVED_FRAME_BYTES, ServerContext
 from ._faults import OPERATION_IDS, Faults
+from ._flow import websocket_protocol
 from ._recognizer import DEFAULT_SCRIPT
 from ._store import Store
 from ._threaded import ThreadedService
@@ -181,6 +182,7 @@ class LocalGladiaServer(ThreadedService):
             lifespan="on",
             log_level="error",
             access_log=False,
+            ws=websocket_protocol(),
             ws_max_size=MAX_RECEIVED_FRAME_BYTES,
             timeout_graceful_shutdown=3,
         )
