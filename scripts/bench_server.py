@@ -1,6 +1,12 @@
 """Measure the local server's throughput: REST requests per second and WebSocket audio MB/s.
 
     .venv/bin/python scripts/bench_server.py [--seconds 5] [--connections 8]
+    .venv-bench/bin/python scripts/bench_server.py --realtime 50,200,500 [--client raw-async] [--repeat 2]
+
+`--realtime N,...` measures real-time sessions instead: N sessions of the minimal raw client of the live
+benchmarks (`benchmarks/live_load.py`, one 3,200-byte frame every 100 ms each, acknowledgements on), and prints
+the server's CPU per session-minute (from `/proc/<pid>/stat`, over the streaming window) and each frame's time
+from send to acknowledgement as that client sees it (its own reading delay included).
 
 The server runs in its own process (`python -m gladia_live_client.testing`), as it would for a benchmark of a
 client, so the figures are the server's and not shared with the measuring code's interpreter. The REST load
@@ -193,13 +199,42 @@ async def run(host: str, port: int, seconds: float, connections: int) -> None:
     await ws_rate(host, port, audio, 3200, 1, deflate=True)
 
 
+def realtime(base_url: str, server_pid: int, sessions: list[int], client: str, seconds: float, repeat: int) -> None:
+    """Real-time sessions of the raw client, one sample per count and repetition (each in a fresh interpreter)."""
+    for _ in range(repeat):
+        for count in sessions:
+            options = ["--base-url", base_url, "--server-pid", str(server_pid)]
+            options += ["--sessions", str(count), "--seconds", str(seconds)]
+            completed = subprocess.run(
+                [sys.executable, "-m", "benchmarks.live_load", "paced", client, *options],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            if completed.returncode != 0:
+                print(f"RT   {count:>4} sessions ({client}): failed\n{completed.stderr[-2000:]}", flush=True)
+                continue
+            report = json.loads(completed.stdout.strip().splitlines()[-1])
+            delay = report["ack_delay_us"]
+            print(
+                f"RT   {count:>4} sessions ({client}): server {report['server_cpu_per_session_minute_ms']:6.1f} ms CPU "
+                f"per session-minute, {report['server_busy']:4.0%} of one core; frame sent to acknowledged "
+                f"p50 {delay['p50'] / 1e3:.2f} ms, p99 {delay['p99'] / 1e3:.2f} ms, max {delay['max'] / 1e3:.1f} ms",
+                flush=True,
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each REST measurement")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each measurement")
     parser.add_argument("--connections", type=int, default=8, help="concurrent REST connections")
+    parser.add_argument("--realtime", default="", help="real-time sessions instead: comma-separated counts")
+    parser.add_argument("--client", default="raw-async", choices=["raw-async", "raw-sync"], help="with --realtime")
+    parser.add_argument("--repeat", type=int, default=1, help="with --realtime: samples per count")
     args = parser.parse_args()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gladia_live_client.testing", "--port", "0", "--api-key", KEY],
+        [sys.executable, "-m", "gladia_live_client.testing", "--port", "0", "--api-key", KEY, "--idle-timeout", "600"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -210,7 +245,11 @@ def main() -> int:
         base_url = server.stdout.readline().split(" listening on ")[1].split()[0]
         host, port = base_url.removeprefix("http://").rsplit(":", 1)
         print(f"server: {base_url} (own process), python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-        asyncio.run(run(host, int(port), args.seconds, args.connections))
+        if args.realtime:
+            counts = [int(count) for count in args.realtime.split(",")]
+            realtime(base_url, server.pid, counts, args.client, args.seconds, args.repeat)
+        else:
+            asyncio.run(run(host, int(port), args.seconds, args.connections))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import struct
-import sys
-from array import array
 from dataclasses import dataclass
 
 __all__ = ["ServerAudioFormat", "alaw_to_linear", "ulaw_to_linear"]
@@ -87,39 +85,78 @@ class ServerAudioFormat:
         riff_size = 4 + len(chunks) + 8 + padded
         return b"RIFF" + struct.pack("<I", riff_size) + b"WAVE" + chunks + b"data" + struct.pack("<I", data_length)
 
-    def levels(self, window: bytes | memoryview) -> list[float]:
-        """Mean absolute amplitude of each channel over a window of whole frames, from 0.0 to 1.0.
+    def levels(self, window: bytes | bytearray | memoryview) -> list[float]:
+        """Mean absolute amplitude of each channel over a window of whole frames, from 0.0 to 1.0."""
+        return self.window_levels(window, len(window) // self.frame_size or 1)[0]
 
-        Every encoding is first turned into 16-bit samples with slicing and `bytes.translate`, so the work
-        per sample happens in C (this runs for every 20 ms of audio a session receives).
+    def window_levels(self, data: bytes | bytearray | memoryview, window_frames: int) -> list[list[float]]:
+        """`levels` of each successive window of `window_frames` frames in `data` (whole windows only).
+
+        This runs for every 20 ms of audio a session receives, so the work per sample happens in C: every
+        encoding becomes the low and high bytes of 16-bit samples with slicing and `bytes.translate`, and the
+        sum of absolute values is taken from them (see `_Magnitudes`) instead of from one Python integer per
+        sample. The sums are exact: the levels are the same floats as `sum(map(abs, samples)) / (n * 32768)`.
         """
-        samples = self._to_int16(bytes(window))
-        count = len(samples) // self.channels
+        count = len(data) // self.frame_size
         if count == 0:
-            return [0.0] * self.channels
-        if self.channels == 1:
-            return [sum(map(abs, samples)) / (count * 32768)]
-        return [sum(map(abs, samples[c :: self.channels])) / (count * 32768) for c in range(self.channels)]
+            return [[0.0] * self.channels]
+        channels = [_Magnitudes(low, high) for low, high in self._split16(bytes(data), count)]
+        scale = window_frames * 32768
+        return [
+            [channel.sum(start, start + window_frames) / scale for channel in channels]
+            for start in range(0, count - window_frames + 1, window_frames)
+        ]
 
-    def _to_int16(self, data: bytes) -> array[int]:
-        width = self.sample_width
-        if self.encoding == "wav/pcm" and width == 2:
-            pcm = data
-        else:
-            count = len(data) // width
-            buffer = bytearray(2 * count)
-            if self.encoding == "wav/ulaw":
-                buffer[0::2], buffer[1::2] = data.translate(_ULAW_LOW), data.translate(_ULAW_HIGH)
-            elif self.encoding == "wav/alaw":
-                buffer[0::2], buffer[1::2] = data.translate(_ALAW_LOW), data.translate(_ALAW_HIGH)
-            elif width == 1:
-                buffer[1::2] = data.translate(_U8_HIGH)
+    def _split16(self, data: bytes, count: int) -> list[tuple[bytes, bytes]]:
+        """Each channel's samples as 16-bit ones: (low bytes, high bytes), `count` of each."""
+        width, step = self.sample_width, self.frame_size
+        data = data[: count * step]
+        split = []
+        for channel in range(self.channels):
+            first = channel * width
+            if self.encoding == "wav/pcm" and width >= 2:
+                # 16-, 24- and 32-bit little-endian: the two most significant bytes are a 16-bit sample.
+                low, high = data[first + width - 2 :: step], data[first + width - 1 :: step]
+            elif self.encoding == "wav/pcm":
+                low, high = bytes(count), data[first::step].translate(_U8_HIGH)
             else:
-                # 24- and 32-bit little-endian: the two most significant bytes are a 16-bit sample.
-                buffer[0::2], buffer[1::2] = data[width - 2 :: width], data[width - 1 :: width]
-            pcm = bytes(buffer)
-        samples = array("h")
-        samples.frombytes(pcm[: len(pcm) & ~1])
-        if sys.byteorder == "big":
-            samples.byteswap()
-        return samples
+                codes = data[first::step]
+                ulaw = self.encoding == "wav/ulaw"
+                low = codes.translate(_ULAW_LOW if ulaw else _ALAW_LOW)
+                high = codes.translate(_ULAW_HIGH if ulaw else _ALAW_HIGH)
+            split.append((low, high))
+        return split
+
+
+class _Magnitudes:
+    """Sums of absolute values of 16-bit samples given as their low and high bytes, over any range of them.
+
+    A sample is ``256 * h + l`` with ``h`` its signed high byte and ``l`` its unsigned low byte. When it is
+    negative, its absolute value is ``256 * (-h - 1) + (255 - l) + 1``: with ``m`` the high byte's magnitude
+    byte (``h`` when positive, ``-h - 1`` when negative) and ``x`` the low byte flipped for negative samples
+    (``l ^ 0xFF``), every sample's absolute value is ``256 * m + x + (1 if negative)``. The bytes ``m`` and ``x``
+    come from `bytes.translate` and one XOR of two integers, so only the two byte sums are left to iterate.
+    """
+
+    __slots__ = ("_flipped_low", "_magnitude", "_negative")
+
+    def __init__(self, low: bytes, high: bytes) -> None:
+        self._magnitude = high.translate(_MAGNITUDE)
+        self._negative = high.translate(_SIGN_MASK)  # 0xFF for a negative sample, 0 otherwise
+        if 0xFF in self._negative:
+            flipped = int.from_bytes(low, "little") ^ int.from_bytes(self._negative, "little")
+            self._flipped_low = flipped.to_bytes(len(low), "little")
+        else:
+            self._flipped_low = low
+
+    def sum(self, start: int, end: int) -> int:
+        if start == 0 and end == len(self._magnitude):
+            magnitude, low = self._magnitude, self._flipped_low
+        else:
+            magnitude, low = self._magnitude[start:end], self._flipped_low[start:end]
+        return 256 * sum(magnitude) + sum(low) + self._negative.count(0xFF, start, end)
+
+
+# The high byte of a 16-bit sample as the magnitude byte of `_Magnitudes`, and as its sign mask.
+_MAGNITUDE = bytes(code if code < 0x80 else 0xFF - code for code in range(256))
+_SIGN_MASK = bytes(0 if code < 0x80 else 0xFF for code in range(256))

@@ -137,7 +137,8 @@ class Recognizer:
         self._words = _respell(words, spelling)
         self._phrase_ends = [bool(_PHRASE_END.search(word)) for word in self._words]
         self._format = audio_format
-        self._window_bytes = max(1, round(audio_format.sample_rate * WINDOW_SECONDS)) * audio_format.frame_size
+        self._window_frames = max(1, round(audio_format.sample_rate * WINDOW_SECONDS))
+        self._window_bytes = self._window_frames * audio_format.frame_size
         self._window_seconds = audio_format.seconds(self._window_bytes)
         # Compare in whole windows so float drift never shifts an endpoint by one window; a pause shorter than
         # `endpointing` never ends an utterance, hence rounded up.
@@ -149,7 +150,7 @@ class Recognizer:
         self._partials = partials
         self._channels = [_Channel(index) for index in range(audio_format.channels)]
         self._pending = bytearray()
-        self._windows = 0
+        self._windows_seen = 0
         self._utterances = 0
 
     @property
@@ -166,11 +167,11 @@ class Recognizer:
             view = view[missing:]
             if len(self._pending) < size:
                 return []
-            self._window(memoryview(self._pending))
+            self._windows(self._pending)
             self._pending.clear()
         whole = len(view) - len(view) % size
-        for offset in range(0, whole, size):
-            self._window(view[offset : offset + size])
+        if whole:
+            self._windows(view[:whole])
         self._pending += view[whole:]
         return self._collect()
 
@@ -188,11 +189,16 @@ class Recognizer:
             channel.events.clear()
         return events
 
-    def _window(self, window: memoryview) -> None:
-        start = self._windows * self._window_seconds
-        self._windows += 1
-        end = self._windows * self._window_seconds
-        for channel, level in zip(self._channels, self._format.levels(window), strict=True):
+    def _windows(self, data: bytes | bytearray | memoryview) -> None:
+        """Analyse whole windows of audio, in order (their levels are measured together: one call per frame)."""
+        for levels in self._format.window_levels(data, self._window_frames):
+            self._window(levels)
+
+    def _window(self, levels: list[float]) -> None:
+        start = self._windows_seen * self._window_seconds
+        self._windows_seen += 1
+        end = self._windows_seen * self._window_seconds
+        for channel, level in zip(self._channels, levels, strict=True):
             voiced = level >= (self._hold_level if channel.in_speech else self._level)
             if not channel.in_speech:
                 if not voiced:

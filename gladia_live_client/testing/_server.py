@@ -21,6 +21,7 @@ from ._chaos import ChaosProxy
 from ._context import MAX_RECEIVED_FRAME_BYTES, ServerContext
 from ._errors import LocalServerError
 from ._faults import OPERATION_IDS, Faults
+from ._flow import websocket_protocol
 from ._recognizer import DEFAULT_SCRIPT
 from ._store import Store
 from ._threaded import ThreadedService
@@ -182,6 +183,7 @@ class LocalGladiaServer(ThreadedService):
             lifespan="on",
             log_level="error",
             access_log=False,
+            ws=websocket_protocol(),
             ws_max_size=MAX_RECEIVED_FRAME_BYTES,
             timeout_graceful_shutdown=3,
         )

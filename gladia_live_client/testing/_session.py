@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -38,6 +39,23 @@ def now() -> datetime:
 def timestamp(moment: datetime) -> str:
     """ISO 8601 with milliseconds and `Z`, as the API writes dates (`2024-01-01T00:00:00.000Z`)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+# The second `stamp_now` last formatted, and its text up to the milliseconds.
+_stamp_second: tuple[int, str] = (-1, "")
+
+
+def stamp_now() -> str:
+    """`timestamp(now())`, with the date and time formatted once per second: every message a session sends
+    carries one (an acknowledgement every 100 ms per session), and `strftime` costs more than the message."""
+    global _stamp_second
+    moment = time.time()
+    second = int(moment)
+    formatted_second, prefix = _stamp_second  # one tuple: threads of other servers see a whole pair
+    if second != formatted_second:
+        prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        _stamp_second = (second, prefix)
+    return f"{prefix}{int((moment - second) * 1000):03d}Z"
 
 
 def new_request_id() -> str:
@@ -79,6 +97,7 @@ class ServerSession:
         self.format = ServerAudioFormat(
             params["encoding"], params["bit_depth"], params["sample_rate"], params["channels"]
         )
+        self._byte_rate = self.format.byte_rate
         self.audio = bytearray()
         self.file_id = str(uuid.uuid4())
         self.connections = 0
@@ -143,7 +162,7 @@ class ServerSession:
         return round(self.format.seconds(len(self.audio)), 6)
 
     def _message(self, kind: str, **fields: Any) -> dict[str, Any]:
-        return {"session_id": self.id, "created_at": timestamp(now()), "type": kind, **fields}
+        return {"session_id": self.id, "created_at": stamp_now(), "type": kind, **fields}
 
     def _emit(self, out: list[str], message: dict[str, Any], *, record: bool = True) -> None:
         text = dumps(message)
@@ -179,16 +198,23 @@ class ServerSession:
         self.audio += data
         end = len(self.audio)
         if self._send_acks:
-            seconds = self.format.seconds
-            ack = self._message(
-                "audio_chunk",
-                acknowledged=True,
-                error=None,
-                data={"byte_range": [start, end], "time_range": [round(seconds(start), 6), round(seconds(end), 6)]},
-            )
-            self._emit(out, ack, record=False)
+            out.append(self._acknowledgement(start, end))
         self._events(out, self.recognizer.feed(data))
         return out
+
+    def _acknowledgement(self, start: int, end: int) -> str:
+        """The `audio_chunk` acknowledgement of bytes `start` to `end`, as `_emit` would write it (not recorded).
+
+        Written by hand: it is the one message sent for every frame, and its shape never changes. The same
+        text as `dumps(self._message("audio_chunk", acknowledged=True, error=None, data=...))`, key order
+        included (tests/server/test_session.py compares them); floats are written by `repr`, as `json` does.
+        """
+        rate = self._byte_rate
+        return (
+            f'{{"session_id":"{self.id}","created_at":"{stamp_now()}","type":"audio_chunk","acknowledged":true,'
+            f'"error":null,"data":{{"byte_range":[{start},{end}],'
+            f'"time_range":[{round(start / rate, 6)!r},{round(end / rate, 6)!r}]}}}}'
+        )
 
     def reject_chunk(self, problem: str) -> list[str]:
         """A failed `audio_chunk` acknowledgement (the frame was not audio the server could read)."""

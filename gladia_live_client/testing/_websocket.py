@@ -17,7 +17,9 @@ from ._faults import WsDrop
 from ._json import loads
 from ._session import ServerSession
 
-__all__ = ["websocket_endpoint"]
+__all__ = ["LIVE_PATH", "websocket_endpoint"]
+
+LIVE_PATH = "/v2/live"  # the WebSocket's path; its `token` query parameter names the session
 
 # The close code a connection gets when a newer connection to the same session replaces it. In the range
 # clients treat as final, so two clients sharing one URL do not take the session from each other forever.
@@ -55,7 +57,7 @@ class Connection:
                 if self.closed or self.unwritable:
                     return
                 try:
-                    await self.websocket.send_text(text)
+                    await self.websocket.send({"type": "websocket.send", "text": text})
                 except (WebSocketDisconnect, RuntimeError, OSError):
                     self._unwritable()
                     return
@@ -235,8 +237,7 @@ async def _watch_idle(ctx: ServerContext, session: ServerSession) -> None:
         await finish(ctx, session, stop_ack=False, idle=True)
 
 
-async def websocket_endpoint(websocket: WebSocket) -> None:
-    ctx: ServerContext = websocket.app.state.ctx
+async def websocket_endpoint(ctx: ServerContext, websocket: WebSocket) -> None:
     if ctx.faults.take_ws_refusal():
         await websocket.close(1008)  # before accept: uvicorn answers the handshake with HTTP 403
         return

@@ -177,8 +177,11 @@ def test_callbacks_see_every_message_in_order_on_their_own_thread(server: Any) -
         threads.add(threading.current_thread().name)
         seen.append(message)
 
-    with open_sync(server) as session:
-        session.on("*", collect)
+    session = open_sync(server)
+    # Registered before the session starts: `start_session` comes as soon as the connection is accepted, and
+    # only messages received after the registration are routed to callbacks.
+    session.on("*", collect)
+    with session:
         session.send_audio(AUDIO)
     # close() returned: the callbacks have run on every message; none was left for iteration.
     check_stream(seen)

@@ -220,3 +220,48 @@ def test_the_demo_recording_gives_its_phrases_at_the_api_defaults() -> None:
         "and every byte is acknowledged before it is committed.",
     ]
     assert finals[-1]["end"] <= len(audio) / 32000
+
+
+def _reference_levels(audio_format: ServerAudioFormat, window: bytes) -> list[float]:
+    """The levels as their definition reads: one Python integer per 16-bit sample, `sum(map(abs, ...))`."""
+    width, channels = audio_format.sample_width, audio_format.channels
+    samples: list[int] = []
+    for offset in range(0, len(window), width):
+        code = window[offset]
+        if audio_format.encoding == "wav/ulaw":
+            samples.append(ulaw_to_linear(code))
+        elif audio_format.encoding == "wav/alaw":
+            samples.append(alaw_to_linear(code))
+        elif width == 1:
+            samples.append((code - 128) << 8)
+        else:
+            samples.append(int.from_bytes(window[offset + width - 2 : offset + width], "little", signed=True))
+    count = len(samples) // channels
+    return [sum(map(abs, samples[c::channels])) / (count * 32768) for c in range(channels)]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bits", "channels"),
+    [
+        ("wav/pcm", 16, 1),
+        ("wav/pcm", 16, 2),
+        ("wav/pcm", 8, 1),
+        ("wav/pcm", 24, 3),
+        ("wav/pcm", 32, 2),
+        ("wav/alaw", 8, 2),
+        ("wav/ulaw", 8, 1),
+    ],
+)
+def test_window_levels_are_exactly_the_mean_absolute_amplitude(encoding: str, bits: int, channels: int) -> None:
+    import random
+
+    generator = random.Random(f"{encoding}{bits}{channels}")
+    audio_format = ServerAudioFormat(encoding, bits, 8000, channels)
+    window_frames = 160
+    size = window_frames * audio_format.frame_size
+    extremes = bytes([0x00, 0x80, 0xFF, 0x7F]) * (size // 4)  # -32768, 32767, -1, 0 and their neighbours
+    data = bytes(generator.getrandbits(8) for _ in range(3 * size)) + extremes + bytes(size)  # + silence
+    expected = [_reference_levels(audio_format, data[start : start + size]) for start in range(0, len(data), size)]
+    # Compared with ==: the same integer sums divided by the same number give the same floats.
+    assert audio_format.window_levels(data, window_frames) == expected
+    assert audio_format.levels(data[:size]) == expected[0]
