@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
 from .._generated.models.transcript_message import TranscriptMessage
 from ._messages import LiveMessage
-from ._protocol import Action, Closing
+from ._protocol import Action, Closing, Frame
 from ._rest_result import HEADER_CHUNK, AsyncAudioFetcher, AsyncJobFetcher
 from ._shell import (
     ABORT_WAIT,
@@ -40,7 +41,7 @@ from ._shell import (
     is_transcript,
 )
 from ._sources import FileKind, PathOrFile, open_audio_file
-from ._websockets_adapter import connect_kwargs, sever_async
+from ._websockets_adapter import connect_kwargs, sever_async, write_limit, write_room
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -61,15 +62,23 @@ class _Changes:
         self._waiters.clear()
 
     async def wait(self, timeout: float | None = None) -> None:
-        waiter = asyncio.get_running_loop().create_future()
+        """Wait for the next `notify_all()`, or at most `timeout` seconds (None: no limit)."""
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
         self._waiters.add(waiter)
+        # A bare timer on the future rather than `asyncio.timeout()`: no context manager, no cancellation.
+        timer = None if timeout is None else loop.call_later(timeout, _set_result, waiter)
         try:
-            async with asyncio.timeout(timeout):
-                await waiter
-        except TimeoutError:
-            pass
+            await waiter
         finally:
             self._waiters.discard(waiter)
+            if timer is not None:
+                timer.cancel()
+
+
+def _set_result(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class AsyncLiveSession(SessionShell):
@@ -97,6 +106,10 @@ class AsyncLiveSession(SessionShell):
         self._iter_audio: AsyncAudioFetcher | None = None
         self._task: asyncio.Task[None] | None = None
         self._dispatcher: asyncio.Task[None] | None = None
+        # The open connection's write limit (`write_limit`), and its stall timer with the time it fires at.
+        self._write_limit = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -165,8 +178,27 @@ class AsyncLiveSession(SessionShell):
         """Queue audio (any size) to send; waits while the unacknowledged buffer is full."""
         view = audio_view(data)
         self.start()
-        while view := self._offer(view):
+        while True:
+            ws = self._ws
+            view, frames = self._offer_directly(view, 0 if ws is None else write_room(ws, self._write_limit))
+            if frames is not None:
+                assert ws is not None  # frames come only for the open connection
+                await self._send_directly(ws, frames)
+            if not view:
+                return
             await self._room.wait()
+
+    async def _send_directly(self, ws: ClientConnection, frames: list[Frame]) -> None:
+        """Write `frames` from the caller's task (they fit in the transport's buffer: `send` does not wait),
+        as the writer would; a failure is the connection's, not the caller's."""
+        try:
+            for frame in frames:
+                await ws.send(frame)
+        except Exception as exc:
+            if self._send_failed(exc):
+                sever_async(ws)
+            return  # the write stays unfinished: nothing more goes out on this connection
+        self._writes_done()
 
     async def send_stream(self, chunks: AsyncIterable[AudioChunk] | Iterable[AudioChunk]) -> int:
         """Send every chunk of `chunks`, an async or plain iterable (e.g. a microphone generator); return the
@@ -320,25 +352,27 @@ class AsyncLiveSession(SessionShell):
         if not self._connection_opened(ws):
             sever_async(ws)  # aborted while connecting
             return None
+        self._write_limit = write_limit(ws)
         self._wake(Wake.WORK)
         writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
+        self._arm_timer(ws)
         try:
             while True:
-                try:
-                    async with asyncio.timeout(self._read_timeout()):
-                        frame = await ws.recv()  # cancelling recv() loses no frame
-                except TimeoutError:
-                    closing = self._read_timed_out()
-                else:
-                    wake, closing = self._frame_received(frame)
-                    self._wake(wake)
+                frame = await ws.recv()  # no timeout: the stall timer watches the deadlines
+                wake, closing = self._frame_received(frame)
+                self._wake(wake)
                 if closing is Closing.HANDSHAKE:
                     await ws.close()
                 elif closing is Closing.CUT:
                     sever_async(ws)
+                elif (deadline := self._core.stall_deadline()) is not None and deadline < self._timer_at:
+                    self._arm_timer(ws)  # a deadline came closer than the timer
         except ConnectionClosed:
             pass
         finally:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             self._wake(self._connection_detached())
             if not writer.done():
                 writer.cancel()
@@ -347,6 +381,31 @@ class AsyncLiveSession(SessionShell):
         action = self._connection_ended(ws.close_code, ws.close_reason)
         self._wake(Wake.ALL)
         return action
+
+    def _arm_timer(self, ws: ClientConnection) -> None:
+        """(Re)arm the connection's one timer at the next look at its stall deadline (`_read_timeout`: at the
+        deadline, and at least every `STALL_POLL` s); none when stalls are not watched."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        timeout = self._read_timeout()
+        if timeout is not None:
+            loop = asyncio.get_running_loop()
+            self._timer_at = time.monotonic() + timeout
+            self._timer = loop.call_later(timeout, self._timer_fired, ws)
+        else:
+            self._timer_at = float("inf")
+
+    def _timer_fired(self, ws: ClientConnection) -> None:
+        """A look at the stall deadline while the reader waits: cut a stalled connection (the reader then
+        sees it closed), else look again later."""
+        self._timer = None
+        if self._ws is not ws:
+            return
+        if self._read_timed_out() is Closing.CUT:
+            sever_async(ws)
+            return
+        self._arm_timer(ws)
 
     async def _write(self, ws: ClientConnection) -> None:
         try:

@@ -50,6 +50,13 @@ class AudioBuffer:
 
     def append(self, data: bytes | bytearray | memoryview) -> None:
         view = memoryview(data).cast("B")
+        if len(view) <= PIECE_BYTES:  # the usual case: one piece
+            if view:
+                piece = bytes(view)
+                self._pieces.append(piece)
+                self._starts.append(self._end)
+                self._end += len(piece)
+            return
         for index in range(0, len(view), PIECE_BYTES):
             piece = bytes(view[index : index + PIECE_BYTES])
             self._pieces.append(piece)
