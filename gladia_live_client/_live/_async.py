@@ -177,7 +177,8 @@ class AsyncLiveSession(SessionShell):
     async def send_audio(self, data: AudioChunk) -> None:
         """Queue audio (any size) to send; waits while the unacknowledged buffer is full."""
         view = audio_view(data)
-        self.start()
+        if self._task is None:  # `start()` once; later `on()` calls start the dispatcher themselves
+            self.start()
         while True:
             ws = self._ws
             view, frames = self._offer_directly(view, 0 if ws is None else write_room(ws, self._write_limit))

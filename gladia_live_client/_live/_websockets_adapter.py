@@ -7,6 +7,7 @@ a connection (`sever`, `sever_async`: the one call here that acts on a socket).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import sys
@@ -123,8 +124,13 @@ def write_room(ws: AsyncConnection, limit: int) -> int:
     """How many bytes of frames `ws.send` writes now without waiting (`limit`: `write_limit(ws)`): room under
     the transport's high-water mark while the connection is open; 0 otherwise (`send` on a closing connection
     waits for the close)."""
-    from websockets.protocol import State  # noqa: PLC0415 -- keep websockets lazy
-
-    if ws.state is not State.OPEN:
+    if ws.protocol.state is not _open_state():
         return 0
     return limit - ws.transport.get_write_buffer_size()
+
+
+@functools.cache
+def _open_state() -> Any:
+    from websockets.protocol import State  # noqa: PLC0415 -- keep websockets lazy
+
+    return State.OPEN
