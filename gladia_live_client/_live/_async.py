@@ -48,12 +48,18 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncLiveSession"]
 
+_NEVER = float("inf")
+# A timer may fire this much before the deadline it was set for (the event loop's clock resolution): a
+# keepalive due that soon counts as due.
+_EARLY = 0.001
+
 
 class _Changes:
     """Wake every waiting coroutine when the session's state changes (a lock-free `Condition`)."""
 
     def __init__(self) -> None:
-        self._waiters: set[asyncio.Future[None]] = set()
+        # A list, not a set: rarely more than one waiter, and an empty list is a quarter of an empty set.
+        self._waiters: list[asyncio.Future[None]] = []
 
     def notify_all(self) -> None:
         for waiter in self._waiters:
@@ -65,13 +71,14 @@ class _Changes:
         """Wait for the next `notify_all()`, or at most `timeout` seconds (None: no limit)."""
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
-        self._waiters.add(waiter)
+        self._waiters.append(waiter)
         # A bare timer on the future rather than `asyncio.timeout()`: no context manager, no cancellation.
         timer = None if timeout is None else loop.call_later(timeout, _set_result, waiter)
         try:
             await waiter
         finally:
-            self._waiters.discard(waiter)
+            if waiter in self._waiters:  # not when notify_all() took it
+                self._waiters.remove(waiter)
             if timer is not None:
                 timer.cancel()
 
@@ -109,7 +116,7 @@ class AsyncLiveSession(SessionShell):
         # The open connection's write limit (`write_limit`), and its stall timer with the time it fires at.
         self._write_limit = 0
         self._timer: asyncio.TimerHandle | None = None
-        self._timer_at = 0.0
+        self._timer_at = _NEVER
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -356,10 +363,10 @@ class AsyncLiveSession(SessionShell):
         self._write_limit = write_limit(ws)
         self._wake(Wake.WORK)
         writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
-        self._arm_timer(ws)
+        self._watch_stalls(ws)
         try:
             while True:
-                frame = await ws.recv()  # no timeout: the stall timer watches the deadlines
+                frame = await ws.recv()  # no timeout: the connection's timer watches the deadlines
                 wake, closing = self._frame_received(frame)
                 self._wake(wake)
                 if closing is Closing.HANDSHAKE:
@@ -367,52 +374,63 @@ class AsyncLiveSession(SessionShell):
                 elif closing is Closing.CUT:
                     sever_async(ws)
                 elif (deadline := self._core.stall_deadline()) is not None and deadline < self._timer_at:
-                    self._arm_timer(ws)  # a deadline came closer than the timer
+                    self._fire_by(ws, deadline)  # a deadline came closer than the timer
         except ConnectionClosed:
             pass
         finally:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
             self._wake(self._connection_detached())
             if not writer.done():
                 writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
         action = self._connection_ended(ws.close_code, ws.close_reason)
         self._wake(Wake.ALL)
         return action
 
-    def _arm_timer(self, ws: ClientConnection) -> None:
-        """(Re)arm the connection's one timer at the next look at its stall deadline (`_read_timeout`: at the
-        deadline, and at least every `STALL_POLL` s); none when stalls are not watched."""
+    # The connection's one timer fires at the earliest of its deadlines: the next look at the stall deadline
+    # (`_read_timeout`: at the deadline, and at least every `STALL_POLL` s, when stalls are watched) and the
+    # writer's keepalive (which the writer asks for when it goes idle). It is moved only when a deadline comes
+    # before it, and re-armed when it fires; the reader and the writer wait without timeouts of their own.
+
+    def _fire_by(self, ws: ClientConnection, at: float) -> None:
+        """Have the connection's timer fire no later than `at` (in `time.monotonic()`'s clock)."""
         if self._timer is not None:
+            if self._timer_at <= at:
+                return
             self._timer.cancel()
-            self._timer = None
+        self._timer_at = at
+        self._timer = asyncio.get_running_loop().call_later(max(0.0, at - time.monotonic()), self._timer_fired, ws)
+
+    def _watch_stalls(self, ws: ClientConnection) -> None:
         timeout = self._read_timeout()
         if timeout is not None:
-            loop = asyncio.get_running_loop()
-            self._timer_at = time.monotonic() + timeout
-            self._timer = loop.call_later(timeout, self._timer_fired, ws)
-        else:
-            self._timer_at = float("inf")
+            self._fire_by(ws, time.monotonic() + timeout)
 
     def _timer_fired(self, ws: ClientConnection) -> None:
-        """A look at the stall deadline while the reader waits: cut a stalled connection (the reader then
-        sees it closed), else look again later."""
+        """Cut a stalled connection (the reader then sees it closed); else wake the writer if its keepalive
+        is due, and look at the stall deadline again later."""
         self._timer = None
+        self._timer_at = _NEVER
         if self._ws is not ws:
             return
         if self._read_timed_out() is Closing.CUT:
             sever_async(ws)
             return
-        self._arm_timer(ws)
+        keepalive = self._core.next_deadline()
+        if keepalive is not None and keepalive <= time.monotonic() + _EARLY:
+            self._work.notify_all()
+        self._watch_stalls(ws)
 
     async def _write(self, ws: ClientConnection) -> None:
         try:
             while (frames := self._next_writes(ws)) is not None:
                 if isinstance(frames, Idle):
-                    await self._work.wait(frames.timeout)
+                    if frames.timeout is not None:  # the keepalive is due then: the timer wakes the writer
+                        self._fire_by(ws, time.monotonic() + frames.timeout)
+                    await self._work.wait()
                     continue
                 for frame in frames:
                     await ws.send(frame)

@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import enum
 import random
-from collections import deque
 from dataclasses import dataclass
 
 from .._exceptions import ConfigurationError
@@ -278,7 +277,8 @@ class LiveProtocol:
         self.audio_format = audio_format
         self.options = options = options or LiveOptions()
         self.session_id = session_id
-        self._rng = options.rng or random.Random()
+        # The backoff's jitter source, made on the first reconnection (a Mersenne Twister holds 2.5 KiB).
+        self._rng: random.Random | None = options.rng
         self._policy = options.reconnect
         self._frame_bytes = audio_format.frame_bytes(options.frame_duration)
         self._block_align = audio_format.block_align
@@ -356,7 +356,7 @@ class LiveProtocol:
         # added), and when each reconnection was decided.
         self._progress_mark: tuple[int, bool] = (0, False)
         self._min_progress_bytes = max(1, int(options.reconnect.min_progress * self.audio_format.bytes_per_second))
-        self._reconnect_times: deque[float] = deque()
+        self._reconnect_times: list[float] = []  # a few at most (the per-minute budget)
         self._reconnects = 0
         # The final result over REST.
         self.can_fetch_result = False
@@ -633,6 +633,8 @@ class LiveProtocol:
             self._failures_since = now
         elapsed = now - self._failures_since
         attempt = self._failures
+        if self._rng is None:
+            self._rng = random.Random()
         delay = policy.delay(attempt, self._rng) if attempt <= policy.max_attempts else 0.0
         if attempt > policy.max_attempts or elapsed + delay > policy.max_elapsed:
             return self._fail(
@@ -684,7 +686,7 @@ class LiveProtocol:
         policy = self._policy
         times = self._reconnect_times
         while times and times[0] <= now - _MINUTE:
-            times.popleft()
+            del times[0]
         if policy.max_reconnections is not None and self._reconnects >= policy.max_reconnections:
             return (
                 f"{self._reconnects} reconnections already made in this session "
@@ -877,9 +879,24 @@ class LiveProtocol:
     # -- stalls ------------------------------------------------------------------------------------------
 
     def write_started(self, now: float) -> None:
-        """The shell is about to write frames to the socket (a write that does not finish is a stall)."""
+        """The shell is about to write frames to the socket (a write that does not finish is a stall). The
+        acknowledgements they owe are watched from `write_finished` on: until then, the write's own deadline
+        comes first."""
         self._writing_since = now
-        self._watch_acks(now)
+        timeout = self._stall_timeout
+        if timeout is not None and (self._stall_deadline is None or now + timeout < self._stall_deadline):
+            self._stall_deadline = now + timeout
+
+    def frames_to_send_directly(self, room: int, now: float) -> list[Frame]:
+        """The frames the caller that just `write`-ed audio writes to the socket itself, instead of waking the
+        shell's writer, with the write started (`write_started`: call `write_finished` once written); empty
+        when it may not (`sends_directly`: the writer sends them)."""
+        if not self.sends_directly(room):
+            return []
+        frames = self.frames_to_send(now)
+        if frames:
+            self.write_started(now)
+        return frames
 
     @property
     def writing(self) -> bool:

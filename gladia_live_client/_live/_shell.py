@@ -481,12 +481,8 @@ class SessionShell(abc.ABC):
         if not taken:
             return view, None
         rest = view[taken:] if taken < len(view) else view[:0]
-        if room > 0 and self._ws is not None and core.sends_directly(room):
-            now = time.monotonic()
-            frames = core.frames_to_send(now)
-            if frames:
-                core.write_started(now)
-                return rest, frames
+        if room > 0 and self._ws is not None and (frames := core.frames_to_send_directly(room, time.monotonic())):
+            return rest, frames
         self._work.notify_all()
         return rest, None
 
