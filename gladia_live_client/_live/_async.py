@@ -1,10 +1,23 @@
 """`AsyncLiveSession`: the asyncio shell around `LiveProtocol`, on `websockets.asyncio`.
 
-Tasks: a supervisor (connects, reconnects, reads), per connection a writer (writes what the core hands out,
-keepalives included), and, once callbacks are registered with `on()`, a dispatcher that runs them. The event
-loop serialises access to the core, so there is no lock: coroutines that wait for a change (room in the
-buffer, a message, a frame to send) wait on `_Changes`. Every decision is the core's or `SessionShell`'s: this
-module only moves bytes and waits.
+Tasks: a supervisor (connects, reconnects, reads), per connection a writer, and, once callbacks are registered
+with `on()`, a dispatcher that runs them. The event loop serialises access to the core, so there is no lock.
+
+Sending. `send_audio` hands the audio to the core and, when the core allows it
+(`LiveProtocol.frames_to_send_directly`: the connection is open and carries audio as usual, no write is in
+progress, and the transport takes the frames without waiting), writes the frames itself: `websockets` writes
+a frame to the transport at once and waits only to drain a full one, which that room check rules out, so the
+caller never waits on the socket. Otherwise it wakes the writer task, which sends what cannot go that way:
+the unacknowledged tail and the probe after a reconnection, audio handed over while a write was in progress
+or the transport was full, `stop_recording` and keepalives. One write at a time, by whichever of the two: the
+frames leave in the order the core hands them out.
+
+Waiting. Coroutines that wait for a change (room in the buffer, a message, something to send) wait on
+`_Changes`, without timeouts of their own. Each connection has one timer (`loop.call_later`), at the earliest
+of its deadlines: the next look at the stall deadline (at the deadline, and at least every `STALL_POLL` s)
+and the writer's keepalive. When it fires it cuts a stalled connection, wakes the writer if a keepalive is
+due, and is set again; it moves only when a deadline comes before it. Every decision is the core's or
+`SessionShell`'s: this module only moves bytes and waits.
 """
 
 from __future__ import annotations

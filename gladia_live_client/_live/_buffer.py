@@ -43,7 +43,7 @@ class AudioBuffer:
         return self.end - self.start
 
     def append(self, data: bytes | bytearray | memoryview) -> None:
-        view = memoryview(data).cast("B")
+        view = data if type(data) is memoryview and data.format == "B" else memoryview(data).cast("B")
         if len(view) <= PIECE_BYTES:  # the usual case: one piece
             if view:
                 piece = bytes(view)
@@ -67,6 +67,8 @@ class AudioBuffer:
         piece = self._pieces[index]
         relative = offset - self._starts[index]
         if relative + size <= len(piece):
+            if not relative and size == len(piece):
+                return piece  # a whole piece, as appended (the usual frame): no view to make
             return memoryview(piece)[relative : relative + size]
         parts: list[bytes | memoryview] = []
         remaining = size
@@ -86,8 +88,10 @@ class AudioBuffer:
             return
         self.start = upto
         pieces, starts = self._pieces, self._starts
+        # Every piece before the one that holds byte `upto` is released; all of them when `upto` is the end.
+        released = len(pieces) if upto == self.end else bisect_right(starts, upto, lo=self._head) - 1
         head = self._head
-        while head < len(pieces) and starts[head] + len(pieces[head]) <= upto:
+        while head < released:
             pieces[head] = b""
             head += 1
         # Compact once the dead prefix dominates, so the lists stay proportional to what is retained.

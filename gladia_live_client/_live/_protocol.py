@@ -266,7 +266,9 @@ class LiveProtocol:
 
     The shell calls, in order: `connection_made` when a WebSocket opens; `frames_to_send` whenever something
     may be sendable (after `write`, `stop_recording`, `connection_made`, at `next_deadline`, or after `receive`
-    when `has_pending_frames`: a probe's acknowledgement lets audio flow again); `receive` for every frame
+    when `has_pending_frames`: a probe's acknowledgement lets audio flow again), or, from the caller right after
+    `write`, `frames_to_send_directly` (a shell whose caller may write to the socket itself, when nothing waits);
+    `write_started`/`write_finished` around each write (one at a time); `receive` for every frame
     from the server; `connection_lost` / `connection_failed` when a connection ends or cannot be
     made, then acts on the returned `Action`. The caller's side is `write`, `stop_recording` and `abort`.
     """

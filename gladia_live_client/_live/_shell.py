@@ -4,7 +4,9 @@
 socket, the clock readings, the threads or tasks and the waiting. `SessionShell` is the seam between them,
 without I/O: each of its methods reads or updates the core and tells the shell what to do next (which frames
 to write, whether to cut or close a connection, which waiters to wake, what a failure means). The sync shell
-calls them with its lock held, the async shell from the event loop.
+calls them with its lock held, the async shell from the event loop. Frames are written by one writer at a
+time: the shell's writer (`_next_writes`), or, in the async shell, the caller itself when nothing waits
+(`_offer_directly`).
 
 The two longer plans are generators that yield the I/O they need and take its outcome back, in the manner of
 sans-I/O coroutines: `_supervision` (connect, serve the connection, fetch the result over REST, back off,
