@@ -95,7 +95,7 @@ class AudioBuffer:
             pieces[head] = b""
             head += 1
         # Compact once the dead prefix dominates, so the lists stay proportional to what is retained.
-        if head > 64 and head * 2 > len(pieces):
+        if head > 8 and head * 2 > len(pieces):
             del pieces[:head]
             del starts[:head]
             head = 0
