@@ -1,10 +1,23 @@
 """`AsyncLiveSession`: the asyncio shell around `LiveProtocol`, on `websockets.asyncio`.
 
-Tasks: a supervisor (connects, reconnects, reads), per connection a writer (writes what the core hands out,
-keepalives included), and, once callbacks are registered with `on()`, a dispatcher that runs them. The event
-loop serialises access to the core, so there is no lock: coroutines that wait for a change (room in the
-buffer, a message, a frame to send) wait on `_Changes`. Every decision is the core's or `SessionShell`'s: this
-module only moves bytes and waits.
+Tasks: a supervisor (connects, reconnects, reads), per connection a writer, and, once callbacks are registered
+with `on()`, a dispatcher that runs them. The event loop serialises access to the core, so there is no lock.
+
+Sending. `send_audio` hands the audio to the core and, when the core allows it
+(`LiveProtocol.frames_to_send_directly`: the connection is open and carries audio as usual, no write is in
+progress, and the transport takes the frames without waiting), writes the frames itself: `websockets` writes
+a frame to the transport at once and waits only to drain a full one, which that room check rules out, so the
+caller never waits on the socket. Otherwise it wakes the writer task, which sends what cannot go that way:
+the unacknowledged tail and the probe after a reconnection, audio handed over while a write was in progress
+or the transport was full, `stop_recording` and keepalives. One write at a time, by whichever of the two: the
+frames leave in the order the core hands them out.
+
+Waiting. Coroutines that wait for a change (room in the buffer, a message, something to send) wait on
+`_Changes`, without timeouts of their own. Each connection has one timer (`loop.call_later`), at the earliest
+of its deadlines: the next look at the stall deadline (at the deadline, and at least every `STALL_POLL` s)
+and the writer's keepalive. When it fires it cuts a stalled connection, wakes the writer if a keepalive is
+due, and is set again; it moves only when a deadline comes before it. Every decision is the core's or
+`SessionShell`'s: this module only moves bytes and waits.
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -19,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Self
 from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
 from .._generated.models.transcript_message import TranscriptMessage
 from ._messages import LiveMessage
-from ._protocol import Action, Closing
+from ._protocol import Action, Closing, Frame
 from ._rest_result import HEADER_CHUNK, AsyncAudioFetcher, AsyncJobFetcher
 from ._shell import (
     ABORT_WAIT,
@@ -40,19 +54,25 @@ from ._shell import (
     is_transcript,
 )
 from ._sources import FileKind, PathOrFile, open_audio_file
-from ._websockets_adapter import connect_kwargs, sever_async
+from ._websockets_adapter import connect_kwargs, sever_async, write_limit, write_room
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
 
 __all__ = ["AsyncLiveSession"]
 
+_NEVER = float("inf")
+# A timer may fire this much before the deadline it was set for (the event loop's clock resolution): a
+# keepalive due that soon counts as due.
+_EARLY = 0.001
+
 
 class _Changes:
     """Wake every waiting coroutine when the session's state changes (a lock-free `Condition`)."""
 
     def __init__(self) -> None:
-        self._waiters: set[asyncio.Future[None]] = set()
+        # A list, not a set: rarely more than one waiter, and an empty list is a quarter of an empty set.
+        self._waiters: list[asyncio.Future[None]] = []
 
     def notify_all(self) -> None:
         for waiter in self._waiters:
@@ -61,15 +81,24 @@ class _Changes:
         self._waiters.clear()
 
     async def wait(self, timeout: float | None = None) -> None:
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.add(waiter)
+        """Wait for the next `notify_all()`, or at most `timeout` seconds (None: no limit)."""
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        self._waiters.append(waiter)
+        # A bare timer on the future rather than `asyncio.timeout()`: no context manager, no cancellation.
+        timer = None if timeout is None else loop.call_later(timeout, _set_result, waiter)
         try:
-            async with asyncio.timeout(timeout):
-                await waiter
-        except TimeoutError:
-            pass
+            await waiter
         finally:
-            self._waiters.discard(waiter)
+            if waiter in self._waiters:  # not when notify_all() took it
+                self._waiters.remove(waiter)
+            if timer is not None:
+                timer.cancel()
+
+
+def _set_result(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class AsyncLiveSession(SessionShell):
@@ -97,6 +126,10 @@ class AsyncLiveSession(SessionShell):
         self._iter_audio: AsyncAudioFetcher | None = None
         self._task: asyncio.Task[None] | None = None
         self._dispatcher: asyncio.Task[None] | None = None
+        # The open connection's write limit (`write_limit`), and its stall timer with the time it fires at.
+        self._write_limit = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = _NEVER
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -164,9 +197,29 @@ class AsyncLiveSession(SessionShell):
     async def send_audio(self, data: AudioChunk) -> None:
         """Queue audio (any size) to send; waits while the unacknowledged buffer is full."""
         view = audio_view(data)
-        self.start()
-        while view := self._offer(view):
+        if self._task is None:  # `start()` once; later `on()` calls start the dispatcher themselves
+            self.start()
+        while True:
+            ws = self._ws
+            view, frames = self._offer_directly(view, 0 if ws is None else write_room(ws, self._write_limit))
+            if frames is not None:
+                assert ws is not None  # frames come only for the open connection
+                await self._send_directly(ws, frames)
+            if not view:
+                return
             await self._room.wait()
+
+    async def _send_directly(self, ws: ClientConnection, frames: list[Frame]) -> None:
+        """Write `frames` from the caller's task (they fit in the transport's buffer: `send` does not wait),
+        as the writer would; a failure is the connection's, not the caller's."""
+        try:
+            for frame in frames:
+                await ws.send(frame)
+        except Exception as exc:
+            if self._send_failed(exc):
+                sever_async(ws)
+            return  # the write stays unfinished: nothing more goes out on this connection
+        self._writes_done()
 
     async def send_stream(self, chunks: AsyncIterable[AudioChunk] | Iterable[AudioChunk]) -> int:
         """Send every chunk of `chunks`, an async or plain iterable (e.g. a microphone generator); return the
@@ -320,22 +373,21 @@ class AsyncLiveSession(SessionShell):
         if not self._connection_opened(ws):
             sever_async(ws)  # aborted while connecting
             return None
+        self._write_limit = write_limit(ws)
         self._wake(Wake.WORK)
         writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
+        self._watch_stalls(ws)
         try:
             while True:
-                try:
-                    async with asyncio.timeout(self._read_timeout()):
-                        frame = await ws.recv()  # cancelling recv() loses no frame
-                except TimeoutError:
-                    closing = self._read_timed_out()
-                else:
-                    wake, closing = self._frame_received(frame)
-                    self._wake(wake)
+                frame = await ws.recv()  # no timeout: the connection's timer watches the deadlines
+                wake, closing = self._frame_received(frame)
+                self._wake(wake)
                 if closing is Closing.HANDSHAKE:
                     await ws.close()
                 elif closing is Closing.CUT:
                     sever_async(ws)
+                elif (deadline := self._core.stall_deadline()) is not None and deadline < self._timer_at:
+                    self._fire_by(ws, deadline)  # a deadline came closer than the timer
         except ConnectionClosed:
             pass
         finally:
@@ -344,15 +396,54 @@ class AsyncLiveSession(SessionShell):
                 writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
         action = self._connection_ended(ws.close_code, ws.close_reason)
         self._wake(Wake.ALL)
         return action
+
+    # The connection's one timer fires at the earliest of its deadlines: the next look at the stall deadline
+    # (`_read_timeout`: at the deadline, and at least every `STALL_POLL` s, when stalls are watched) and the
+    # writer's keepalive (which the writer asks for when it goes idle). It is moved only when a deadline comes
+    # before it, and re-armed when it fires; the reader and the writer wait without timeouts of their own.
+
+    def _fire_by(self, ws: ClientConnection, at: float) -> None:
+        """Have the connection's timer fire no later than `at` (in `time.monotonic()`'s clock)."""
+        if self._timer is not None:
+            if self._timer_at <= at:
+                return
+            self._timer.cancel()
+        self._timer_at = at
+        self._timer = asyncio.get_running_loop().call_later(max(0.0, at - time.monotonic()), self._timer_fired, ws)
+
+    def _watch_stalls(self, ws: ClientConnection) -> None:
+        timeout = self._read_timeout()
+        if timeout is not None:
+            self._fire_by(ws, time.monotonic() + timeout)
+
+    def _timer_fired(self, ws: ClientConnection) -> None:
+        """Cut a stalled connection (the reader then sees it closed); else wake the writer if its keepalive
+        is due, and look at the stall deadline again later."""
+        self._timer = None
+        self._timer_at = _NEVER
+        if self._ws is not ws:
+            return
+        if self._read_timed_out() is Closing.CUT:
+            sever_async(ws)
+            return
+        keepalive = self._core.next_deadline()
+        if keepalive is not None and keepalive <= time.monotonic() + _EARLY:
+            self._work.notify_all()
+        self._watch_stalls(ws)
 
     async def _write(self, ws: ClientConnection) -> None:
         try:
             while (frames := self._next_writes(ws)) is not None:
                 if isinstance(frames, Idle):
-                    await self._work.wait(frames.timeout)
+                    if frames.timeout is not None:  # the keepalive is due then: the timer wakes the writer
+                        self._fire_by(ws, time.monotonic() + frames.timeout)
+                    await self._work.wait()
                     continue
                 for frame in frames:
                     await ws.send(frame)

@@ -27,6 +27,10 @@ CALLBACKS_TOO_SLOW = (
 )
 
 
+# Never appended to (`push` replaces it first): maxlen=0 would drop what it is given.
+_NO_ENTRIES: deque[tuple[LiveMessage, int, bool]] = deque(maxlen=0)
+
+
 def is_superseded(message: LiveMessage) -> bool:
     """Whether a later message makes `message` redundant: a partial transcript (its final one follows) or a
     positive acknowledgement (the next one covers it). Such messages may be dropped when the backlog is full."""
@@ -51,7 +55,9 @@ class MessageBacklog:
         self.max_messages = max_messages
         self.max_bytes = max_bytes
         self.advice = advice  # what the caller can do, in `LiveBacklogError`
-        self._entries: deque[tuple[LiveMessage, int, bool]] = deque()
+        # Shared and empty until the first message (a deque allocates 600 bytes up front; a session without
+        # callbacks never uses its second backlog).
+        self._entries: deque[tuple[LiveMessage, int, bool]] = _NO_ENTRIES
         self._bytes = 0
         self._superseded = 0  # how many queued entries may be dropped
         self.dropped = 0
@@ -75,6 +81,8 @@ class MessageBacklog:
         Raises `LiveBacklogError` when a message that must not be dropped does not fit even after every
         droppable message queued was dropped (nothing is queued from this frame then).
         """
+        if self._entries is _NO_ENTRIES:
+            self._entries = deque()
         dropped = 0
         size = max(1, frame_size // max(1, len(messages)))
         for message in messages:

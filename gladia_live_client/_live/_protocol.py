@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import enum
 import random
-from collections import deque
 from dataclasses import dataclass
 
 from .._exceptions import ConfigurationError
@@ -267,10 +266,84 @@ class LiveProtocol:
 
     The shell calls, in order: `connection_made` when a WebSocket opens; `frames_to_send` whenever something
     may be sendable (after `write`, `stop_recording`, `connection_made`, at `next_deadline`, or after `receive`
-    when `has_pending_frames`: a probe's acknowledgement lets audio flow again); `receive` for every frame
+    when `has_pending_frames`: a probe's acknowledgement lets audio flow again), or, from the caller right after
+    `write`, `frames_to_send_directly` (a shell whose caller may write to the socket itself, when nothing waits);
+    `write_started`/`write_finished` around each write (one at a time); `receive` for every frame
     from the server; `connection_lost` / `connection_failed` when a connection ends or cannot be
     made, then acts on the returned `Action`. The caller's side is `write`, `stop_recording` and `abort`.
     """
+
+    # Slots: a session's state is some 70 fields; without a __dict__ each session holds about 1 KiB less.
+    __slots__ = (
+        "_aborted",
+        "_ack_anomalies",
+        "_ack_mark_offset",
+        "_ack_mark_stop",
+        "_ack_wait_since",
+        "_anomaly_logged",
+        "_backlog",
+        "_block_align",
+        "_buffer",
+        "_bytes_duplicated",
+        "_bytes_recovered",
+        "_bytes_resent",
+        "_callbacks_failed",
+        "_carried_end",
+        "_connected",
+        "_connection_start",
+        "_connections",
+        "_delta",
+        "_end_timeout",
+        "_end_wait_since",
+        "_ended",
+        "_error",
+        "_failures",
+        "_failures_since",
+        "_for_callbacks",
+        "_frame_bytes",
+        "_full_buffer_writes",
+        "_keepalives",
+        "_last_activity",
+        "_lost_probes",
+        "_max_buffered",
+        "_min_progress_bytes",
+        "_offset_mismatches",
+        "_opened_at",
+        "_policy",
+        "_probe",
+        "_progress",
+        "_progress_mark",
+        "_reconnect_times",
+        "_reconnects",
+        "_refusal",
+        "_refused",
+        "_relearn",
+        "_result_fetched",
+        "_resync_failures",
+        "_resyncs",
+        "_rng",
+        "_send_offset",
+        "_sent_max",
+        "_silence_bytes",
+        "_stall_deadline",
+        "_stall_reason",
+        "_stall_timeout",
+        "_stalls",
+        "_state",
+        "_stop_acknowledged",
+        "_stop_only",
+        "_stop_requested",
+        "_stop_sent",
+        "_stops_sent",
+        "_verified",
+        "_verify_pending",
+        "_writing_since",
+        "audio_format",
+        "callbacks",
+        "can_fetch_result",
+        "options",
+        "session_id",
+    )
 
     def __init__(
         self, audio_format: AudioFormat, options: LiveOptions | None = None, *, session_id: str | None = None
@@ -278,9 +351,11 @@ class LiveProtocol:
         self.audio_format = audio_format
         self.options = options = options or LiveOptions()
         self.session_id = session_id
-        self._rng = options.rng or random.Random()
+        # The backoff's jitter source, made on the first reconnection (a Mersenne Twister holds 2.5 KiB).
+        self._rng: random.Random | None = options.rng
         self._policy = options.reconnect
         self._frame_bytes = audio_format.frame_bytes(options.frame_duration)
+        self._block_align = audio_format.block_align
         if options.buffer_limit < audio_format.block_align:
             # Frames carry whole sample frames: a smaller buffer could never send its content.
             raise ConfigurationError(
@@ -341,15 +416,21 @@ class LiveProtocol:
         # stop_recording has waited for an acknowledgement, and what was acknowledged then.
         self._writing_since: float | None = None
         self._ack_wait_since: float | None = None
-        self._ack_mark: tuple[int, bool] = (0, False)
+        self._ack_mark_offset = 0
+        self._ack_mark_stop = False
         self._end_wait_since: float | None = None  # stop_recording acknowledged, end_session not yet come
+        # The earliest of the deadlines those start (`stall_deadline`), kept up to date whenever one of them
+        # changes rather than recomputed on every frame.
+        self._stall_deadline: float | None = None
+        self._stall_timeout = options.stall_timeout
+        self._end_timeout = options.end_timeout
         self._stall_reason: str | None = None
         self._stalls = 0
         # Reconnection budget: what was committed when the previous connection ended (so what the last one
         # added), and when each reconnection was decided.
         self._progress_mark: tuple[int, bool] = (0, False)
         self._min_progress_bytes = max(1, int(options.reconnect.min_progress * self.audio_format.bytes_per_second))
-        self._reconnect_times: deque[float] = deque()
+        self._reconnect_times: list[float] = []  # a few at most (the per-minute budget)
         self._reconnects = 0
         # The final result over REST.
         self.can_fetch_result = False
@@ -465,15 +546,24 @@ class LiveProtocol:
 
         Returns 0 when the buffer is full: the shell waits for acknowledgements and calls again.
         """
-        self.check_writable()
-        view = memoryview(data).cast("B")
-        taken = min(len(view), self.buffer_space())
-        if taken < len(view):
+        if self._error is not None or self._aborted or self._stop_requested or self.finished:
+            self.check_writable()
+        view = data if type(data) is memoryview and data.format == "B" else memoryview(data).cast("B")
+        size = len(view)
+        buffer = self._buffer
+        space = self.options.buffer_limit - (buffer.end - buffer.start)
+        if size > space:
             self._full_buffer_writes += 1
-        if taken:
-            self._buffer.append(view[:taken])
-            self._max_buffered = max(self._max_buffered, len(self._buffer))
-        return taken
+            if space <= 0:
+                return 0
+            view = view[:space]
+            size = space
+        if size:
+            buffer.append(view)
+            buffered = buffer.end - buffer.start
+            if buffered > self._max_buffered:
+                self._max_buffered = buffered
+        return size
 
     def stop_recording(self) -> None:
         """Ask the server to end the recording once every byte written so far has been sent (idempotent)."""
@@ -546,7 +636,7 @@ class LiveProtocol:
         if not self._connected:
             raise LiveStateError("connection_lost() without an open connection")
         self._connected = False
-        self._writing_since = self._ack_wait_since = self._end_wait_since = None
+        self._writing_since = self._ack_wait_since = self._end_wait_since = self._stall_deadline = None
         stalled, self._stall_reason = self._stall_reason, None
         progressed = self._take_progress()
         self._end_probe()
@@ -617,6 +707,8 @@ class LiveProtocol:
             self._failures_since = now
         elapsed = now - self._failures_since
         attempt = self._failures
+        if self._rng is None:
+            self._rng = random.Random()
         delay = policy.delay(attempt, self._rng) if attempt <= policy.max_attempts else 0.0
         if attempt > policy.max_attempts or elapsed + delay > policy.max_elapsed:
             return self._fail(
@@ -668,7 +760,7 @@ class LiveProtocol:
         policy = self._policy
         times = self._reconnect_times
         while times and times[0] <= now - _MINUTE:
-            times.popleft()
+            del times[0]
         if policy.max_reconnections is not None and self._reconnects >= policy.max_reconnections:
             return (
                 f"{self._reconnects} reconnections already made in this session "
@@ -861,9 +953,24 @@ class LiveProtocol:
     # -- stalls ------------------------------------------------------------------------------------------
 
     def write_started(self, now: float) -> None:
-        """The shell is about to write frames to the socket (a write that does not finish is a stall)."""
+        """The shell is about to write frames to the socket (a write that does not finish is a stall). The
+        acknowledgements they owe are watched from `write_finished` on: until then, the write's own deadline
+        comes first."""
         self._writing_since = now
-        self._watch_acks(now)
+        timeout = self._stall_timeout
+        if timeout is not None and (self._stall_deadline is None or now + timeout < self._stall_deadline):
+            self._stall_deadline = now + timeout
+
+    def frames_to_send_directly(self, room: int, now: float) -> list[Frame]:
+        """The frames the caller that just `write`-ed audio writes to the socket itself, instead of waking the
+        shell's writer, with the write started (`write_started`: call `write_finished` once written); empty
+        when it may not (`sends_directly`: the writer sends them)."""
+        if not self.sends_directly(room):
+            return []
+        frames = self.frames_to_send(now)
+        if frames:
+            self.write_started(now)
+        return frames
 
     @property
     def writing(self) -> bool:
@@ -877,21 +984,50 @@ class LiveProtocol:
 
     def _watch_acks(self, now: float) -> None:
         # Audio sent on this connection and not yet acknowledged (a probe included), or stop_recording sent and
-        # not acknowledged: the peer owes an acknowledgement. The wait restarts whenever the committed offset moves.
-        outstanding = self.awaiting_acknowledgement or (
-            self._connected and self._stop_sent and not self._stop_acknowledged
-        )
-        mark = (self._buffer.start, self._stop_acknowledged)
+        # not acknowledged: the peer owes an acknowledgement. The wait restarts whenever the committed offset
+        # moves. Called on every frame: written out rather than through the properties.
+        connected = self._connected
+        committed = self._buffer.start
+        stop_acknowledged = self._stop_acknowledged
+        if not connected:
+            outstanding = False
+        elif self._stop_sent and not stop_acknowledged:
+            outstanding = True
+        elif self._probe is not None:
+            outstanding = self._probe.sent
+        else:
+            outstanding = self._send_offset > committed
         if not outstanding:
             self._ack_wait_since = None
-        elif self._ack_wait_since is None or mark != self._ack_mark:
+        elif (
+            self._ack_wait_since is None
+            or committed != self._ack_mark_offset
+            or stop_acknowledged != self._ack_mark_stop
+        ):
             self._ack_wait_since = now
-        self._ack_mark = mark
-        if self._connected and self._stop_acknowledged and not self._ended:
+        self._ack_mark_offset = committed
+        self._ack_mark_stop = stop_acknowledged
+        if connected and stop_acknowledged and not self._ended:
             if self._end_wait_since is None:
                 self._end_wait_since = now
         else:
             self._end_wait_since = None
+        self._stall_deadline = self._earliest_stall_deadline()
+
+    def _earliest_stall_deadline(self) -> float | None:
+        deadline: float | None = None
+        timeout = self._stall_timeout
+        if timeout is not None:
+            if self._writing_since is not None:
+                deadline = self._writing_since + timeout
+            if self._ack_wait_since is not None and (deadline is None or self._ack_wait_since + timeout < deadline):
+                deadline = self._ack_wait_since + timeout
+        end_timeout = self._end_timeout
+        if end_timeout is not None and self._end_wait_since is not None:
+            end = self._end_wait_since + end_timeout
+            if deadline is None or end < deadline:
+                deadline = end
+        return deadline
 
     def read_timeout(self, now: float) -> float | None:
         """How long the shell's reader may block waiting for a frame before it must call `stall` again (None:
@@ -909,15 +1045,7 @@ class LiveProtocol:
 
     def stall_deadline(self) -> float | None:
         """When (in the shell's clock) the open connection will count as stalled if nothing changes."""
-        if not self._connected:
-            return None
-        deadlines = []
-        timeout, end_timeout = self.options.stall_timeout, self.options.end_timeout
-        if timeout is not None:
-            deadlines += [since + timeout for since in (self._writing_since, self._ack_wait_since) if since is not None]
-        if end_timeout is not None and self._end_wait_since is not None:
-            deadlines.append(self._end_wait_since + end_timeout)
-        return min(deadlines) if deadlines else None
+        return self._stall_deadline if self._connected else None
 
     def stall(self, now: float) -> str | None:
         """Why the open connection is dead (it stopped acknowledging or accepting writes for
@@ -928,8 +1056,8 @@ class LiveProtocol:
         if self._refused is not None and self._connected and self._stall_reason is None:
             self._stall_reason = self._refused
             return self._refused
-        deadline = self.stall_deadline()
-        if deadline is None or now < deadline or self._stall_reason is not None:
+        deadline = self._stall_deadline
+        if deadline is None or now < deadline or self._stall_reason is not None or not self._connected:
             return None
         timeout = self.options.stall_timeout
         if timeout is not None and self._writing_since is not None and self._writing_since + timeout <= now:
@@ -993,33 +1121,42 @@ class LiveProtocol:
             return []
         if self._probe is not None or self._stop_only:
             return self._frames_while_resynchronising(now)
-        # The connection counts as idle once everything sendable is sent, a held-back half sample aside.
-        sendable_end = self._sendable_end()
-        deadline = self.next_deadline()
-        keepalive = deadline is not None and now >= deadline and self._send_offset >= sendable_end
-        # Silence would put whole frames after a partial one and shift every later sample: JSON keepalive then.
-        if keepalive and self.options.keepalive == "silence" and sendable_end == self._buffer.end:
-            silence = self.audio_format.silence(min(self._frame_bytes, self.buffer_space()))
-            if silence:
-                self._buffer.append(silence)
-                self._silence_bytes += len(silence)
-                self._max_buffered = max(self._max_buffered, len(self._buffer))
-                keepalive = False
-        frames: list[Frame] = []
         buffer = self._buffer
-        end = self._sendable_end()  # again: a silence keepalive may just have grown the buffer
         offset = self._send_offset
-        budget = _BATCH_BYTES
-        while offset < end and budget > 0:
-            size = min(self._frame_bytes, end - offset)
-            frames.append(buffer.read(offset, size))
-            if offset < self._sent_max:
-                self._bytes_resent += min(offset + size, self._sent_max) - offset
-            offset += size
-            budget -= size
-        self._send_offset = offset
-        self._sent_max = max(self._sent_max, offset)
-        self._carried_end = max(self._carried_end, offset)
+        end = self._sendable_end()
+        keepalive = False
+        if offset >= end:
+            # The connection counts as idle once everything sendable is sent, a held-back half sample aside.
+            deadline = self.next_deadline()
+            keepalive = deadline is not None and now >= deadline
+            # Silence would put whole frames after a partial one and shift every later sample: JSON keepalive then.
+            if keepalive and self.options.keepalive == "silence" and end == buffer.end:
+                silence = self.audio_format.silence(min(self._frame_bytes, self.buffer_space()))
+                if silence:
+                    buffer.append(silence)
+                    self._silence_bytes += len(silence)
+                    self._max_buffered = max(self._max_buffered, len(buffer))
+                    keepalive = False
+                    end = self._sendable_end()
+        frames: list[Frame] = []
+        if offset < end:
+            frame_bytes = self._frame_bytes
+            sent_max = self._sent_max
+            budget = _BATCH_BYTES
+            while offset < end and budget > 0:
+                size = end - offset
+                if size > frame_bytes:
+                    size = frame_bytes
+                frames.append(buffer.read(offset, size))
+                if offset < sent_max:
+                    self._bytes_resent += min(offset + size, sent_max) - offset
+                offset += size
+                budget -= size
+            self._send_offset = offset
+            if offset > sent_max:
+                self._sent_max = offset
+            if offset > self._carried_end:
+                self._carried_end = offset
         if self._stop_requested and not self._stop_sent and not self._stop_acknowledged and offset == buffer.end:
             frames.append(_STOP_RECORDING)
             self._stop_sent = True
@@ -1057,7 +1194,25 @@ class LiveProtocol:
         """Where the audio that may be sent now ends: a trailing partial sample frame waits for the rest of it
         (frames carry whole ones) until `stop_recording` flushes it."""
         end = self._buffer.end
-        return end if self._stop_requested else end - end % self.audio_format.block_align
+        return end if self._stop_requested else end - end % self._block_align
+
+    def sends_directly(self, room: int) -> bool:
+        """Whether the caller that just `write`-ed audio may write the frames of `frames_to_send` to the socket
+        itself, instead of waking the shell's writer: the connection is open and carries audio as usual (no
+        probe, no stop-only resynchronisation), no write is in progress (frames leave in the order they are
+        handed out, so one writer at a time), and the audio waiting to be sent is there and fits in `room`
+        bytes, what the socket takes without making the caller wait. The shell then calls `frames_to_send`,
+        `write_started` and, once written, `write_finished`, as its writer would."""
+        if (
+            not self._connected
+            or self._writing_since is not None
+            or self._probe is not None
+            or self._stop_only
+            or self._ended
+            or self._aborted
+        ):
+            return False
+        return 0 < self._sendable_end() - self._send_offset <= room
 
     @property
     def has_pending_frames(self) -> bool:

@@ -4,7 +4,9 @@
 socket, the clock readings, the threads or tasks and the waiting. `SessionShell` is the seam between them,
 without I/O: each of its methods reads or updates the core and tells the shell what to do next (which frames
 to write, whether to cut or close a connection, which waiters to wake, what a failure means). The sync shell
-calls them with its lock held, the async shell from the event loop.
+calls them with its lock held, the async shell from the event loop. Frames are written by one writer at a
+time: the shell's writer (`_next_writes`), or, in the async shell, the caller itself when nothing waits
+(`_offer_directly`).
 
 The two longer plans are generators that yield the I/O they need and take its outcome back, in the manner of
 sans-I/O coroutines: `_supervision` (connect, serve the connection, fetch the result over REST, back off,
@@ -16,11 +18,10 @@ decides what the failure means.
 from __future__ import annotations
 
 import abc
-import enum
 import time
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from .. import _validation
 from .._exceptions import ConfigurationError, InvalidRequestError
@@ -143,17 +144,18 @@ class FinalResult:
         )
 
 
-class Wake(enum.Flag):
-    """Which waiters a change concerns; each shell keeps one waiting place per flag."""
+class Wake:
+    """Which waiters a change concerns: bits of an `int` (combined with ``|``; an `enum.Flag` costs several
+    Python calls per test, on every frame); each shell keeps one waiting place per bit."""
 
-    NONE = 0
-    WORK = enum.auto()
+    NONE: Final = 0
+    WORK: Final = 1
     """The writer: something to send, or its connection is gone."""
-    ROOM = enum.auto()
+    ROOM: Final = 2
     """Senders: room in the buffer, or the end."""
-    NEWS = enum.auto()
+    NEWS: Final = 4
     """Readers and waits: a message, or the end."""
-    ALL = WORK | ROOM | NEWS
+    ALL: Final = WORK | ROOM | NEWS
 
 
 # -- the steps of the plans: I/O a shell performs, and what it sends back --------------------------------
@@ -370,12 +372,13 @@ class SessionShell(abc.ABC):
         }
         return f"<{type(self).__name__} " + " ".join(f"{key}={value!r}" for key, value in details.items()) + ">"
 
-    def _wake(self, wake: Wake) -> None:
-        if Wake.WORK in wake:
+    def _wake(self, wake: int) -> None:
+        """Wake the waiters of each `Wake` bit in `wake`."""
+        if wake & Wake.WORK:
             self._work.notify_all()
-        if Wake.ROOM in wake:
+        if wake & Wake.ROOM:
             self._room.notify_all()
-        if Wake.NEWS in wake:
+        if wake & Wake.NEWS:
             self._news.notify_all()
 
     # -- callbacks ---------------------------------------------------------------------------------------
@@ -469,12 +472,28 @@ class SessionShell(abc.ABC):
             self._wake(Wake.WORK)
         return view[taken:]
 
+    def _offer_directly(self, view: memoryview, room: int) -> tuple[memoryview, list[Frame] | None]:
+        """`send_audio` in a shell whose caller may write to the socket itself (`room`: the bytes the socket
+        takes now without making it wait; 0 when no connection is open): hand the core what the buffer has
+        room for, and return the rest with the frames the caller writes now when the core lets it
+        (`LiveProtocol.sends_directly`; the write counts as started: `_writes_done` once written, as for the
+        writer), else None, the writer being woken for what was taken."""
+        core = self._core
+        taken = core.write(view)
+        if not taken:
+            return view, None
+        rest = view[taken:] if taken < len(view) else view[:0]
+        if room > 0 and self._ws is not None and (frames := core.frames_to_send_directly(room, time.monotonic())):
+            return rest, frames
+        self._work.notify_all()
+        return rest, None
+
     def _stop_recording(self) -> None:
         """`stop_recording()`: the core raises if the session is over; the writer has the stop to send."""
         self._core.stop_recording()
         self._wake(Wake.WORK)
 
-    def _finish_recording(self) -> Wake:
+    def _finish_recording(self) -> int:
         """`close()` and `final_result()`: stop the recording unless it is over or stopping already."""
         return Wake.WORK if self._core.finish_recording() else Wake.NONE
 
@@ -600,7 +619,7 @@ class SessionShell(abc.ABC):
         self._core.fail(LiveError(f"live session failed unexpectedly: {detail}"))
         logger.debug("live session %s failed unexpectedly: %s", self.session_id, detail)
 
-    def _supervisor_exited(self) -> Wake:
+    def _supervisor_exited(self) -> int:
         self._done = True
         self._ws = None
         return Wake.ALL
@@ -623,7 +642,7 @@ class SessionShell(abc.ABC):
         """How long the reader may block in `recv` before it must look at the stall deadline again."""
         return self._core.read_timeout(time.monotonic())
 
-    def _frame_received(self, frame: str | bytes) -> tuple[Wake, Closing]:
+    def _frame_received(self, frame: str | bytes) -> tuple[int, Closing]:
         """The reader got `frame`: whom to wake, and what to do with the connection."""
         core = self._core
         wake = Wake.ROOM  # an acknowledgement frees room
@@ -639,7 +658,7 @@ class SessionShell(abc.ABC):
         """Nothing arrived within `_read_timeout`: cut a stalled connection (it would not answer a handshake)."""
         return Closing.CUT if self._core.stall(time.monotonic()) else Closing.KEEP
 
-    def _connection_detached(self) -> Wake:
+    def _connection_detached(self) -> int:
         """The reader is done with the connection: its writer stops."""
         self._ws = None
         return Wake.WORK
@@ -656,7 +675,9 @@ class SessionShell(abc.ABC):
         if self._ws is not ws or core.finished:
             return None
         now = time.monotonic()
-        frames = core.frames_to_send(now)
+        # A write in progress (the caller sending directly, `_offer_directly`) goes first: frames leave in the
+        # order the core hands them out, so one writer at a time.
+        frames = [] if core.writing else core.frames_to_send(now)
         if not frames:
             deadline = core.next_deadline()
             return Idle(None if deadline is None else max(0.0, deadline - now))

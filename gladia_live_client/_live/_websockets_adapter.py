@@ -7,6 +7,7 @@ a connection (`sever`, `sever_async`: the one call here that acts on a socket).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import sys
@@ -107,3 +108,29 @@ def is_connection_closed(exc: BaseException) -> bool:
     from websockets.exceptions import ConnectionClosed  # noqa: PLC0415 -- keep websockets lazy
 
     return isinstance(exc, ConnectionClosed)
+
+
+# Room kept free under the transport's high-water mark for the frames' headers (at most 14 bytes each).
+_HEADER_SLACK = 1024
+
+
+def write_limit(ws: AsyncConnection) -> int:
+    """How many bytes the transport of `ws` may hold before `ws.send` waits for it to drain (its high-water
+    mark, less room for frame headers)."""
+    return max(0, ws.transport.get_write_buffer_limits()[1] - _HEADER_SLACK)
+
+
+def write_room(ws: AsyncConnection, limit: int) -> int:
+    """How many bytes of frames `ws.send` writes now without waiting (`limit`: `write_limit(ws)`): room under
+    the transport's high-water mark while the connection is open; 0 otherwise (`send` on a closing connection
+    waits for the close)."""
+    if ws.protocol.state is not _open_state():
+        return 0
+    return limit - ws.transport.get_write_buffer_size()
+
+
+@functools.cache
+def _open_state() -> Any:
+    from websockets.protocol import State  # noqa: PLC0415 -- keep websockets lazy
+
+    return State.OPEN

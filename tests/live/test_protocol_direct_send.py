@@ -1,0 +1,181 @@
+"""The core's direct-send decision (the caller writes its audio itself when nothing waits), one writer at a
+time, and the stall deadline the core keeps up to date instead of recomputing it on every frame."""
+
+from __future__ import annotations
+
+import random
+
+from gladia_live_client import AsyncLiveSession, AudioFormat, LiveOptions, ReconnectPolicy
+from gladia_live_client._live._protocol import LiveProtocol
+from gladia_live_client._live._shell import Idle
+
+from ._model import PATIENT, ModelServer
+
+PCM16 = AudioFormat()  # 3200 bytes per 100 ms frame
+ROOM = 32 * 1024  # what a socket takes without waiting, in these tests
+
+
+def make(**kwargs: object) -> tuple[LiveProtocol, ModelServer]:
+    options = LiveOptions(reconnect=PATIENT, rng=random.Random(0), **kwargs)  # type: ignore[arg-type]
+    return LiveProtocol(PCM16, options, session_id="s-1"), ModelServer()
+
+
+def source_bytes(size: int, seed: int = 0) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+def test_an_idle_open_connection_lets_the_caller_send_what_it_wrote() -> None:
+    core, server = make()
+    core.connection_made(0.0)
+    chunk = source_bytes(3200)
+    core.write(chunk)
+    frames = core.frames_to_send_directly(ROOM, 0.0)
+    assert [bytes(frame) for frame in frames] == [chunk]
+    assert core.writing  # the write counts as started: a blocked one is a stall
+    core.write_finished(0.0)
+    assert not core.writing
+    assert core.frames_to_send(0.0) == []  # nothing left for the writer
+
+
+def test_no_direct_send_before_the_connection_opens_the_writer_sends_it_later() -> None:
+    core, _ = make()
+    chunk = source_bytes(3200)
+    core.write(chunk)
+    assert not core.sends_directly(ROOM)
+    assert core.frames_to_send_directly(ROOM, 0.0) == []
+    assert not core.writing
+    core.connection_made(0.0)
+    assert [bytes(frame) for frame in core.frames_to_send(0.0)] == [chunk]
+
+
+def test_no_direct_send_while_a_write_is_in_progress_and_frames_stay_in_order() -> None:
+    core, server = make()
+    core.connection_made(0.0)
+    audio = source_bytes(4 * 3200)
+    core.write(audio[:3200])
+    first = core.frames_to_send_directly(ROOM, 0.0)  # the caller writes ...
+    core.write(audio[3200:6400])
+    assert core.frames_to_send_directly(ROOM, 0.0) == []  # ... so a second caller may not overtake it
+    core.write_finished(0.0)
+    second = core.frames_to_send_directly(ROOM, 0.0)
+    core.write_finished(0.0)
+    core.write(audio[6400:])
+    third = core.frames_to_send(0.0)  # the writer's way: the same cursor
+    server.deliver(first + second + third)
+    for message in server.ack(10):
+        core.receive(message)
+    assert bytes(server.committed) == audio
+    assert core.bytes_acknowledged == len(audio)
+
+
+def test_no_direct_send_when_the_socket_has_no_room_for_it() -> None:
+    core, _ = make()
+    core.connection_made(0.0)
+    core.write(source_bytes(10_000))
+    assert not core.sends_directly(0)
+    assert not core.sends_directly(9_999)
+    assert core.frames_to_send_directly(3200, 0.0) == []
+    assert core.sends_directly(10_000)
+
+
+def test_no_direct_send_of_a_held_back_half_sample() -> None:
+    core, _ = make()
+    core.connection_made(0.0)
+    core.write(b"\x01")  # half a 16-bit sample: nothing sendable yet
+    assert not core.sends_directly(ROOM)
+    core.write(b"\x02")
+    assert [bytes(frame) for frame in core.frames_to_send_directly(ROOM, 0.0)] == [b"\x01\x02"]
+
+
+def test_no_direct_send_while_a_reconnection_probes_the_servers_recording() -> None:
+    core, server = make()
+    core.connection_made(0.0)
+    core.write(source_bytes(6400))
+    server.deliver(core.frames_to_send(0.0))  # sent, never acknowledged
+    core.connection_lost(1.0, None)
+    core.connection_made(2.0)
+    core.write(source_bytes(3200, seed=1))
+    assert not core.sends_directly(ROOM)  # the probe goes first, alone, through the writer
+    probe = core.frames_to_send(2.0)
+    assert [len(frame) for frame in probe] == [PCM16.block_align]
+    assert core.frames_to_send_directly(ROOM, 2.0) == []  # nothing more until the probe's acknowledgement
+
+
+def test_the_shells_writer_waits_while_the_caller_writes() -> None:
+    session = AsyncLiveSession("ws://127.0.0.1:9/v2/live?token=t")
+    ws = object()
+    assert session._connection_opened(ws)
+    chunk = source_bytes(3200)
+    rest, frames = session._offer_directly(memoryview(chunk), ROOM)
+    assert len(rest) == 0
+    assert frames is not None
+    assert [bytes(frame) for frame in frames] == [chunk]
+    more = source_bytes(3200, seed=1)
+    rest, frames = session._offer_directly(memoryview(more), ROOM)
+    assert frames is None  # a write is in progress: the writer is woken instead
+    assert isinstance(session._next_writes(ws), Idle)  # ... and waits for the caller's write to finish
+    session._writes_done()
+    writes = session._next_writes(ws)
+    assert isinstance(writes, list)
+    assert [bytes(frame) for frame in writes] == [more]
+
+
+def test_the_shell_does_not_send_directly_without_room_or_connection() -> None:
+    session = AsyncLiveSession("ws://127.0.0.1:9/v2/live?token=t")
+    rest, frames = session._offer_directly(memoryview(source_bytes(3200)), ROOM)
+    assert (len(rest), frames) == (0, None)  # not connected: buffered for the writer
+    assert session._connection_opened(object())
+    rest, frames = session._offer_directly(memoryview(source_bytes(3200, seed=1)), 0)
+    assert frames is None
+
+
+def test_the_stall_deadline_follows_writes_and_acknowledgements() -> None:
+    core, server = make(stall_timeout=5.0, end_timeout=None, keepalive_interval=None)
+    core.connection_made(0.0)
+    assert core.stall_deadline() is None  # nothing owed
+    core.write(source_bytes(3200))
+    frames = core.frames_to_send(0.0)
+    core.write_started(0.0)
+    assert core.stall_deadline() == 5.0  # the write must finish within the stall timeout
+    core.write_finished(1.0)
+    assert core.stall_deadline() == 6.0  # then its acknowledgement must come
+    assert core.stall(5.9) is None
+    server.deliver(frames)
+    for message in server.ack(10):
+        core.receive(message)
+    assert core.stall(5.95) is None
+    assert core.stall_deadline() is None  # acknowledged: nothing owed any more
+    assert core.stall(100.0) is None
+
+
+def test_a_missing_acknowledgement_is_a_stall_at_its_deadline() -> None:
+    core, _ = make(stall_timeout=5.0, end_timeout=None, keepalive_interval=None)
+    core.connection_made(0.0)
+    core.write(source_bytes(3200))
+    core.frames_to_send(0.0)
+    core.write_started(0.0)
+    core.write_finished(1.0)
+    assert core.stall(5.99) is None
+    reason = core.stall(6.0)
+    assert reason is not None
+    assert "acknowledged nothing" in reason
+    core.connection_lost(6.0, None)
+    assert core.stall_deadline() is None
+
+
+def test_a_write_that_never_finishes_is_a_stall() -> None:
+    core, _ = make(stall_timeout=2.0, end_timeout=None, keepalive_interval=None)
+    core.connection_made(0.0)
+    core.write(source_bytes(3200))
+    core.frames_to_send_directly(ROOM, 0.0)
+    reason = core.stall(2.0)
+    assert reason is not None
+    assert "accepted no data" in reason
+
+
+def test_reconnection_jitter_is_drawn_only_when_a_reconnection_comes() -> None:
+    options = LiveOptions(reconnect=ReconnectPolicy(max_attempts=3, initial_delay=1.0, max_delay=1.0))
+    core = LiveProtocol(PCM16, options)
+    core.connection_made(0.0)
+    action = core.connection_lost(1.0, None)
+    assert 0.0 <= getattr(action, "delay", -1.0) <= 1.0
