@@ -499,8 +499,7 @@ class LiveSession(SessionShell):
         try:
             pings.sent(self._timed(ws, ws.ping, deadline), time.monotonic())
         except Exception as exc:
-            if self._send_failed(exc):
-                sever(ws)
+            self._write_failed(ws, exc, timed=False)
         self._release(ws)
 
     def _write(self, ws: LiveConnection, frames: list[Frame], deadline: float | None) -> bool:
@@ -513,13 +512,19 @@ class LiveSession(SessionShell):
             else:
                 self._timed(ws, functools.partial(_send_all, ws, frames), deadline)
         except Exception as exc:
-            with self._lock:
-                if deadline is not None and self._ws is ws:
-                    self._core.stall(time.monotonic())  # counts and logs it when the deadline passed
-            if self._send_failed(exc):
-                sever(ws)
+            self._write_failed(ws, exc, timed=deadline is not None)
             return False
         return True
+
+    def _write_failed(self, ws: LiveConnection, exc: Exception, *, timed: bool) -> None:
+        """A write on `ws` failed: nothing more is written on it; cut it unless it is closed already (the
+        supervisor then reconnects and resends). A timed write that failed past its deadline is a stall."""
+        with self._lock:
+            ws.closing = True
+            if timed and self._ws is ws:
+                self._core.stall(time.monotonic())  # counts and logs it when the deadline passed
+        if self._send_failed(exc):
+            sever(ws)
 
     @staticmethod
     def _timed(ws: LiveConnection, write: Callable[[], _T], deadline: float | None) -> _T:
