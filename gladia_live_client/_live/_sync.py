@@ -218,7 +218,8 @@ class LiveSession(SessionShell):
     def send_audio(self, data: AudioChunk) -> None:
         """Queue audio (any size) to send; blocks while the unacknowledged buffer is full."""
         view = audio_view(data)
-        self.start()
+        if self._thread is None:  # started once; `on()` starts the dispatcher itself
+            self.start()
         core = self._core
         with self._lock:
             small = len(view) <= _DIRECT_BYTES and not core.has_pending_frames
@@ -232,11 +233,8 @@ class LiveSession(SessionShell):
             direct = self._take_direct_writes(small)
         if direct is not None:
             ws, frames = direct
-            if self._write(ws, frames, None):  # a write that does not finish is the supervisor's to cut
-                with self._lock:
-                    if self._ws is ws:
-                        self._writes_done()
-            self._release(ws)
+            # A write that does not finish is the supervisor's to cut.
+            self._release(ws, written=self._write(ws, frames, None))
 
     def send_stream(self, chunks: Iterable[AudioChunk]) -> int:
         """Send every chunk of `chunks` (e.g. a microphone generator); return the bytes sent."""
@@ -487,11 +485,7 @@ class LiveSession(SessionShell):
         no other thread watches it while it is blocked."""
         with self._lock:
             deadline = self._core.stall_deadline()
-        if self._write(ws, frames, deadline):
-            with self._lock:
-                if self._ws is ws:
-                    self._writes_done()
-        self._release(ws)
+        self._release(ws, written=self._write(ws, frames, deadline))
 
     def _ping(self, ws: LiveConnection, pings: _Pings) -> None:
         options = self._core.options
@@ -539,9 +533,12 @@ class LiveSession(SessionShell):
             with contextlib.suppress(OSError):  # closed meanwhile
                 ws.socket.settimeout(None)
 
-    def _release(self, ws: LiveConnection) -> None:
-        """The writing thread is done with `ws`: if another one waited, the supervisor writes what is left."""
+    def _release(self, ws: LiveConnection, *, written: bool = False) -> None:
+        """The writing thread is done with `ws` (`written`: its frames all went out); if another one waited,
+        the supervisor writes what is left."""
         with self._lock:
+            if written and self._ws is ws:
+                self._writes_done()
             ws.busy = False
             if ws.wanted:
                 ws.wanted = False
@@ -555,7 +552,7 @@ class LiveSession(SessionShell):
         small, nothing was waiting before it, no other thread writes and the socket has room: the write then
         does not block, and no thread is woken."""
         ws: LiveConnection | None = self._ws
-        if ws is None or not self._core.has_pending_frames:
+        if ws is None:
             return None
         if small and not ws.busy and not ws.closing and ws.writable():
             frames = self._next_writes(ws)
@@ -563,10 +560,11 @@ class LiveSession(SessionShell):
                 ws.busy = True
                 return ws, frames
             return None
-        if ws.busy:
-            ws.wanted = True
-        else:
-            self._work.notify_all()
+        if self._core.has_pending_frames:
+            if ws.busy:
+                ws.wanted = True
+            else:
+                self._work.notify_all()
         return None
 
     def _read_recording_length(self, step: ReadRecordingLength) -> int:

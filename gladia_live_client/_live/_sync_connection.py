@@ -66,7 +66,8 @@ class LiveConnection(ClientConnection):
 
     def writable(self) -> bool:
         """Whether the socket takes a small write now without blocking (its send buffer has room)."""
-        return self._poll.poll(0) == [(self.socket.fileno(), select.POLLOUT)]
+        # Any event counts: an error or a hang-up makes the write fail at once, which the writer handles.
+        return bool(self._poll.poll(0))
 
     def process_event(self, event: Event) -> None:
         if self.response is None or not isinstance(event, Frame) or event.opcode not in _DATA:
