@@ -8,8 +8,9 @@ before them and the socket has room; everything else (a backlog, resends after a
 `stop_recording`, keepalives, pings) is the supervisor's to write. One thread writes on a connection at a
 time (`LiveConnection.busy`), so frames stay in order; whichever thread is not blocked in a write enforces
 the stall deadline: the supervisor cuts a caller's write that does not finish, and its own writes carry the
-deadline as a socket timeout. The threads share the core under one `threading.Condition`; network I/O always
-happens outside it. Every decision is the core's or `SessionShell`'s: this module only moves bytes and waits.
+deadline as a socket timeout. The threads share the core under one lock (a condition per kind of waiter);
+network I/O always happens outside it. Every decision is the core's or `SessionShell`'s: this module only
+moves bytes and waits.
 """
 
 from __future__ import annotations
@@ -64,6 +65,26 @@ _DIRECT_BYTES = 64 * 1024
 _CLOSING_POLL = 1.0
 # The shortest socket timeout a timed write gets: a deadline already past still lets the write try.
 _MIN_TIMEOUT = 0.001
+
+
+class _Condition(threading.Condition):
+    """A condition that notifies only when a thread waits on it: most changes (an acknowledgement that frees
+    room, a frame written) concern no waiting thread, and each notification costs a call and a lock test."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        super().__init__(lock)
+        self.waiting = 0  # changed and read with the lock held
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting += 1
+        try:
+            return super().wait(timeout)
+        finally:
+            self.waiting -= 1
+
+    def notify_all(self) -> None:
+        if self.waiting:
+            super().notify_all()
 
 
 def _send_all(ws: LiveConnection, frames: list[Frame]) -> None:
@@ -135,9 +156,9 @@ class LiveSession(SessionShell):
     def _setup_io(self) -> None:
         # One lock over the core; one condition per `Wake` flag, so each change wakes only the threads it concerns.
         self._lock = threading.Lock()
-        self._work = threading.Condition(self._lock)
-        self._room = threading.Condition(self._lock)
-        self._news = threading.Condition(self._lock)
+        self._work = _Condition(self._lock)
+        self._room = _Condition(self._lock)
+        self._news = _Condition(self._lock)
         self._ws: LiveConnection | None = None
         # Set by `_use_rest` when opened through GladiaLive: the REST fallback.
         self._get_job: JobFetcher | None = None
