@@ -6,9 +6,9 @@ which hands each message to the core itself (`LiveConnection`); once callbacks a
 one dispatcher thread runs them. `send_audio` writes its frames from the caller's thread when nothing waits
 before them and the socket has room; everything else (a backlog, resends after a reconnection,
 `stop_recording`, keepalives, pings) is the supervisor's to write. One thread writes on a connection at a
-time (`LiveConnection.busy`), so frames stay in order; whichever thread is not blocked in a write enforces
-the stall deadline: the supervisor cuts a caller's write that does not finish, and its own writes carry the
-deadline as a socket timeout. The threads share the core under one lock (a condition per kind of waiter);
+time (`LiveConnection.busy`), so frames stay in order. The supervisor enforces the stall deadline: it cuts a
+caller's write that does not finish, and writes a frame itself only once the socket has room for it, waiting
+for that room no longer than the deadline. The threads share the core under one lock (a condition per kind of waiter);
 network I/O always happens outside it. Every decision is the core's or `SessionShell`'s: this module only
 moves bytes and waits.
 """
@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from .._generated.models.post_final_transcript_message import PostFinalTranscriptMessage
 from .._generated.models.transcript_message import TranscriptMessage
@@ -57,14 +57,11 @@ if TYPE_CHECKING:
 __all__ = ["LiveSession"]
 
 logger = package_logger("gladia_live_client.live")
-_T = TypeVar("_T")
 # `send_audio` writes from the caller's thread only audio up to this size (a frame is 3,200 bytes at 16 kHz
 # 16-bit mono): one TCP write that a socket with room takes whole. Larger audio is the supervisor's to write.
 _DIRECT_BYTES = 64 * 1024
 # Once a connection is being closed, how often the supervisor looks whether it is (and cuts it again).
 _CLOSING_POLL = 1.0
-# The shortest socket timeout a timed write gets: a deadline already past still lets the write try.
-_MIN_TIMEOUT = 0.001
 
 
 class _Condition(threading.Condition):
@@ -255,7 +252,7 @@ class LiveSession(SessionShell):
         if direct is not None:
             ws, frames = direct
             # A write that does not finish is the supervisor's to cut.
-            self._release(ws, written=self._write(ws, frames, None))
+            self._release(ws, written=self._write(ws, frames, gated=False))
 
     def send_stream(self, chunks: Iterable[AudioChunk]) -> int:
         """Send every chunk of `chunks` (e.g. a microphone generator); return the bytes sent."""
@@ -502,57 +499,59 @@ class LiveSession(SessionShell):
         return None
 
     def _write_frames(self, ws: LiveConnection, frames: list[Frame]) -> None:
-        """The supervisor writes `frames` (it holds `ws.busy`), under the stall deadline as a socket timeout:
-        no other thread watches it while it is blocked."""
-        with self._lock:
-            deadline = self._core.stall_deadline()
-        self._release(ws, written=self._write(ws, frames, deadline))
+        """The supervisor writes `frames` (it holds `ws.busy`), each once the socket has room for it."""
+        self._release(ws, written=self._write(ws, frames, gated=True))
 
     def _ping(self, ws: LiveConnection, pings: _Pings) -> None:
-        options = self._core.options
-        deadline = None if options.ping_timeout is None else time.monotonic() + options.ping_timeout
         try:
-            pings.sent(self._timed(ws, ws.ping, deadline), time.monotonic())
+            if ws.writable() or self._wait_writable(ws):
+                pings.sent(ws.ping(), time.monotonic())
         except Exception as exc:
-            self._write_failed(ws, exc, timed=False)
+            self._write_failed(ws, exc)
         self._release(ws)
 
-    def _write(self, ws: LiveConnection, frames: list[Frame], deadline: float | None) -> bool:
+    def _write(self, ws: LiveConnection, frames: list[Frame], *, gated: bool) -> bool:
         """Write `frames` (one thread at a time: `ws.busy`); return whether they all went out. A failure cuts
-        the connection (the supervisor then reconnects and resends); one past `deadline` is a stall."""
+        the connection (the supervisor then reconnects and resends).
+
+        `gated` (the supervisor): no other thread watches the supervisor while it is blocked, so it writes a
+        frame only once the socket has room for it, and cuts a connection that has none by the stall deadline.
+        """
         try:
-            if deadline is None:
-                for frame in frames:
-                    ws.send(frame)
-            else:
-                self._timed(ws, functools.partial(_send_all, ws, frames), deadline)
+            for frame in frames:
+                if gated and not ws.writable() and not self._wait_writable(ws):
+                    return False
+                ws.send(frame)
         except Exception as exc:
-            self._write_failed(ws, exc, timed=deadline is not None)
+            self._write_failed(ws, exc)
             return False
         return True
 
-    def _write_failed(self, ws: LiveConnection, exc: Exception, *, timed: bool) -> None:
+    def _wait_writable(self, ws: LiveConnection) -> bool:
+        """The supervisor waits until the socket of `ws` has room; False once the connection is stalled (then
+        cut) or no longer to be written on."""
+        while True:
+            with self._lock:
+                if ws.closing or self._ws is not ws or self._core.finished:
+                    return False
+                now = time.monotonic()
+                stalled = self._core.stall(now) is not None
+                if stalled:
+                    ws.closing = True
+                timeout = self._core.read_timeout(now)
+            if stalled:
+                sever(ws)
+                return False
+            if ws.writable(timeout):
+                return True
+
+    def _write_failed(self, ws: LiveConnection, exc: Exception) -> None:
         """A write on `ws` failed: nothing more is written on it; cut it unless it is closed already (the
-        supervisor then reconnects and resends). A timed write that failed past its deadline is a stall."""
+        supervisor then reconnects and resends)."""
         with self._lock:
             ws.closing = True
-            if timed and self._ws is ws:
-                self._core.stall(time.monotonic())  # counts and logs it when the deadline passed
         if self._send_failed(exc):
             sever(ws)
-
-    @staticmethod
-    def _timed(ws: LiveConnection, write: Callable[[], _T], deadline: float | None) -> _T:
-        """Run `write` with the socket's writes bounded by `deadline` (`websockets` reads only once the socket
-        is readable, so the timeout concerns writes; a write past it fails and closes the connection)."""
-        if deadline is None:
-            return write()
-        ws.socket.settimeout(max(_MIN_TIMEOUT, deadline - time.monotonic()))
-        try:
-            return write()
-        finally:
-            with contextlib.suppress(OSError):  # closed meanwhile
-                ws.socket.settimeout(None)
 
     def _release(self, ws: LiveConnection, *, written: bool = False) -> None:
         """The writing thread is done with `ws` (`written`: its frames all went out); if another one waited,

@@ -64,10 +64,11 @@ class LiveConnection(ClientConnection):
         self._poll.register(sock, select.POLLOUT)
         super().__init__(sock, protocol, **kwargs)
 
-    def writable(self) -> bool:
-        """Whether the socket takes a small write now without blocking (its send buffer has room)."""
+    def writable(self, timeout: float | None = 0) -> bool:
+        """Whether the socket takes a frame without blocking (its send buffer has room), waiting up to
+        `timeout` seconds for that (None: until it does)."""
         # Any event counts: an error or a hang-up makes the write fail at once, which the writer handles.
-        return bool(self._poll.poll(0))
+        return bool(self._poll.poll(None if timeout is None else timeout * 1000))
 
     def process_event(self, event: Event) -> None:
         if self.response is None or not isinstance(event, Frame) or event.opcode not in _DATA:
