@@ -240,15 +240,17 @@ class LiveSession(SessionShell):
             self.start()
         core = self._core
         with self._lock:
-            small = len(view) <= _DIRECT_BYTES and not core.has_pending_frames
+            small = len(view) <= _DIRECT_BYTES
             while True:
+                # Whether frames wait to be written before the audio taken now: the caller then leaves them
+                # all to the thread that writes (it would otherwise write a backlog from its own thread).
+                ahead = core.has_pending_frames
                 view = view[core.write(view) :]
                 if not view:
                     break
-                small = False  # the buffer was full: the frames before these go first
-                self._work.notify_all()
+                self._hand_over()  # what was taken goes out while this thread waits for room
                 self._room.wait()
-            direct = self._take_direct_writes(small)
+            direct = self._take_direct_writes(small and not ahead)
         if direct is not None:
             ws, frames = direct
             # A write that does not finish is the supervisor's to cut.
@@ -580,12 +582,19 @@ class LiveSession(SessionShell):
                 ws.busy = True
                 return ws, frames
             return None
-        if self._core.has_pending_frames:
-            if ws.busy:
-                ws.wanted = True
-            else:
-                self._work.notify_all()
+        self._hand_over()
         return None
+
+    def _hand_over(self) -> None:
+        """With the lock held: frames wait that this thread does not write; the thread writing on the
+        connection writes them next, else the supervisor does."""
+        ws: LiveConnection | None = self._ws
+        if ws is None or not self._core.has_pending_frames:
+            return
+        if ws.busy:
+            ws.wanted = True
+        else:
+            self._work.notify_all()
 
     def _read_recording_length(self, step: ReadRecordingLength) -> int:
         assert self._iter_audio is not None  # the core asks only when the REST client is set
