@@ -84,11 +84,6 @@ class _Condition(threading.Condition):
             super().notify_all()
 
 
-def _send_all(ws: LiveConnection, frames: list[Frame]) -> None:
-    for frame in frames:
-        ws.send(frame)
-
-
 class _Pings:
     """The WebSocket pings of one connection, as `websockets`' own keepalive sends them: one every
     `ping_interval` seconds, the next only once the last is answered; one unanswered for `ping_timeout`
