@@ -167,7 +167,13 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     text = _CREDENTIAL_PARAMETER.sub(rf"\1{MASK}", text)
     text = _CREDENTIAL_HEADER.sub(rf"\1{MASK}", text)
     extra = tuple(sorted({variant for secret in secrets if secret for variant in _variants(secret)}))
-    pattern = _pattern(_registered, extra)
+    registered = _registered
+    # Most texts hold no secret: looking for each is far cheaper than compiling the pattern of them all, which
+    # changes whenever a live session opens or ends (a service with hundreds of sessions would compile one
+    # per message it masks).
+    if not any(value in text for value in registered) and not any(value in text for value in extra):
+        return text
+    pattern = _pattern(registered, extra)
     if pattern is None or pattern.search(text) is None:
         return text
     return _substitute(text, pattern)
