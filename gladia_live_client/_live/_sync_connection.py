@@ -60,15 +60,22 @@ class LiveConnection(ClientConnection):
         """The session closes this connection (a handshake or a cut): nothing more is written on it."""
         self._fragments: list[bytes] | None = None
         self._fragmented_text = False
-        self._poll = select.poll()
-        self._poll.register(sock, select.POLLOUT)
+        # poll(), not select(): a process with hundreds of sessions has descriptors past select()'s 1024.
+        # Windows has no poll(), and its select() takes any descriptor.
+        self._poll: select.poll | None = None
+        if hasattr(select, "poll"):
+            self._poll = select.poll()
+            self._poll.register(sock, select.POLLOUT)
         super().__init__(sock, protocol, **kwargs)
 
     def writable(self, timeout: float | None = 0) -> bool:
         """Whether the socket takes a frame without blocking (its send buffer has room), waiting up to
         `timeout` seconds for that (None: until it does)."""
         # Any event counts: an error or a hang-up makes the write fail at once, which the writer handles.
-        return bool(self._poll.poll(None if timeout is None else timeout * 1000))
+        if self._poll is not None:
+            return bool(self._poll.poll(None if timeout is None else timeout * 1000))
+        _, writable, failed = select.select([], [self.socket], [self.socket], timeout)
+        return bool(writable or failed)
 
     def process_event(self, event: Event) -> None:
         if self.response is None or not isinstance(event, Frame) or event.opcode not in _DATA:

@@ -69,6 +69,23 @@ def test_callbacks_add_only_their_dispatcher(server: Any) -> None:
     assert any(isinstance(message, EndSessionMessage) for message in seen)
 
 
+def test_without_poll_the_room_check_uses_select(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import select  # noqa: PLC0415 -- only this test takes poll() away
+
+    monkeypatch.delattr(select, "poll")  # as on Windows
+    audio = speechlike(1.0, seed=42)
+    init = create_session(server)
+    with LiveSession.from_init_response(init, session_request(), options=fast_options()) as session:
+        for start in range(0, len(audio), FRAME):
+            session.send_audio(audio[start : start + FRAME])
+        assert wait_for(lambda: session.stats.bytes_acknowledged == len(audio), 10)
+        connection = session._ws
+        assert connection is not None
+        assert connection._poll is None  # type: ignore[attr-defined]
+        assert connection.writable(0)  # type: ignore[attr-defined]
+    assert server.committed_audio(str(init.id)) == audio
+
+
 async def never_read(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
     await asyncio.sleep(30)  # after the handshake nothing is read, so no ping is answered
 
