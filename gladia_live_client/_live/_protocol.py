@@ -1280,7 +1280,21 @@ class LiveProtocol:
         if kind == "audio_chunk":
             byte_range = ack_byte_range(decoded) if acknowledged else None
             if byte_range is not None:
-                self._on_audio_ack(*byte_range)
+                start, end = byte_range
+                delta = self._delta
+                buffer = self._buffer
+                # The usual acknowledgement, written out (one per audio frame): the next bytes of what this
+                # connection carried, with the mapping known. `_on_audio_ack` judges every other one.
+                if (
+                    start - delta == buffer.start < end - delta <= self._send_offset
+                    and self._probe is None
+                    and self._refused is None
+                    and not self._relearn
+                ):
+                    buffer.release(end - delta)
+                    self._progress = True
+                else:
+                    self._on_audio_ack(start, end)
                 if not self.options.include_acks:
                     return []
             elif acknowledged:
