@@ -87,7 +87,8 @@ class MessageBacklog:
         size = max(1, frame_size // max(1, len(messages)))
         for message in messages:
             superseded = is_superseded(message)
-            if not self._fits(size):
+            entries = self._entries  # `_fits`, written out: it runs for every message
+            if entries and (len(entries) >= self.max_messages or self._bytes + size > self.max_bytes):
                 if superseded:
                     dropped += 1  # the newest partial result goes; the final one that follows is kept
                     continue

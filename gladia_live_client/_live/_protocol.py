@@ -323,6 +323,7 @@ class LiveProtocol:
         "_resyncs",
         "_rng",
         "_send_offset",
+        "_sendable",
         "_sent_max",
         "_silence_bytes",
         "_stall_deadline",
@@ -368,6 +369,9 @@ class LiveProtocol:
         # Offsets (absolute, in the session's audio stream).
         self._send_offset = 0  # next byte to send on the current connection
         self._sent_max = 0  # highest offset ever sent
+        # Where the audio that may be sent now ends (see `_sendable_end`): read several times per frame, so
+        # kept up to date where its inputs change (the buffer's end, `stop_recording`) instead of recomputed.
+        self._sendable = 0
         # stop_recording and the end of the session.
         self._stop_requested = False
         self._stop_sent = False  # on the current connection
@@ -485,9 +489,10 @@ class LiveProtocol:
         would not answer it (and `websockets` waits for a blocked write before it sends the close frame).
         Aborted or failed (an unread backlog): no handshake to wait for either.
         """
-        if not self.should_close:
+        # `should_close`, written out: the shell asks after every frame it receives.
+        if not self._connected or not (self._ended or self._aborted or self._state is LiveState.FAILED):
             return Closing.KEEP
-        return Closing.HANDSHAKE if self._ended and not self.writing else Closing.CUT
+        return Closing.HANDSHAKE if self._ended and self._writing_since is None else Closing.CUT
 
     @property
     def bytes_acknowledged(self) -> int:
@@ -560,7 +565,9 @@ class LiveProtocol:
             size = space
         if size:
             buffer.append(view)
-            buffered = buffer.end - buffer.start
+            end = buffer.end
+            self._sendable = end - end % self._block_align
+            buffered = end - buffer.start
             if buffered > self._max_buffered:
                 self._max_buffered = buffered
         return size
@@ -572,6 +579,7 @@ class LiveProtocol:
         if self.finished or self._aborted:
             raise LiveStateError("the live session is closed")
         self._stop_requested = True
+        self._sendable = self._buffer.end  # the trailing partial sample frame goes too
 
     def finish_recording(self) -> bool:
         """`close()` and `final_result()`: stop the recording unless the session is over or the stop was asked
@@ -613,7 +621,7 @@ class LiveProtocol:
         self._last_activity = now
         if self._carried_end > committed and not self._stop_only:
             # A trailing half sample (flushed by stop_recording) is the only audio that can be under one sample.
-            size = min(self.audio_format.block_align, self._sendable_end() - committed)
+            size = min(self.audio_format.block_align, self._sendable - committed)
             self._probe = _Probe(committed, size)
         if self._connections > 1:
             logger.info(
@@ -885,7 +893,7 @@ class LiveProtocol:
         the session fails with `LiveBacklogError` (`should_close` turns true).
         """
         messages = self.receive(frame)
-        if not messages or self.finished:
+        if not messages or self._state is LiveState.CLOSED or self._state is LiveState.FAILED:
             return False
         try:
             dropped = self._queue(messages, len(frame))
@@ -965,11 +973,23 @@ class LiveProtocol:
         """The frames the caller that just `write`-ed audio writes to the socket itself, instead of waking the
         shell's writer, with the write started (`write_started`: call `write_finished` once written); empty
         when it may not (`sends_directly`: the writer sends them)."""
-        if not self.sends_directly(room):
+        # `sends_directly` and `write_started`, written out: this runs on every frame the caller writes.
+        if (
+            not self._connected
+            or self._writing_since is not None
+            or self._probe is not None
+            or self._stop_only
+            or self._ended
+            or self._aborted
+            or not 0 < self._sendable - self._send_offset <= room
+        ):
             return []
         frames = self.frames_to_send(now)
         if frames:
-            self.write_started(now)
+            self._writing_since = now
+            timeout = self._stall_timeout
+            if timeout is not None and (self._stall_deadline is None or now + timeout < self._stall_deadline):
+                self._stall_deadline = now + timeout
         return frames
 
     @property
@@ -1012,29 +1032,28 @@ class LiveProtocol:
                 self._end_wait_since = now
         else:
             self._end_wait_since = None
-        self._stall_deadline = self._earliest_stall_deadline()
-
-    def _earliest_stall_deadline(self) -> float | None:
+        # `_earliest_stall_deadline`, written out.
         deadline: float | None = None
         timeout = self._stall_timeout
         if timeout is not None:
             if self._writing_since is not None:
                 deadline = self._writing_since + timeout
-            if self._ack_wait_since is not None and (deadline is None or self._ack_wait_since + timeout < deadline):
-                deadline = self._ack_wait_since + timeout
+            ack_wait_since = self._ack_wait_since
+            if ack_wait_since is not None and (deadline is None or ack_wait_since + timeout < deadline):
+                deadline = ack_wait_since + timeout
         end_timeout = self._end_timeout
         if end_timeout is not None and self._end_wait_since is not None:
             end = self._end_wait_since + end_timeout
             if deadline is None or end < deadline:
                 deadline = end
-        return deadline
+        self._stall_deadline = deadline
 
     def read_timeout(self, now: float) -> float | None:
         """How long the shell's reader may block waiting for a frame before it must call `stall` again (None:
         no limit, when stalls are not watched)."""
-        if not self.watches_stalls:
+        if self._stall_timeout is None and self._end_timeout is None:  # `watches_stalls`
             return None
-        deadline = self.stall_deadline()
+        deadline = self._stall_deadline if self._connected else None
         wait = STALL_POLL if deadline is None else max(0.0, deadline - now)
         return min(wait, STALL_POLL)
 
@@ -1059,7 +1078,7 @@ class LiveProtocol:
         deadline = self._stall_deadline
         if deadline is None or now < deadline or self._stall_reason is not None or not self._connected:
             return None
-        timeout = self.options.stall_timeout
+        timeout = self._stall_timeout
         if timeout is not None and self._writing_since is not None and self._writing_since + timeout <= now:
             reason = f"the server accepted no data for {now - self._writing_since:.1f} s"
         elif timeout is not None and self._ack_wait_since is not None and self._ack_wait_since + timeout <= now:
@@ -1123,7 +1142,7 @@ class LiveProtocol:
             return self._frames_while_resynchronising(now)
         buffer = self._buffer
         offset = self._send_offset
-        end = self._sendable_end()
+        end = self._sendable
         keepalive = False
         if offset >= end:
             # The connection counts as idle once everything sendable is sent, a held-back half sample aside.
@@ -1134,10 +1153,11 @@ class LiveProtocol:
                 silence = self.audio_format.silence(min(self._frame_bytes, self.buffer_space()))
                 if silence:
                     buffer.append(silence)
+                    self._sendable = self._sendable_end()
                     self._silence_bytes += len(silence)
                     self._max_buffered = max(self._max_buffered, len(buffer))
                     keepalive = False
-                    end = self._sendable_end()
+                    end = self._sendable
         frames: list[Frame] = []
         if offset < end:
             frame_bytes = self._frame_bytes
@@ -1192,7 +1212,8 @@ class LiveProtocol:
 
     def _sendable_end(self) -> int:
         """Where the audio that may be sent now ends: a trailing partial sample frame waits for the rest of it
-        (frames carry whole ones) until `stop_recording` flushes it."""
+        (frames carry whole ones) until `stop_recording` flushes it. Computed from its inputs; the hot path
+        reads `_sendable`, kept equal to it where those inputs change."""
         end = self._buffer.end
         return end if self._stop_requested else end - end % self._block_align
 
@@ -1212,7 +1233,7 @@ class LiveProtocol:
             or self._aborted
         ):
             return False
-        return 0 < self._sendable_end() - self._send_offset <= room
+        return 0 < self._sendable - self._send_offset <= room
 
     @property
     def has_pending_frames(self) -> bool:
@@ -1225,7 +1246,7 @@ class LiveProtocol:
             return not (self._stop_sent or self._stop_acknowledged)
         if self._stop_requested:
             return self._send_offset < self._buffer.end or not (self._stop_sent or self._stop_acknowledged)
-        return self._send_offset < self._sendable_end()
+        return self._send_offset < self._sendable
 
     @property
     def probing(self) -> bool:
@@ -1259,7 +1280,21 @@ class LiveProtocol:
         if kind == "audio_chunk":
             byte_range = ack_byte_range(decoded) if acknowledged else None
             if byte_range is not None:
-                self._on_audio_ack(*byte_range)
+                start, end = byte_range
+                delta = self._delta
+                buffer = self._buffer
+                # The usual acknowledgement, written out (one per audio frame): the next bytes of what this
+                # connection carried, with the mapping known. `_on_audio_ack` judges every other one.
+                if (
+                    start - delta == buffer.start < end - delta <= self._send_offset
+                    and self._probe is None
+                    and self._refused is None
+                    and not self._relearn
+                ):
+                    buffer.release(end - delta)
+                    self._progress = True
+                else:
+                    self._on_audio_ack(start, end)
                 if not self.options.include_acks:
                     return []
             elif acknowledged:
