@@ -3,6 +3,7 @@ time, and the stall deadline the core keeps up to date instead of recomputing it
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from gladia_live_client import AsyncLiveSession, AudioFormat, LiveOptions, ReconnectPolicy
@@ -102,31 +103,71 @@ def test_no_direct_send_while_a_reconnection_probes_the_servers_recording() -> N
 
 
 def test_the_shells_writer_waits_while_the_caller_writes() -> None:
-    session = AsyncLiveSession("ws://127.0.0.1:9/v2/live?token=t")
-    ws = object()
-    assert session._connection_opened(ws)
-    chunk = source_bytes(3200)
-    rest, frames = session._offer_directly(memoryview(chunk), ROOM)
-    assert len(rest) == 0
-    assert frames is not None
-    assert [bytes(frame) for frame in frames] == [chunk]
-    more = source_bytes(3200, seed=1)
-    rest, frames = session._offer_directly(memoryview(more), ROOM)
-    assert frames is None  # a write is in progress: the writer is woken instead
-    assert isinstance(session._next_writes(ws), Idle)  # ... and waits for the caller's write to finish
-    session._writes_done()
-    writes = session._next_writes(ws)
-    assert isinstance(writes, list)
-    assert [bytes(frame) for frame in writes] == [more]
+    async def scenario() -> None:
+        session = AsyncLiveSession("ws://127.0.0.1:9/v2/live?token=t")
+        ws = object()
+        assert session._connection_opened(ws)
+        chunk = source_bytes(3200)
+        rest, frames = session._offer_directly(memoryview(chunk), ROOM)
+        assert len(rest) == 0
+        assert frames is not None
+        assert [bytes(frame) for frame in frames] == [chunk]
+        assert session._writer is None  # the caller writes: the connection needs no writer yet
+        more = source_bytes(3200, seed=1)
+        rest, frames = session._offer_directly(memoryview(more), ROOM)
+        assert frames is None  # a write is in progress: the writer is started instead
+        writer = session._writer
+        assert writer is not None
+        writer.cancel()  # before it runs: the steps below play its part
+        assert isinstance(session._next_writes(ws), Idle)  # ... and waits for the caller's write to finish
+        session._writes_done()
+        writes = session._next_writes(ws)
+        assert isinstance(writes, list)
+        assert [bytes(frame) for frame in writes] == [more]
+
+    asyncio.run(scenario())
+
+
+def test_a_connection_gets_a_writer_when_its_keepalive_is_due() -> None:
+    async def scenario() -> None:
+        options = LiveOptions(keepalive_interval=0.5, stall_timeout=5.0)
+        session = AsyncLiveSession("ws://127.0.0.1:9/v2/live?token=t", options=options)
+        ws = object()
+        assert session._connection_opened(ws)
+        session._watch_stalls(ws)
+        keepalive = session._core.next_deadline()
+        assert keepalive is not None
+        assert session._timer_at == keepalive  # before the stall look, a second away: no writer asks for it
+        assert session._writer is None
+        session._core._last_activity -= 1.0  # the keepalive is due now
+        session._timer_fired(ws)
+        writer = session._writer
+        assert writer is not None
+        writer.cancel()
+        session._ws = None  # detached: no writer for it any more
+        session._writer = None
+        session._work.notify_all()
+        assert session._writer is None
+        assert session._timer is not None
+        session._timer.cancel()
+
+    asyncio.run(scenario())
 
 
 def test_the_shell_does_not_send_directly_without_room_or_connection() -> None:
-    session = AsyncLiveSession("ws://127.0.0.1:9/v2/live?token=t")
-    rest, frames = session._offer_directly(memoryview(source_bytes(3200)), ROOM)
-    assert (len(rest), frames) == (0, None)  # not connected: buffered for the writer
-    assert session._connection_opened(object())
-    rest, frames = session._offer_directly(memoryview(source_bytes(3200, seed=1)), 0)
-    assert frames is None
+    async def scenario() -> None:
+        session = AsyncLiveSession("ws://127.0.0.1:9/v2/live?token=t")
+        rest, frames = session._offer_directly(memoryview(source_bytes(3200)), ROOM)
+        assert (len(rest), frames) == (0, None)  # not connected: buffered for the writer
+        assert session._writer is None  # which starts with the connection
+        assert session._connection_opened(object())
+        rest, frames = session._offer_directly(memoryview(source_bytes(3200, seed=1)), 0)
+        assert frames is None
+        writer = session._writer
+        assert writer is not None  # no room: the writer sends it
+        writer.cancel()
+
+    asyncio.run(scenario())
 
 
 def test_the_stall_deadline_follows_writes_and_acknowledgements() -> None:
