@@ -1,7 +1,8 @@
 """`AsyncLiveSession`: the asyncio shell around `LiveProtocol`, on `websockets.asyncio`.
 
-Tasks: a supervisor (connects, reconnects, reads), per connection a writer, and, once callbacks are registered
-with `on()`, a dispatcher that runs them. The event loop serialises access to the core, so there is no lock.
+Tasks: a supervisor (connects, reconnects, reads), per connection a writer once it has something to send
+that the caller does not write itself, and, once callbacks are registered with `on()`, a dispatcher that runs
+them. The event loop serialises access to the core, so there is no lock.
 
 Sending. `send_audio` hands the audio to the core and, when the core allows it
 (`LiveProtocol.frames_to_send_directly`: the connection is open and carries audio as usual, no write is in
@@ -26,7 +27,7 @@ import asyncio
 import contextlib
 import inspect
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -96,6 +97,20 @@ class _Changes:
                 timer.cancel()
 
 
+class _Work(_Changes):
+    """The writer's waiting place, which also starts the writer: a connection gets one only when something is
+    to be sent that the caller does not write itself (most real-time sessions never need one)."""
+
+    def __init__(self, start_writer: Callable[[], None]) -> None:
+        super().__init__()
+        self._start_writer = start_writer
+
+    def notify_all(self) -> None:
+        if not self._waiters:  # no writer waiting: perhaps none yet
+            self._start_writer()
+        super().notify_all()
+
+
 def _set_result(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
@@ -117,7 +132,7 @@ class AsyncLiveSession(SessionShell):
 
     def _setup_io(self) -> None:
         # One waiting place per `Wake` flag, so each change wakes only the coroutines it concerns.
-        self._work = _Changes()
+        self._work = _Work(self._start_writer)
         self._room = _Changes()
         self._news = _Changes()
         self._ws: ClientConnection | None = None
@@ -125,6 +140,7 @@ class AsyncLiveSession(SessionShell):
         self._get_job: AsyncJobFetcher | None = None
         self._iter_audio: AsyncAudioFetcher | None = None
         self._task: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None  # the open connection's, once it needs one
         self._dispatcher: asyncio.Task[None] | None = None
         # The open connection's write limit (`write_limit`), and its stall timer with the time it fires at.
         self._write_limit = 0
@@ -374,13 +390,13 @@ class AsyncLiveSession(SessionShell):
             sever_async(ws)  # aborted while connecting
             return None
         self._write_limit = write_limit(ws)
-        self._wake(Wake.WORK)
-        writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
+        if self._core.has_pending_frames:  # a probe, audio sent before the connection opened, the stop
+            self._start_writer()
         self._watch_stalls(ws)
         try:
             while True:
                 frame = await ws.recv()  # no timeout: the connection's timer watches the deadlines
-                wake, closing = self._frame_received(frame)
+                wake, closing = self._frame_received_timed(frame)  # the timer looks at the deadline
                 self._wake(wake)
                 if closing is Closing.HANDSHAKE:
                     await ws.close()
@@ -392,10 +408,12 @@ class AsyncLiveSession(SessionShell):
             pass
         finally:
             self._wake(self._connection_detached())
-            if not writer.done():
-                writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                if not writer.done():
+                    writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writer
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
@@ -405,7 +423,8 @@ class AsyncLiveSession(SessionShell):
 
     # The connection's one timer fires at the earliest of its deadlines: the next look at the stall deadline
     # (`_read_timeout`: at the deadline, and at least every `STALL_POLL` s, when stalls are watched) and the
-    # writer's keepalive (which the writer asks for when it goes idle). It is moved only when a deadline comes
+    # keepalive (which the writer asks for when it goes idle; while the connection has no writer, the timer
+    # looks at it with the stall deadline, and starts the writer when one is due). It is moved only when a deadline comes
     # before it, and re-armed when it fires; the reader and the writer wait without timeouts of their own.
 
     def _fire_by(self, ws: ClientConnection, at: float) -> None:
@@ -421,6 +440,14 @@ class AsyncLiveSession(SessionShell):
         timeout = self._read_timeout()
         if timeout is not None:
             self._fire_by(ws, time.monotonic() + timeout)
+        if self._writer is None and (keepalive := self._core.next_deadline()) is not None:
+            self._fire_by(ws, keepalive)  # no writer to ask for it
+
+    def _start_writer(self) -> None:
+        """Start the open connection's writer unless it has one (`_Work.notify_all`: something to send)."""
+        ws = self._ws
+        if self._writer is None and ws is not None and not self._core.finished:
+            self._writer = asyncio.get_running_loop().create_task(self._write(ws), name="gladia-live-writer")
 
     def _timer_fired(self, ws: ClientConnection) -> None:
         """Cut a stalled connection (the reader then sees it closed); else wake the writer if its keepalive
@@ -434,7 +461,7 @@ class AsyncLiveSession(SessionShell):
             return
         keepalive = self._core.next_deadline()
         if keepalive is not None and keepalive <= time.monotonic() + _EARLY:
-            self._work.notify_all()
+            self._work.notify_all()  # starts the writer if the connection has none yet
         self._watch_stalls(ws)
 
     async def _write(self, ws: ClientConnection) -> None:

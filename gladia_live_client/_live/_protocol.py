@@ -328,6 +328,7 @@ class LiveProtocol:
         "_silence_bytes",
         "_stall_deadline",
         "_stall_reason",
+        "_acks_moved",
         "_stall_timeout",
         "_stalls",
         "_state",
@@ -429,6 +430,8 @@ class LiveProtocol:
         self._stall_timeout = options.stall_timeout
         self._end_timeout = options.end_timeout
         self._stall_reason: str | None = None
+        # A frame changed what the acknowledgement wait looks at (see `frame_handled`).
+        self._acks_moved = True
         self._stalls = 0
         # Reconnection budget: what was committed when the previous connection ended (so what the last one
         # added), and when each reconnection was decided.
@@ -618,6 +621,7 @@ class LiveProtocol:
             self._lost_probes = 0
         self._opened_at = now
         self._progress = False
+        self._acks_moved = True
         self._last_activity = now
         if self._carried_end > committed and not self._stop_only:
             # A trailing half sample (flushed by stop_recording) is the only audio that can be under one sample.
@@ -1093,6 +1097,20 @@ class LiveProtocol:
         logger.info("live session %s: connection stalled (%s); closing it", self.session_id, reason)
         return reason
 
+    def frame_handled(self, now: float) -> str | None:
+        """`stall(now)` for a shell that looks at the stall deadline on a timer of its own (at the deadline,
+        and at least every `STALL_POLL` s), called after each `receive_frame`: what the frame changes is
+        taken into account (an acknowledgement restarts the wait; a refusal cuts the connection at once,
+        as `stall` does), without comparing the deadline again on every frame. Frames that acknowledge,
+        refuse or end nothing (transcripts, speech events) change none of it, so they cost nothing here."""
+        if self._acks_moved:
+            self._acks_moved = False
+            self._watch_acks(now)
+        if self._refused is not None and self._connected and self._stall_reason is None:
+            self._stall_reason = self._refused
+            return self._refused
+        return None
+
     def fail(self, error: LiveError) -> Fail:
         """End the session with `error`: the shell hit something no reconnection can fix (a malformed URL, a bug)."""
         self._connected = False
@@ -1278,6 +1296,7 @@ class LiveProtocol:
         kind = decoded.get("type")
         acknowledged = decoded.get("acknowledged") is True
         if kind == "audio_chunk":
+            self._acks_moved = True
             byte_range = ack_byte_range(decoded) if acknowledged else None
             if byte_range is not None:
                 start, end = byte_range
@@ -1305,6 +1324,7 @@ class LiveProtocol:
                 self._on_audio_refused(decoded.get("error"))
             return [type_server_message(decoded)]
         if kind == "stop_recording":
+            self._acks_moved = True
             if acknowledged:
                 self._stop_acknowledged = True
                 self._progress = True
@@ -1316,6 +1336,7 @@ class LiveProtocol:
                 )
             return [type_server_message(decoded)]
         if kind == "end_session":
+            self._acks_moved = True
             self._ended = True
             self._progress = True
         return [type_server_message(decoded)]

@@ -654,6 +654,19 @@ class SessionShell(abc.ABC):
             return wake, Closing.CUT
         return wake, core.closing
 
+    def _frame_received_timed(self, frame: str | bytes) -> tuple[int, Closing]:
+        """`_frame_received` for a shell whose timer looks at the stall deadline (`LiveProtocol.frame_handled`):
+        the frame's own effect on the stall watch is taken at once, the deadline is left to the timer."""
+        core = self._core
+        wake = Wake.ROOM  # an acknowledgement frees room
+        if core.receive_frame(frame):
+            wake |= Wake.NEWS
+        if core.has_pending_frames:  # the probe's acknowledgement lets audio flow again
+            wake |= Wake.WORK
+        if core.frame_handled(time.monotonic()):
+            return wake, Closing.CUT
+        return wake, core.closing
+
     def _read_timed_out(self) -> Closing:
         """Nothing arrived within `_read_timeout`: cut a stalled connection (it would not answer a handshake)."""
         return Closing.CUT if self._core.stall(time.monotonic()) else Closing.KEEP

@@ -10,7 +10,13 @@ import pytest
 
 from gladia_live_client._live import GenericMessage, LiveSession, mask_url, parse_server_message
 from gladia_live_client._live._masking import url_secrets
-from gladia_live_client._live._messages import SERVER_MESSAGE_MODELS, encode_keepalive, encode_stop_recording
+from gladia_live_client._live._messages import (
+    SERVER_MESSAGE_MODELS,
+    ack_byte_range,
+    decode_server_frame,
+    encode_keepalive,
+    encode_stop_recording,
+)
 
 URL = "wss://api.gladia.io/v2/live?token=s3cr3t-t0ken&region=eu"
 
@@ -74,3 +80,32 @@ def test_every_reference_server_example_parses(reference_dir: Path) -> None:
             assert type(message).__name__ in (schema, "GenericMessage"), entry["file"]
         checked += 1
     assert checked >= 16
+
+
+@pytest.mark.parametrize("frame", ['{"a": 1}', b'{"a": 1}', bytearray(b'{"a": 1}'), memoryview(b'{"a": 1}')])
+def test_text_and_binary_frames_decode_to_the_same_object(frame: str | bytes) -> None:
+    assert decode_server_frame(frame) == {"a": 1}
+
+
+def test_a_text_frame_of_a_str_subclass_decodes_too() -> None:
+    class Text(str):
+        pass
+
+    assert decode_server_frame(Text('{"type": "x"}')) == {"type": "x"}
+
+
+@pytest.mark.parametrize(
+    ("decoded", "expected"),
+    [
+        ({"data": {"byte_range": [0, 3200]}}, (0, 3200)),
+        ({"data": {"byte_range": [True, 3200]}}, None),  # a bool is not an offset
+        ({"data": {"byte_range": [0, 3200.0]}}, None),
+        ({"data": {"byte_range": [0, 1, 2]}}, None),
+        ({"data": {"byte_range": "0-3200"}}, None),
+        ({"data": [0, 3200]}, None),
+        ({"data": None}, None),
+        ({}, None),
+    ],
+)
+def test_ack_byte_range_takes_only_two_integers(decoded: dict[str, object], expected: tuple[int, int] | None) -> None:
+    assert ack_byte_range(decoded) == expected
