@@ -8,6 +8,12 @@ only once `MAX_QUEUED` messages wait: memory stays bounded (`MAX_QUEUED` message
 plus what one read of the socket holds, as before), and a client that sends faster than the server handles its
 audio still meets TCP backpressure, a few frames later.
 
+One more difference: a data message sent while the transport is already closing (a write to a client that
+cut the connection failed, and asyncio has not yet reported the loss) raises `ClientDisconnected`, as uvicorn
+does once it knows, instead of being written: asyncio logs "socket.send() raised exception." at WARNING for
+every write to a lost connection past the fifth, which a server acknowledging every audio frame reaches when
+a client cuts mid-stream. The session stops sending on that error and still reads what the client sent.
+
 It changes nothing else: the same class, the same handshake, keepalive, close and error handling. When the
 installed uvicorn has no such protocol (before 0.35), the server uses uvicorn's default one.
 """
@@ -24,6 +30,7 @@ MAX_QUEUED = 8  # received messages waiting for the app before the socket is no 
 def websocket_protocol() -> Any:
     """The protocol class to give `uvicorn.Config(ws=...)`, or "auto" when this uvicorn has none to extend."""
     try:
+        from uvicorn.protocols.utils import ClientDisconnected
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     except ImportError:  # uvicorn before 0.35, or without `websockets`
         return "auto"
@@ -45,5 +52,12 @@ def websocket_protocol() -> Any:
         def read_paused(self, paused: bool) -> None:
             # uvicorn sets it right before it calls `transport.pause_reading()` or `resume_reading()`.
             self._paused = paused
+
+        async def send(self, message: Any) -> None:
+            # After our own close, uvicorn drops a data message itself (`close_sent`); before it, a closing
+            # transport means the connection is lost (see the module docstring).
+            if message["type"] == "websocket.send" and not self.close_sent and self.transport.is_closing():
+                raise ClientDisconnected()
+            await super().send(message)
 
     return ReadAheadProtocol

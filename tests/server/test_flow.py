@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.server import ServerState
 from websockets.frames import Frame, Opcode
 
@@ -34,8 +35,10 @@ class _Transport(asyncio.Transport):
     def write(self, data: Any) -> None:
         self.written += data
 
+    closing = False
+
     def is_closing(self) -> bool:
-        return False
+        return self.closing
 
     def close(self) -> None:
         pass
@@ -91,4 +94,37 @@ async def test_reading_stops_once_max_queued_messages_wait_and_resumes_once_they
         protocol.data_received(_audio_frame())
         await asyncio.sleep(0)
     await asyncio.wait_for(taken.wait(), 5)
+    protocol.connection_lost(None)
+
+
+async def test_a_message_for_a_connection_already_closing_is_refused_not_written() -> None:
+    protocol_class = websocket_protocol()
+    if protocol_class == "auto":
+        pytest.skip("this uvicorn has no websockets-sansio protocol: the server uses uvicorn's default")
+    accepted, done = asyncio.Event(), asyncio.Event()
+    outcomes: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        accepted.set()
+        await send({"type": "websocket.send", "text": "before the cut"})
+        transport.closing = True  # a write failed: asyncio closes the transport, the loss comes later
+        for _ in range(6):
+            try:
+                await send({"type": "websocket.send", "text": "after the cut"})
+            except ClientDisconnected:
+                outcomes.append("refused")
+        done.set()
+
+    config = uvicorn.Config(app, ws=protocol_class, lifespan="off", ws_ping_interval=None)
+    config.load()
+    protocol = protocol_class(config=config, server_state=ServerState(), app_state={})
+    transport = _Transport()
+    protocol.connection_made(transport)
+    protocol.data_received(_HANDSHAKE)
+    await asyncio.wait_for(done.wait(), 5)
+    assert outcomes == ["refused"] * 6
+    assert b"before the cut" in transport.written
+    assert b"after the cut" not in transport.written
     protocol.connection_lost(None)
