@@ -396,7 +396,7 @@ class AsyncLiveSession(SessionShell):
         try:
             while True:
                 frame = await ws.recv()  # no timeout: the connection's timer watches the deadlines
-                wake, closing = self._frame_received_timed(frame)  # the timer looks at the deadline
+                wake, closing = self._frame_received(frame, timed=True)  # the timer looks at the deadline
                 self._wake(wake)
                 if closing is Closing.HANDSHAKE:
                     await ws.close()

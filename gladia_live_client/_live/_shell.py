@@ -642,28 +642,19 @@ class SessionShell(abc.ABC):
         """How long the reader may block in `recv` before it must look at the stall deadline again."""
         return self._core.read_timeout(time.monotonic())
 
-    def _frame_received(self, frame: str | bytes) -> tuple[int, Closing]:
-        """The reader got `frame`: whom to wake, and what to do with the connection."""
-        core = self._core
-        wake = Wake.ROOM  # an acknowledgement frees room
-        if core.receive_frame(frame):
-            wake |= Wake.NEWS
-        if core.has_pending_frames:  # the probe's acknowledgement lets audio flow again
-            wake |= Wake.WORK
-        if core.stall(time.monotonic()):
-            return wake, Closing.CUT
-        return wake, core.closing
+    def _frame_received(self, frame: str | bytes, *, timed: bool = False) -> tuple[int, Closing]:
+        """The reader got `frame`: whom to wake, and what to do with the connection.
 
-    def _frame_received_timed(self, frame: str | bytes) -> tuple[int, Closing]:
-        """`_frame_received` for a shell whose timer looks at the stall deadline (`LiveProtocol.frame_handled`):
-        the frame's own effect on the stall watch is taken at once, the deadline is left to the timer."""
+        `timed`: the shell has a timer of its own that looks at the stall deadline, so only the frame's own
+        effect on the stall watch is taken here (`LiveProtocol.frame_handled`), not the deadline (`stall`)."""
         core = self._core
         wake = Wake.ROOM  # an acknowledgement frees room
         if core.receive_frame(frame):
             wake |= Wake.NEWS
         if core.has_pending_frames:  # the probe's acknowledgement lets audio flow again
             wake |= Wake.WORK
-        if core.frame_handled(time.monotonic()):
+        now = time.monotonic()
+        if core.frame_handled(now) if timed else core.stall(now):
             return wake, Closing.CUT
         return wake, core.closing
 
